@@ -5,7 +5,20 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How precisely a published date is known: "2017" is a year, "May 2017" a month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
 pub enum DatePrecision {
     #[sea_orm(string_value = "YEAR")]
@@ -19,7 +32,9 @@ pub enum DatePrecision {
 }
 
 /// Publication state of a plan: drafts are visible to the plan's own organizations only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(10))")]
 pub enum PlanStatus {
     #[sea_orm(string_value = "DRAFT")]
@@ -29,7 +44,9 @@ pub enum PlanStatus {
 }
 
 /// What kind of place a "city" of the programme is: partners are not always municipalities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
 pub enum CityKind {
     #[sea_orm(string_value = "CITY")]
@@ -47,7 +64,9 @@ pub enum CityKind {
 }
 
 /// How a name of a city relates to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(10))")]
 pub enum CityNameKind {
     #[sea_orm(string_value = "NATIVE")]
@@ -59,7 +78,9 @@ pub enum CityNameKind {
 }
 
 /// The kind of institution through which a city acts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(14))")]
 pub enum OrganizationKind {
     #[sea_orm(string_value = "MUNICIPALITY")]
@@ -81,7 +102,9 @@ pub enum OrganizationKind {
 }
 
 /// Which list of a plan a statement belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(10))")]
 pub enum StatementKind {
     #[sea_orm(string_value = "FOCUS")]
@@ -93,7 +116,9 @@ pub enum StatementKind {
 }
 
 /// The form a cooperation activity took.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(14))")]
 pub enum ActivityKind {
     #[sea_orm(string_value = "MISSION")]
@@ -123,7 +148,9 @@ pub enum ActivityKind {
 }
 
 /// The kind of outcome a plan expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum ResultKind {
     #[sea_orm(string_value = "MOU")]
@@ -143,7 +170,9 @@ pub enum ResultKind {
 }
 
 /// Where a memorandum of understanding stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
 pub enum MouStatus {
     #[sea_orm(string_value = "PLANNED")]
@@ -161,7 +190,20 @@ pub enum MouStatus {
 }
 
 /// How serious a data-quality finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
 pub enum Severity {
     #[sea_orm(string_value = "INFO")]
@@ -173,7 +215,9 @@ pub enum Severity {
 }
 
 /// Which kind of record a data issue is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum IssueEntity {
     #[sea_orm(string_value = "PLAN")]

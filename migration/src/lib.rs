@@ -1,1 +1,80 @@
+//! The ucap schema as sea-orm migrations (sea-orm-cli layout): one table a file in foreign-key order,
+//! then the seeded code lists. Append-only: never edit a merged migration, add one.
+
 pub use sea_orm_migration::prelude::*;
+
+mod audit;
+mod tsv;
+
+mod m20261128_000001_create_country;
+mod m20261128_000002_create_sdg_goal;
+mod m20261128_000003_create_sdg_target;
+mod m20261128_000004_create_urban_agenda_partnership;
+mod m20261128_000005_create_urban_agenda_alias;
+mod m20261128_000006_create_city;
+mod m20261128_000007_create_city_name;
+mod m20261128_000008_create_organization;
+mod m20261128_000009_create_source_document;
+mod m20261128_000010_create_plan;
+mod m20261128_000011_create_plan_partner_city;
+mod m20261128_000012_create_theme;
+mod m20261128_000013_create_statement;
+mod m20261128_000014_create_plan_sdg_goal;
+mod m20261128_000015_create_plan_sdg_target;
+mod m20261128_000016_create_plan_urban_agenda;
+mod m20261128_000017_create_contact;
+mod m20261128_000018_create_activity;
+mod m20261128_000019_create_plan_activity;
+mod m20261128_000020_create_activity_city;
+mod m20261128_000021_create_activity_organization;
+mod m20261128_000022_create_expected_result;
+mod m20261128_000023_create_expected_result_city;
+mod m20261128_000024_create_expected_result_organization;
+mod m20261128_000025_create_mou;
+mod m20261128_000026_create_mou_party;
+mod m20261128_000027_create_plan_mou;
+mod m20261128_000028_create_data_issue;
+mod m20261128_000029_seed_countries;
+mod m20261128_000030_seed_sdg;
+mod m20261128_000031_seed_urban_agenda;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_country::Migration),
+            Box::new(m20261128_000002_create_sdg_goal::Migration),
+            Box::new(m20261128_000003_create_sdg_target::Migration),
+            Box::new(m20261128_000004_create_urban_agenda_partnership::Migration),
+            Box::new(m20261128_000005_create_urban_agenda_alias::Migration),
+            Box::new(m20261128_000006_create_city::Migration),
+            Box::new(m20261128_000007_create_city_name::Migration),
+            Box::new(m20261128_000008_create_organization::Migration),
+            Box::new(m20261128_000009_create_source_document::Migration),
+            Box::new(m20261128_000010_create_plan::Migration),
+            Box::new(m20261128_000011_create_plan_partner_city::Migration),
+            Box::new(m20261128_000012_create_theme::Migration),
+            Box::new(m20261128_000013_create_statement::Migration),
+            Box::new(m20261128_000014_create_plan_sdg_goal::Migration),
+            Box::new(m20261128_000015_create_plan_sdg_target::Migration),
+            Box::new(m20261128_000016_create_plan_urban_agenda::Migration),
+            Box::new(m20261128_000017_create_contact::Migration),
+            Box::new(m20261128_000018_create_activity::Migration),
+            Box::new(m20261128_000019_create_plan_activity::Migration),
+            Box::new(m20261128_000020_create_activity_city::Migration),
+            Box::new(m20261128_000021_create_activity_organization::Migration),
+            Box::new(m20261128_000022_create_expected_result::Migration),
+            Box::new(m20261128_000023_create_expected_result_city::Migration),
+            Box::new(m20261128_000024_create_expected_result_organization::Migration),
+            Box::new(m20261128_000025_create_mou::Migration),
+            Box::new(m20261128_000026_create_mou_party::Migration),
+            Box::new(m20261128_000027_create_plan_mou::Migration),
+            Box::new(m20261128_000028_create_data_issue::Migration),
+            Box::new(m20261128_000029_seed_countries::Migration),
+            Box::new(m20261128_000030_seed_sdg::Migration),
+            Box::new(m20261128_000031_seed_urban_agenda::Migration),
+        ]
+    }
+}

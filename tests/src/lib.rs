@@ -1,1 +1,144 @@
+//! Test harness: `spawn_app()` starts the real server on port 0 against a fresh database (a new
+//! SQLite file, or a new PostgreSQL database when `UCAP_TEST_DATABASE=postgres`) and returns a
+//! client that talks to it over HTTP.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use ucap::settings::Settings;
+use ucap::startup::Application;
+
+/// The admin connection used to create per-test PostgreSQL databases.
+fn pg_admin_url() -> String {
+    std::env::var("UCAP_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// True when the suite runs against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("UCAP_TEST_DATABASE").is_ok_and(|v| v.eq_ignore_ascii_case("postgres"))
+}
+
+/// A database that exists for one test only.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { name: String },
+}
+
+impl TestDb {
+    /// Creates a fresh, empty database and returns it with its URL.
+    pub async fn create() -> anyhow::Result<(Self, String)> {
+        if on_postgres() {
+            static COUNTER: AtomicU32 = AtomicU32::new(0);
+            let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
+            let name = format!(
+                "ucap_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed),
+                nanos
+            );
+            let admin = Database::connect(pg_admin_url()).await?;
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+            admin.close().await?;
+            let base = pg_admin_url();
+            let url = match base.rsplit_once('/') {
+                Some((server, _)) => format!("{server}/{name}"),
+                None => anyhow::bail!("UCAP_TEST_PG_URL has no database part"),
+            };
+            Ok((Self::Postgres { name }, url))
+        } else {
+            let dir = tempfile::tempdir()?;
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("ucap.db").display());
+            Ok((Self::Sqlite(dir), url))
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Self::Postgres { name } = self {
+            let name = name.clone();
+            // Dropped from inside the test's runtime: use a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(pg_admin_url()).await {
+                            let _ = admin
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_url: String,
+    _db: TestDb,
+}
+
+/// Starts the server with the bundled sample loaded.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the server with adjusted settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (db, database_url) = match TestDb::create().await {
+        Ok(v) => v,
+        Err(e) => panic!("cannot create a test database: {e:#}"),
+    };
+    let mut settings = Settings {
+        database_url: database_url.clone(),
+        bind: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        ..Settings::default()
+    };
+    adjust(&mut settings);
+    let app = match Application::build(settings).await {
+        Ok(app) => app,
+        Err(e) => panic!("cannot build the application: {e:#}"),
+    };
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), database_url, _db: db }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL document and returns the JSON response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let res = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        res.json().await.unwrap_or_else(|e| panic!("response is not JSON: {e}"))
+    }
+
+    /// GETs a path and returns status and body text.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap_or_default())
+    }
+}
+
+/// The `extensions.code` of the first error of a response, if any.
+pub fn error_code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
+}

@@ -1,0 +1,38 @@
+//! Database connection and schema migration, for SQLite (embedded default) and PostgreSQL.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::settings::Settings;
+
+/// Opens the pool. SQLite gets WAL (readers never block the writer), a busy timeout instead of
+/// immediate "database is locked" errors, and enforced foreign keys.
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(settings.database_url.clone());
+    opts.max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .acquire_timeout(settings.db_acquire_timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if settings.is_sqlite() {
+        // Validate the URL here so a typo is reported as such, not as a pool error.
+        SqliteConnectOptions::from_str(&settings.database_url)
+            .map_err(|e| DbErr::Custom(format!("invalid DATABASE_URL: {e}")))?;
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    }
+    Database::connect(opts).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}

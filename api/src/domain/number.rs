@@ -1,0 +1,721 @@
+//! Numbers as the summaries publish them ("15,3mio", "8.657 km²", "约1500万"), kept with their text, and
+//! the plausibility checks that catch misread ones (1,24 km² for 15.3 million people).
+
+use std::fmt;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// A number with the text it was read from and its unit, if the text gave one ("km²", "ha", "m²",
+/// "mi²"). Multipliers ("mio", "bn", "万") are applied to the value, not kept as a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PublishedNumber {
+    text: String,
+    value: Decimal,
+    unit: Option<String>,
+}
+
+/// Why a published text is not a number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    #[error("\"{text}\" holds no number")]
+    NoNumber { text: String },
+    #[error("\"{text}\" is negative, which a count or an area cannot be")]
+    Negative { text: String },
+    #[error(
+        "\"{text}\": the separators do not form digit groups (thousands come in groups of three, as in \
+         \"3,500,000\" or \"3.500.000\", with at most one decimal mark after them)"
+    )]
+    MisplacedSeparator { text: String },
+    #[error(
+        "\"{text}\": \"{rest}\" after the number is neither a multiplier (\"mio\", \"bn\", \"万\") nor a unit (\"km²\")"
+    )]
+    UnexpectedText { text: String, rest: String },
+    #[error("\"{text}\" is too large to hold")]
+    TooLarge { text: String },
+}
+
+impl PublishedNumber {
+    /// Reads a published number; `Ok(None)` when the text says there is none ("N/A", "-", "unknown").
+    pub fn parse(s: &str) -> Result<Option<Self>, NumberError> {
+        let text = s.trim();
+        if is_not_available(text) {
+            return Ok(None);
+        }
+        let err_text = || text.to_owned();
+        let body = strip_qualifiers(text);
+        let unsigned = body.strip_prefix(['-', '−']).map(str::trim_start);
+        if unsigned.is_some_and(|u| u.starts_with(|c: char| c.is_ascii_digit())) {
+            return Err(NumberError::Negative { text: err_text() });
+        }
+        let (groups, after_number) =
+            scan_digits(body).ok_or_else(|| NumberError::NoNumber { text: err_text() })?;
+        let (factor, after_multiplier) = multiplier(&body[after_number..]);
+        let unit = unit(after_multiplier).ok_or_else(|| NumberError::UnexpectedText {
+            text: err_text(),
+            rest: after_multiplier.trim().to_owned(),
+        })?;
+        let digits = interpret(&groups, factor.is_some())
+            .ok_or_else(|| NumberError::MisplacedSeparator { text: err_text() })?;
+        let too_large = || NumberError::TooLarge { text: err_text() };
+        let mut value: Decimal = digits.parse().map_err(|_| too_large())?;
+        if let Some(factor) = factor {
+            value = value.checked_mul(factor).ok_or_else(too_large)?;
+        }
+        Ok(Some(Self {
+            text: text.to_owned(),
+            value: value.normalize(),
+            unit: unit.map(str::to_owned),
+        }))
+    }
+
+    /// The text as published.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The value with any multiplier applied: "15,3mio" is 15 300 000.
+    pub fn value(&self) -> Decimal {
+        self.value
+    }
+
+    /// The unit the text named, normalised ("km²", "m²", "ha", "mi²"); `None` when it named none.
+    pub fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+
+    /// The value rounded to a whole number (half away from zero), as populations are stored.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.value
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            .to_i64()
+    }
+
+    /// The value as an area in km², converting other area units; a unit-less value is taken to be in km²
+    /// because the summaries' label says so ("Size (km²)"). `None` for a unit that is not an area.
+    pub fn area_km2(&self) -> Option<Decimal> {
+        match self.unit.as_deref() {
+            None | Some("km²") => Some(self.value),
+            Some("ha") => Some(self.value / Decimal::ONE_HUNDRED),
+            Some("m²") => self.value.checked_div(Decimal::from(1_000_000)),
+            // One international square mile is exactly 2.589988110336 km².
+            Some("mi²") => self.value.checked_mul(Decimal::new(2_589_988_110_336, 12)),
+            Some(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for PublishedNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// More persons per km² than this is a misread number: the densest real cities hold about 45 000.
+const MAX_DENSITY: i64 = 60_000;
+/// Larger than any country (Russia covers 17.1 million km²).
+const MAX_AREA_KM2: i64 = 20_000_000;
+/// More than any city proper or metropolitan area holds (the largest hold about 40 million).
+const MAX_POPULATION: i64 = 50_000_000;
+
+/// A message when population and area together give an impossible density; `None` when plausible, or
+/// when the area is not positive (that is [`area_issue`]'s to report).
+pub fn density_issue(population: &Decimal, area_km2: &Decimal) -> Option<String> {
+    if *area_km2 <= Decimal::ZERO || *population <= Decimal::ZERO {
+        return None;
+    }
+    let density = population.checked_div(*area_km2)?;
+    let subject = format!(
+        "{} people on {} km² make {} per km²",
+        grouped(population),
+        grouped(area_km2),
+        grouped(&density)
+    );
+    if density > Decimal::from(MAX_DENSITY) {
+        Some(format!(
+            "{subject}, more than {} (the densest cities reach about 45 000 per km²): the population or \
+             the area is probably misread",
+            grouped(&Decimal::from(MAX_DENSITY))
+        ))
+    } else if density < Decimal::ONE {
+        Some(format!(
+            "{subject}, fewer than one person per km²: the population or the area is probably misread"
+        ))
+    } else {
+        None
+    }
+}
+
+/// A message for an area no city can have: zero or less, or more than 20 million km².
+pub fn area_issue(area_km2: &Decimal) -> Option<String> {
+    if *area_km2 <= Decimal::ZERO {
+        Some(format!(
+            "an area of {} km² is impossible for a city",
+            grouped(area_km2)
+        ))
+    } else if *area_km2 > Decimal::from(MAX_AREA_KM2) {
+        Some(format!(
+            "an area of {} km² is larger than any country (Russia covers 17.1 million km²)",
+            grouped(area_km2)
+        ))
+    } else {
+        None
+    }
+}
+
+/// A message for a population no city can have: zero or less, or more than 50 million.
+pub fn population_issue(population: &Decimal) -> Option<String> {
+    if *population <= Decimal::ZERO {
+        Some(format!(
+            "a population of {} is impossible for a city",
+            grouped(population)
+        ))
+    } else if *population > Decimal::from(MAX_POPULATION) {
+        Some(format!(
+            "a population of {} is more than any city holds (the largest metropolitan areas hold about \
+             40 million)",
+            grouped(population)
+        ))
+    } else {
+        None
+    }
+}
+
+/// "12338709.677" → "12 338 710", "1.24" → "1.24": whole digits grouped by spaces (SI style, neutral
+/// between the decimal-comma and decimal-point traditions), at most two decimals.
+fn grouped(d: &Decimal) -> String {
+    let dp = if d.abs() >= Decimal::ONE_HUNDRED {
+        0
+    } else {
+        2
+    };
+    let text = d
+        .round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+        .to_string();
+    let (sign, unsigned) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |t| ("-", t));
+    let (whole, fraction) = unsigned
+        .split_once('.')
+        .map_or((unsigned, None), |(w, f)| (w, Some(f)));
+    let mut out = String::from(sign);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+fn is_not_available(text: &str) -> bool {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    matches!(
+        compact.as_str(),
+        "" | "n/a"
+            | "na"
+            | "n.a."
+            | "n.a"
+            | "n/d"
+            | "-"
+            | "--"
+            | "–"
+            | "—"
+            | "?"
+            | "/"
+            | "unknown"
+            | "notavailable"
+            | "none"
+            | "tbd"
+            | "无"
+            | "不详"
+    )
+}
+
+/// Words of approximation the value does without: "ca. 600,000" is 600 000.
+const QUALIFIERS: &[&str] = &[
+    "approximately",
+    "approx.",
+    "approx",
+    "more than",
+    "roughly",
+    "around",
+    "nearly",
+    "almost",
+    "circa",
+    "about",
+    "over",
+    "some",
+    "est.",
+    "ca.",
+    "ca",
+    "c.",
+    "~",
+    "≈",
+    "大约",
+    "约",
+    "近",
+];
+
+fn strip_qualifiers(mut s: &str) -> &str {
+    'again: loop {
+        s = s.trim_start();
+        for q in QUALIFIERS {
+            let Some(head) = s.get(..q.len()) else {
+                continue;
+            };
+            if !head.eq_ignore_ascii_case(q) {
+                continue;
+            }
+            let rest = &s[q.len()..];
+            // A word must end where the qualifier does: "ca" is no prefix of "cat".
+            let ends_word = !q.ends_with(|c: char| c.is_ascii_alphabetic())
+                || !rest.starts_with(|c: char| c.is_alphabetic());
+            if ends_word {
+                s = rest;
+                continue 'again;
+            }
+        }
+        return s;
+    }
+}
+
+/// A separator seen between digit groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    Dot,
+    Comma,
+    /// A space or an apostrophe ("3 500 000", "3'500'000"): only ever a thousands separator.
+    Thousands,
+}
+
+/// A run of digits and the separator before it (none for the first).
+type Group<'a> = (Option<Sep>, &'a str);
+
+/// The digit groups at the start of `s` and the byte offset after them; `None` when `s` does not start
+/// with a digit.
+fn scan_digits(s: &str) -> Option<(Vec<Group<'_>>, usize)> {
+    let digits_at = |at: usize| {
+        s[at..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(s.len(), |n| at + n)
+    };
+    let first_end = digits_at(0);
+    if first_end == 0 {
+        return None;
+    }
+    let mut groups = vec![(None, &s[..first_end])];
+    let mut pos = first_end;
+    while let Some(c) = s[pos..].chars().next() {
+        let sep = match c {
+            '.' => Sep::Dot,
+            ',' => Sep::Comma,
+            ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\'' | '’' => Sep::Thousands,
+            _ => break,
+        };
+        let group_start = pos + c.len_utf8();
+        let group_end = digits_at(group_start);
+        let len = group_end - group_start;
+        // A space only separates thousands when exactly three digits follow; "7434 sq km" ends at "7434".
+        if len == 0 || (sep == Sep::Thousands && len != 3) {
+            break;
+        }
+        groups.push((Some(sep), &s[group_start..group_end]));
+        pos = group_end;
+    }
+    Some((groups, pos))
+}
+
+/// Turns digit groups into a plain decimal string ("15.3"), deciding which separator is the decimal
+/// mark; `None` when the groups do not fit any reading.
+fn interpret(groups: &[Group], has_multiplier: bool) -> Option<String> {
+    let marks: Vec<(usize, Sep)> = groups
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (sep, _))| sep.filter(|s| *s != Sep::Thousands).map(|s| (i, s)))
+        .collect();
+    let has_spaces = groups.iter().any(|(sep, _)| *sep == Some(Sep::Thousands));
+    let decimal_at = match marks.as_slice() {
+        [] => None,
+        [(i, _)] => {
+            let before = groups.first().map_or("", |g| g.1);
+            let after = groups.get(*i).map_or("", |g| g.1);
+            // A lone separator is a thousands separator when exactly three digits follow and nothing
+            // makes it a decimal: a multiplier ("1.500 mio"), spaces already grouping the thousands,
+            // a leading zero ("0.250") or a first group too long for thousands ("1234,567").
+            let thousands = after.len() == 3
+                && !has_multiplier
+                && !has_spaces
+                && before != "0"
+                && before.len() <= 3;
+            if thousands { None } else { Some(*i) }
+        }
+        [.., (last_i, last)] => {
+            if marks.iter().all(|(_, s)| s == last) {
+                None // "3,500,000": the same separator repeated groups thousands
+            } else {
+                // Both "." and ",": the last one is the decimal mark, and it must be alone.
+                let decimals = marks.iter().filter(|(_, s)| s == last).count();
+                if decimals != 1 {
+                    return None;
+                }
+                Some(*last_i)
+            }
+        }
+    };
+    let thousands_end = decimal_at.unwrap_or(groups.len());
+    if thousands_end > 1 {
+        let lens: Vec<usize> = groups[..thousands_end].iter().map(|g| g.1.len()).collect();
+        let western = (1..=3).contains(&lens[0]) && lens[1..].iter().all(|&n| n == 3);
+        // India groups lakhs and crores by two: "1,23,45,678".
+        let commas = groups[1..thousands_end]
+            .iter()
+            .all(|g| g.0 == Some(Sep::Comma));
+        let indian = commas
+            && (1..=2).contains(&lens[0])
+            && lens[1..]
+                .split_last()
+                .is_some_and(|(&last, middle)| last == 3 && middle.iter().all(|&n| n == 2));
+        if !western && !indian {
+            return None;
+        }
+    }
+    if decimal_at.is_some_and(|i| i + 1 != groups.len()) {
+        return None; // nothing may follow the decimal part
+    }
+    let mut out = String::new();
+    for (i, (_, digits)) in groups.iter().enumerate() {
+        if Some(i) == decimal_at {
+            out.push('.');
+        }
+        out.push_str(digits);
+    }
+    Some(out)
+}
+
+/// Multipliers, longest spellings first; Latin ones are matched case-insensitively as whole words.
+const MULTIPLIERS: &[(&str, i64)] = &[
+    ("millions", 1_000_000),
+    ("million", 1_000_000),
+    ("milliards", 1_000_000_000),
+    ("milliard", 1_000_000_000),
+    ("billions", 1_000_000_000),
+    ("billion", 1_000_000_000),
+    ("thousands", 1_000),
+    ("thousand", 1_000),
+    ("crore", 10_000_000),
+    ("lakh", 100_000),
+    ("mio", 1_000_000),
+    ("mln", 1_000_000),
+    ("mrd", 1_000_000_000),
+    ("mn", 1_000_000),
+    ("bn", 1_000_000_000),
+    ("m", 1_000_000),
+    ("k", 1_000),
+    ("千万", 10_000_000),
+    ("百万", 1_000_000),
+    ("亿", 100_000_000),
+    ("万", 10_000),
+    ("千", 1_000),
+];
+
+/// The multiplier right after a number ("15,3mio", "15.3 million", "1500万") and the text after it.
+fn multiplier(s: &str) -> (Option<Decimal>, &str) {
+    let t = s.trim_start();
+    for (word, factor) in MULTIPLIERS {
+        let Some(head) = t.get(..word.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(word) {
+            continue;
+        }
+        let mut rest = &t[word.len()..];
+        if word.is_ascii() {
+            if rest.starts_with(|c: char| c.is_alphabetic()) {
+                continue;
+            }
+            // "7 m²" is an area in square metres, not seven million.
+            if *word == "m" && rest.trim_start().starts_with(['²', '2', '^']) {
+                continue;
+            }
+            rest = rest.strip_prefix('.').unwrap_or(rest); // "mio.", "mln."
+        }
+        return (Some(Decimal::from(*factor)), rest);
+    }
+    (None, s)
+}
+
+/// The unit (or a population noun, which is no unit) in what follows the number; `None` for anything
+/// else. Spaces and dots are ignored so that "km ²", "sq. km" and "km2" meet; a trailing parenthesis
+/// ("(2018)") is a note, not part of the value.
+fn unit(s: &str) -> Option<Option<&'static str>> {
+    let mut s = s.trim();
+    while let Some(open) = s
+        .strip_suffix([')', '）'])
+        .and_then(|t| t.rfind(['(', '（']))
+    {
+        s = s[..open].trim_end();
+    }
+    let compact: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .flat_map(char::to_lowercase)
+        .collect();
+    let unit = match compact.as_str() {
+        "" | "inhabitants" | "inh" | "people" | "persons" | "residents" | "population" | "人"
+        | "居民" | "常住人口" => None,
+        "km²" | "km2" | "km^2" | "sqkm" | "kmsq" | "squarekm" | "squarekilometres"
+        | "squarekilometers" | "平方公里" | "平方千米" => Some("km²"),
+        "m²" | "m2" | "m^2" | "sqm" | "squaremetres" | "squaremeters" | "平方米" => Some("m²"),
+        "ha" | "hectare" | "hectares" | "公顷" => Some("ha"),
+        "mi²" | "mi2" | "sqmi" | "squaremiles" => Some("mi²"),
+        _ => return None,
+    };
+    Some(unit)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn num(text: &str) -> PublishedNumber {
+        PublishedNumber::parse(text)
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"))
+            .unwrap_or_else(|| panic!("{text:?} read as not available"))
+    }
+
+    fn check(text: &str, value: &str, unit: Option<&str>) {
+        let n = num(text);
+        assert_eq!(n.value(), dec(value), "{text:?}");
+        assert_eq!(n.unit(), unit, "{text:?}");
+        assert_eq!(n.text(), text.trim());
+    }
+
+    #[test]
+    fn reads_the_sample_summary() {
+        check("15,3mio", "15300000", None);
+        check("1,24km ²", "1.24", Some("km²"));
+        assert_eq!(PublishedNumber::parse("N/A"), Ok(None));
+    }
+
+    #[test]
+    fn reads_multipliers() {
+        check("15.3 million", "15300000", None);
+        check("15.3 Million", "15300000", None);
+        check("1.2 bn", "1200000000", None);
+        check("1.2 billion", "1200000000", None);
+        check("18.7M", "18700000", None);
+        check("18.7 m", "18700000", None);
+        check("15 mio. inhabitants", "15000000", None);
+        check("1.5 mln", "1500000", None);
+        check("600k", "600000", None);
+        check("2 lakh", "200000", None);
+        check("1.2 crore", "12000000", None);
+        check("约1500万", "15000000", None);
+        check("1500万", "15000000", None);
+        check("1500 万人", "15000000", None);
+        check("1.5亿", "150000000", None);
+        check("1,500 mio", "1500000", None); // a multiplier makes a lone separator decimal…
+        check("1.500 mio", "1500000", None); // …in either tradition
+    }
+
+    #[test]
+    fn reads_thousands_separators() {
+        check("8.657 km²", "8657", Some("km²"));
+        check("3 500 000", "3500000", None);
+        check("3,500,000", "3500000", None);
+        check("3.500.000", "3500000", None);
+        check("12 345 678", "12345678", None);
+        check("3'500'000", "3500000", None);
+        check("3\u{a0}500\u{a0}000", "3500000", None);
+        check("ca. 600,000", "600000", None);
+        check("~7,434 km2", "7434", Some("km²"));
+        check("1.234.567,89", "1234567.89", None);
+        check("1,234,567.89", "1234567.89", None);
+        check("1 234,5", "1234.5", None);
+        check("1,23,45,678", "12345678", None);
+        check("12,34,567.5", "1234567.5", None);
+    }
+
+    #[test]
+    fn reads_decimal_marks() {
+        check("1,24", "1.24", None);
+        check("1.2345", "1.2345", None);
+        check("0.250", "0.25", None);
+        check("1234,567", "1234.567", None);
+        check("7434", "7434", None);
+        check("7 434,5 km²", "7434.5", Some("km²"));
+    }
+
+    #[test]
+    fn reads_units_and_qualifiers() {
+        check("7434 sq km", "7434", Some("km²"));
+        check("7434 sq. km", "7434", Some("km²"));
+        check("7434 square kilometres", "7434", Some("km²"));
+        check("7434平方公里", "7434", Some("km²"));
+        check("about 250 ha", "250", Some("ha"));
+        check("approx. 3 m²", "3", Some("m²"));
+        check("≈ 100 mi2", "100", Some("mi²"));
+        check("circa 2,1 Mio. (2018)", "2100000", None);
+        check("14.9 million people (2018)", "14900000", None);
+        check("more than 600,000", "600000", None);
+    }
+
+    #[test]
+    fn not_available_is_none() {
+        for text in [
+            "N/A",
+            "n.a.",
+            "-",
+            "",
+            "   ",
+            "unknown",
+            "Unknown",
+            "n/a",
+            "–",
+            "NA",
+            "not available",
+        ] {
+            assert_eq!(PublishedNumber::parse(text), Ok(None), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn text_without_a_number_is_an_error() {
+        for text in ["many", "Guangzhou", "ca.", "million", ".5"] {
+            assert!(
+                matches!(
+                    PublishedNumber::parse(text),
+                    Err(NumberError::NoNumber { .. })
+                ),
+                "{text:?}"
+            );
+        }
+        assert!(matches!(
+            PublishedNumber::parse("-5"),
+            Err(NumberError::Negative { .. })
+        ));
+    }
+
+    #[test]
+    fn malformed_groups_and_trailing_words_are_errors() {
+        for text in [
+            "1,2,3",
+            "1.234,5.6",
+            "12.34.567",
+            "1,234,56",
+            "1234.567.890",
+            "1,234.5,6",
+        ] {
+            assert!(
+                matches!(
+                    PublishedNumber::parse(text),
+                    Err(NumberError::MisplacedSeparator { .. })
+                ),
+                "{text:?}"
+            );
+        }
+        let err = PublishedNumber::parse("15 apples").unwrap_err();
+        assert_eq!(
+            err,
+            NumberError::UnexpectedText {
+                text: "15 apples".into(),
+                rest: "apples".into()
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "\"15 apples\": \"apples\" after the number is neither a multiplier (\"mio\", \"bn\", \"万\") nor a unit (\"km²\")"
+        );
+        assert!(matches!(
+            PublishedNumber::parse("99999999999999999999999999999999 bn"),
+            Err(NumberError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn as_i64_rounds_for_population() {
+        assert_eq!(num("15,3mio").as_i64(), Some(15_300_000));
+        assert_eq!(num("2.5").as_i64(), Some(3));
+        assert_eq!(num("1,24").as_i64(), Some(1));
+        assert_eq!(num("99999999999999999999999").as_i64(), None);
+    }
+
+    #[test]
+    fn area_km2_converts_units() {
+        assert_eq!(num("7434 km²").area_km2(), Some(dec("7434")));
+        assert_eq!(num("7434").area_km2(), Some(dec("7434")));
+        assert_eq!(num("250 ha").area_km2(), Some(dec("2.5")));
+        assert_eq!(num("3 500 000 m²").area_km2(), Some(dec("3.5")));
+        assert_eq!(num("1 mi²").area_km2(), Some(dec("2.589988110336")));
+    }
+
+    #[test]
+    fn display_shows_the_published_text() {
+        assert_eq!(num("  15,3mio ").to_string(), "15,3mio");
+    }
+
+    #[test]
+    fn flags_the_sample_density() {
+        let population = num("15,3mio").value();
+        let area = num("1,24km ²").area_km2().unwrap();
+        let msg = density_issue(&population, &area).unwrap();
+        assert!(
+            msg.starts_with("15 300 000 people on 1.24 km² make 12 338 710 per km²"),
+            "{msg}"
+        );
+        assert_eq!(density_issue(&population, &dec("7434")), None);
+    }
+
+    #[test]
+    fn flags_densities_outside_the_real_range() {
+        assert!(
+            density_issue(&dec("100"), &dec("1000"))
+                .unwrap()
+                .contains("fewer than one person")
+        );
+        assert_eq!(density_issue(&dec("60000"), &dec("1")), None);
+        assert!(density_issue(&dec("60001"), &dec("1")).is_some());
+        assert_eq!(density_issue(&dec("1000"), &dec("1000")), None);
+        assert_eq!(density_issue(&dec("1000"), &Decimal::ZERO), None);
+    }
+
+    #[test]
+    fn flags_absurd_areas_and_populations() {
+        assert!(area_issue(&Decimal::ZERO).is_some());
+        assert!(area_issue(&dec("20000001")).is_some());
+        assert_eq!(area_issue(&dec("7434")), None);
+        assert_eq!(area_issue(&dec("1.24")), None);
+        assert!(population_issue(&Decimal::ZERO).is_some());
+        assert!(
+            population_issue(&dec("50000001"))
+                .unwrap()
+                .contains("50 000 001")
+        );
+        assert_eq!(population_issue(&dec("15300000")), None);
+    }
+
+    #[test]
+    fn groups_digits_for_messages() {
+        assert_eq!(grouped(&dec("12338709.677")), "12 338 710");
+        assert_eq!(grouped(&dec("1.2449")), "1.24");
+        assert_eq!(grouped(&dec("100")), "100");
+        assert_eq!(grouped(&dec("-1234")), "-1 234");
+        assert_eq!(grouped(&dec("0")), "0");
+    }
+}

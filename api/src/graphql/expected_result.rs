@@ -1,0 +1,92 @@
+//! Expected results of a plan: MoUs, joint projects, virtual labs, clusters, R&D centres …
+
+use async_graphql::{Context, ID, Object};
+use sea_orm::EntityTrait;
+
+use super::city::City;
+use super::enums::ResultKind;
+use super::ids::NodeKind;
+use super::loader::{Loaders, has_many, load_err, many_to_many};
+use super::organization::Organization;
+use super::pagination::{Conn, PageArgs, paginate};
+use super::{db, plan};
+use crate::error::ApiResult;
+use entity::expected_result;
+
+has_many!(
+    /// Key: the expected results of a plan.
+    ResultsOfPlan => expected_result, PlanId, Position
+);
+many_to_many!(
+    /// Key: the cities an expected result names.
+    CitiesOfResult => expected_result_city (ExpectedResultId, CityId, CityId) => city
+);
+many_to_many!(
+    /// Key: the organizations an expected result names.
+    OrganizationsOfResult => expected_result_organization (ExpectedResultId, OrganizationId, OrganizationId) => organization
+);
+
+/// An outcome the plan expects.
+pub struct ExpectedResult(pub expected_result::Model);
+
+#[Object]
+impl ExpectedResult {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        NodeKind::ExpectedResult.id(self.0.id)
+    }
+    /// 1-based position in the plan's list.
+    async fn position(&self) -> i16 {
+        self.0.position
+    }
+    /// Kind of outcome.
+    async fn kind(&self) -> ResultKind {
+        self.0.kind.into()
+    }
+    /// The published text.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Cities the result names.
+    async fn cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
+        let rows = ctx.data::<Loaders>()?.load_one(CitiesOfResult(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(City).collect())
+    }
+    /// Organizations the result names.
+    async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(OrganizationsOfResult(self.0.id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Organization).collect())
+    }
+    /// The plan that expects it.
+    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Option<plan::Plan>> {
+        plan::load(ctx, self.0.plan_id).await
+    }
+    /// Optimistic-concurrency version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+#[derive(Default)]
+pub struct ExpectedResultQuery;
+
+#[Object]
+impl ExpectedResultQuery {
+    /// Expected results of all plans.
+    async fn expected_results(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<ExpectedResult>> {
+        let args = PageArgs::new(first, after, last, before);
+        let select = expected_result::Entity::find();
+        paginate(db(ctx)?, select, expected_result::Column::Id, &args, ExpectedResult).await
+    }
+}

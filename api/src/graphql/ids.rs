@@ -1,0 +1,87 @@
+//! Opaque global IDs: `base64url("Plan:42")`. Clients must treat them as strings; the type prefix
+//! lets `node(id)` dispatch and stops an activity ID from being used as a plan ID.
+
+use async_graphql::ID;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::error::ApiError;
+
+/// The record types that have global IDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Plan,
+    City,
+    Country,
+    Organization,
+    Theme,
+    Activity,
+    ExpectedResult,
+    Mou,
+    DataIssue,
+}
+
+impl NodeKind {
+    const ALL: [NodeKind; 9] = [
+        Self::Plan,
+        Self::City,
+        Self::Country,
+        Self::Organization,
+        Self::Theme,
+        Self::Activity,
+        Self::ExpectedResult,
+        Self::Mou,
+        Self::DataIssue,
+    ];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Plan => "Plan",
+            Self::City => "City",
+            Self::Country => "Country",
+            Self::Organization => "Organization",
+            Self::Theme => "Theme",
+            Self::Activity => "Activity",
+            Self::ExpectedResult => "ExpectedResult",
+            Self::Mou => "Mou",
+            Self::DataIssue => "DataIssue",
+        }
+    }
+
+    pub fn id(self, key: impl std::fmt::Display) -> ID {
+        ID(URL_SAFE_NO_PAD.encode(format!("{}:{key}", self.prefix())))
+    }
+}
+
+/// Splits a global ID into its kind and raw key.
+pub fn decode_any(id: &str) -> Result<(NodeKind, String), ApiError> {
+    let bad = || ApiError::invalid("id", "not a valid ID");
+    let raw = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let (prefix, key) = raw.split_once(':').ok_or_else(bad)?;
+    let kind = NodeKind::ALL.into_iter().find(|k| k.prefix() == prefix).ok_or_else(bad)?;
+    Ok((kind, key.to_owned()))
+}
+
+/// Decodes an ID that must be of `kind` with an integer key.
+pub fn decode_int(id: &str, kind: NodeKind, field: &str) -> Result<i64, ApiError> {
+    match decode_any(id) {
+        Ok((k, key)) if k == kind => key
+            .parse()
+            .map_err(|_| ApiError::invalid(field, "not a valid ID")),
+        _ => Err(ApiError::invalid(field, format!("not a valid {} ID", kind.prefix()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_keep_their_kind() {
+        let id = NodeKind::Plan.id(42);
+        assert_eq!(decode_int(&id, NodeKind::Plan, "id").ok(), Some(42));
+        assert!(decode_int(&id, NodeKind::Activity, "id").is_err());
+        assert!(decode_int("garbage!", NodeKind::Plan, "id").is_err());
+    }
+}

@@ -1,0 +1,206 @@
+//! Urban Cooperation Action Plans: the root records of the service.
+
+use async_graphql::{Context, ID, Object};
+use sea_orm::EntityTrait;
+
+use super::activity::{ActivitiesOfPlan, Activity};
+use super::city::{self, City};
+use super::data_issue::{DataIssue, IssuesOfPlan};
+use super::date::PartialDateObject;
+use super::enums::PlanStatus;
+use super::expected_result::{ExpectedResult, ResultsOfPlan};
+use super::ids::{NodeKind, decode_int};
+use super::loader::{Loaders, by_id, has_many, load_err, many_to_many};
+use super::mou::{Mou, MousOfPlan};
+use super::pagination::{Conn, PageArgs, from_vec, paginate};
+use super::sdg::{PartnershipsOfPlan, SdgGoal, SdgGoalsOfPlan, SdgTarget, SdgTargetsOfPlan, UrbanAgendaPartnership};
+use super::statement::{Statement, StatementsOfPlan};
+use super::theme::{Theme, ThemesOfPlan};
+use super::db;
+use crate::error::{ApiError, ApiResult};
+use entity::enums::StatementKind;
+use entity::plan;
+
+by_id!(
+    /// Key: a plan id.
+    PlanById => plan
+);
+many_to_many!(
+    /// Key: the partner cities of a plan, in published order.
+    PartnersOfPlan => plan_partner_city (PlanId, CityId, Position) => city
+);
+has_many!(
+    /// Key: the contacts of a plan.
+    ContactsOfPlan => contact, PlanId, Id
+);
+
+/// An Urban Cooperation Action Plan: a focal city and its partner cities, their themes, activities,
+/// expected results and MoUs.
+pub struct Plan(pub plan::Model);
+
+impl Plan {
+    async fn statements(&self, ctx: &Context<'_>, kind: StatementKind) -> ApiResult<Vec<Statement>> {
+        let rows = ctx.data::<Loaders>()?.load_one(StatementsOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().filter(|s| s.kind == kind).map(Statement::from).collect())
+    }
+}
+
+#[Object]
+impl Plan {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        NodeKind::Plan.id(self.0.id)
+    }
+    /// Stable human-readable key ("guangzhou-cn").
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Title ("U-CAP Guangzhou").
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Publication state.
+    async fn status(&self) -> PlanStatus {
+        self.0.status.into()
+    }
+    /// The Asian or American city whose plan this is.
+    async fn focal_city(&self, ctx: &Context<'_>) -> ApiResult<Option<City>> {
+        city::load(ctx, self.0.focal_city_id).await
+    }
+    /// European partner cities, in published order.
+    async fn partner_cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
+        let rows = ctx.data::<Loaders>()?.load_one(PartnersOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(City).collect())
+    }
+    /// Start of the cooperation ("May 2017", month precision).
+    async fn period(&self) -> Option<PartialDateObject> {
+        PartialDateObject::from_columns(
+            self.0.period_text.as_deref(),
+            self.0.period_precision,
+            self.0.period_start,
+            self.0.period_end,
+        )
+    }
+    /// Free-text context of the period ("as a follow-up to …").
+    async fn period_context(&self) -> Option<&str> {
+        self.0.period_context.as_deref()
+    }
+    /// Cooperation themes, in order.
+    async fn themes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Theme>> {
+        let rows = ctx.data::<Loaders>()?.load_one(ThemesOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Theme).collect())
+    }
+    /// Sustainable Development Goals the plan relates to.
+    async fn sdg_goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgGoal>> {
+        let rows = ctx.data::<Loaders>()?.load_one(SdgGoalsOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(SdgGoal).collect())
+    }
+    /// SDG targets the plan relates to ("11.a").
+    async fn sdg_targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgTarget>> {
+        let rows = ctx.data::<Loaders>()?.load_one(SdgTargetsOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(SdgTarget).collect())
+    }
+    /// EU Urban Agenda partnerships the plan relates to.
+    async fn urban_agenda_partnerships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<UrbanAgendaPartnership>> {
+        let rows = ctx.data::<Loaders>()?.load_one(PartnershipsOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(UrbanAgendaPartnership).collect())
+    }
+    /// Key focus areas of the themes, in order.
+    async fn focus_areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
+        self.statements(ctx, StatementKind::Focus).await
+    }
+    /// Key challenges, one line each ("Title: text" where titled).
+    async fn challenges(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        Ok(self.statements(ctx, StatementKind::Challenge).await?.iter().map(Statement::line).collect())
+    }
+    /// Key challenges as structured statements.
+    async fn challenge_statements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
+        self.statements(ctx, StatementKind::Challenge).await
+    }
+    /// Main objectives, one line each.
+    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        Ok(self.statements(ctx, StatementKind::Objective).await?.iter().map(Statement::line).collect())
+    }
+    /// Main objectives as structured statements.
+    async fn objective_statements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
+        self.statements(ctx, StatementKind::Objective).await
+    }
+    /// Activities and outputs, in published order.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Activity>> {
+        let rows = ctx.data::<Loaders>()?.load_one(ActivitiesOfPlan(self.0.id)).await.map_err(load_err)?;
+        let nodes = rows.unwrap_or_default().into_iter().map(Activity).collect();
+        from_vec(nodes, &PageArgs::new(first, after, last, before))
+    }
+    /// Expected results and benefits, in order.
+    async fn expected_results(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExpectedResult>> {
+        let rows = ctx.data::<Loaders>()?.load_one(ResultsOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(ExpectedResult).collect())
+    }
+    /// Memoranda of understanding the plan lists.
+    async fn mous(&self, ctx: &Context<'_>) -> ApiResult<Vec<Mou>> {
+        let rows = ctx.data::<Loaders>()?.load_one(MousOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Mou).collect())
+    }
+    /// The plan's functional contact mailbox.
+    async fn contact_email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let rows = ctx.data::<Loaders>()?.load_one(ContactsOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().next().map(|c| c.email))
+    }
+    /// Data-quality findings about the plan's published values.
+    async fn data_issues(&self, ctx: &Context<'_>) -> ApiResult<Vec<DataIssue>> {
+        let rows = ctx.data::<Loaders>()?.load_one(IssuesOfPlan(self.0.id)).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(DataIssue).collect())
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+    /// Optimistic-concurrency version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Loads a plan by id through the request's loader.
+pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Plan>> {
+    Ok(ctx.data::<Loaders>()?.load_one(PlanById(id)).await.map_err(load_err)?.map(Plan))
+}
+
+#[derive(Default)]
+pub struct PlanQuery;
+
+#[Object]
+impl PlanQuery {
+    /// All plans.
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Plan>> {
+        let args = PageArgs::new(first, after, last, before);
+        paginate(db(ctx)?, plan::Entity::find(), plan::Column::Id, &args, Plan).await
+    }
+
+    /// One plan by ID.
+    async fn plan(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Plan> {
+        let id = decode_int(&id, NodeKind::Plan, "id")?;
+        load(ctx, id).await?.ok_or(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,66 @@
+//! Cooperation themes of a plan, ordered.
+
+use async_graphql::{Context, ID, Object};
+use sea_orm::EntityTrait;
+
+use super::ids::NodeKind;
+use super::loader::has_many;
+use super::pagination::{Conn, PageArgs, paginate};
+use super::{db, plan};
+use crate::error::ApiResult;
+use entity::theme;
+
+has_many!(
+    /// Key: the themes of a plan.
+    ThemesOfPlan => theme, PlanId, Position
+);
+
+/// A cooperation theme ("Smart City & Digital Transition").
+pub struct Theme(pub theme::Model);
+
+#[Object]
+impl Theme {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        NodeKind::Theme.id(self.0.id)
+    }
+    /// 1-based position in the plan.
+    async fn position(&self) -> i16 {
+        self.0.position
+    }
+    /// Short title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// What the theme covers.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The plan the theme belongs to.
+    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Option<plan::Plan>> {
+        plan::load(ctx, self.0.plan_id).await
+    }
+    /// Optimistic-concurrency version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+#[derive(Default)]
+pub struct ThemeQuery;
+
+#[Object]
+impl ThemeQuery {
+    /// Themes of all plans.
+    async fn themes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Theme>> {
+        let args = PageArgs::new(first, after, last, before);
+        paginate(db(ctx)?, theme::Entity::find(), theme::Column::Id, &args, Theme).await
+    }
+}

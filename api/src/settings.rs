@@ -1,0 +1,168 @@
+//! Typed configuration, read once at start-up: defaults, then an optional TOML file (`UCAP_CONFIG`),
+//! then environment variables. This is the only module that reads the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything the service can be configured with. Field names are the TOML keys; environment
+/// variables are `UCAP_<FIELD>` (upper case), except the conventional `DATABASE_URL` and `RUST_LOG`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// `sqlite://…` or `postgres://…`; the embedded SQLite file is the default.
+    pub database_url: String,
+    /// Address the HTTP server binds; port 0 picks a free one (tests).
+    pub bind: SocketAddr,
+    /// `pretty` for a terminal, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// `tracing-subscriber` filter directives (`RUST_LOG`).
+    pub log_filter: String,
+    /// Development serves GraphiQL; production hides it.
+    pub env: Environment,
+    /// Origins allowed by CORS; `*` allows any.
+    #[serde(deserialize_with = "comma_list")]
+    pub cors_origins: Vec<String>,
+    /// Load the bundled Guangzhou summary when the database holds no plan yet.
+    pub seed_sample: bool,
+    /// Connection pool size.
+    pub db_max_connections: u32,
+    /// How long a request waits for a pooled connection before failing fast.
+    #[serde(with = "seconds")]
+    pub db_acquire_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://ucap.db?mode=rwc".to_owned(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            log_format: LogFormat::Pretty,
+            log_filter: "info".to_owned(),
+            env: Environment::Development,
+            cors_origins: Vec::new(),
+            seed_sample: true,
+            db_max_connections: 10,
+            db_acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A configuration that cannot be used; the message names the offending key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct SettingsError(#[from] Box<figment::Error>);
+
+impl Settings {
+    /// Defaults ← `UCAP_CONFIG` file (or `config_file`) ← environment.
+    pub fn load(config_file: Option<PathBuf>) -> Result<Self, SettingsError> {
+        let file = config_file.or_else(|| Env::var("UCAP_CONFIG").map(PathBuf::from));
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment
+            .merge(Env::prefixed("UCAP_").ignore(&["CONFIG"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::raw().only(&["RUST_LOG"]).map(|_| "log_filter".into()))
+            .extract()
+            .map_err(|e| SettingsError(Box::new(e)))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// Accepts a list (TOML) or one comma-separated string (environment variables).
+fn comma_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+mod seconds {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let secs = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_sqlite_on_localhost() {
+        figment::Jail::expect_with(|_jail| {
+            let s = Settings::load(None)?;
+            assert_eq!(s.database_url, "sqlite://ucap.db?mode=rwc");
+            assert_eq!(s.bind.port(), 8080);
+            assert_eq!(s.log_format, LogFormat::Pretty);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_file_and_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("ucap.toml", "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"")?;
+            jail.set_env("UCAP_CONFIG", "ucap.toml");
+            jail.set_env("UCAP_LOG_FORMAT", "pretty");
+            jail.set_env("DATABASE_URL", "postgres://u@h/db");
+            jail.set_env("UCAP_CORS_ORIGINS", "https://a.example, https://b.example");
+            let s = Settings::load(None)?;
+            assert_eq!(s.bind.port(), 9000);
+            assert_eq!(s.log_format, LogFormat::Pretty);
+            assert_eq!(s.database_url, "postgres://u@h/db");
+            assert_eq!(s.cors_origins, ["https://a.example", "https://b.example"]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("UCAP_BIND", "not-an-address");
+            let err = Settings::load(None).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("bind"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,81 @@
+//! Builds the application: database, schema, HTTP server. The listener is bound before the server
+//! starts so that port 0 works and tests learn the real port.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
+
+use crate::graphql::{AppSchema, build_schema};
+use crate::settings::Settings;
+use crate::{db, import, routes};
+
+/// A built, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Shared state of the HTTP handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads the bundled sample into an empty database (when
+    /// configured), binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = db::connect(&settings)
+            .await
+            .with_context(|| "cannot connect to the database (DATABASE_URL)")?;
+        db::migrate(&db).await.context("cannot migrate the database")?;
+        if settings.seed_sample {
+            import::seed_sample_if_empty(&db).await.context("cannot load the bundled sample")?;
+        }
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot bind {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState { schema: build_schema(db.clone()), db, settings };
+        let server = serve(listener, state)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(cors(&state.settings.cors_origins))
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .app_data(web::Data::new(state.clone()))
+            .configure(routes::configure)
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// CORS for the configured origins only; `*` opens it to any origin (read-only public data).
+fn cors(origins: &[String]) -> Cors {
+    let base = Cors::default()
+        .allowed_methods(["GET", "POST", "OPTIONS"])
+        .allowed_headers(["content-type", "authorization", "accept"])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        return base.allow_any_origin();
+    }
+    origins.iter().fold(base, |c, o| c.allowed_origin(o))
+}
