@@ -140,8 +140,6 @@ def main() -> int:
     return 0
 
 
-# --- text helpers --------------------------------------------------------------------------------
-
 
 def name_key(s: str) -> str:
     """Mirror of api/src/domain/text.rs `name_key` (deunicode ≈ anyascii for Latin letters)."""
@@ -166,7 +164,8 @@ def name_key(s: str) -> str:
 @functools.lru_cache(maxsize=None)
 def fold(s: str) -> str:
     """A looser key for comparisons: German transliterations (ue, oe, ae) meet their umlauts."""
-    k = name_key(anyascii.anyascii(s)) if not all(is_latin_char(c) or not c.isalpha() for c in s) else name_key(s)
+    latin = all(is_latin_char(c) or not c.isalpha() for c in s)
+    k = name_key(s if latin else anyascii.anyascii(s))
     return k.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
@@ -233,8 +232,6 @@ def clean_field(s: str) -> str:
 def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, fold(a).replace(" ", ""), fold(b).replace(" ", "")).ratio()
 
-
-# --- countries -----------------------------------------------------------------------------------
 
 
 def coco_rows() -> dict[str, dict[str, str]]:
@@ -342,8 +339,6 @@ def split_parenthetical(s: str) -> list[str]:
         return [x.strip() for x in (head, tail) if x.strip()]
     return [s.strip()]
 
-
-# --- cities --------------------------------------------------------------------------------------
 
 
 def rg_rows() -> list[dict[str, str]]:
@@ -662,7 +657,8 @@ def city_aliases(name: str, ascii_name: str, native: str | None, alternates: lis
         wide = "Hani" if script in ("Hans", "Hant") else script
         own_script = [a for a in alternates if len(a) <= MAX_NAME_LEN and fits_script(a, wide)]
     latin = [a for a in alternates if usable_latin(a)]
-    ranked_latin = sorted(latin, key=lambda a: (-exact_support(a, alternates), not has_diacritics(a), len(a), a))
+    # Of spellings that match alike ("Canton", "Cantón") keep the plain one: English texts use it.
+    ranked_latin = sorted(latin, key=lambda a: (-exact_support(a, alternates), has_diacritics(a), len(a), a))
     ranked_own = sorted(own_script, key=lambda a: (len(a), a))
     for a in ranked_own[:4] + ranked_latin:
         k = name_key(a)

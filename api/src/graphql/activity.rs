@@ -101,11 +101,6 @@ impl Activity {
     }
 }
 
-/// Sort key of activities: earliest day first, then the coarser precision, then id.
-pub fn chronological(a: &activity::Model, b: &activity::Model) -> std::cmp::Ordering {
-    (a.date_start, a.date_precision, a.id).cmp(&(b.date_start, b.date_precision, b.id))
-}
-
 #[derive(Default)]
 pub struct ActivityQuery;
 

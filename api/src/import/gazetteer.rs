@@ -176,22 +176,23 @@ impl Gazetteer {
     /// Parses the two TSV files (header row, tab-separated, `|`-separated lists, no quoting).
     pub fn from_tsv(countries: &str, cities: &str) -> Result<Gazetteer, GazetteerError> {
         let mut g = Gazetteer::default();
-        for (line, fields) in Table::parse(COUNTRIES_FILE, countries, &COUNTRY_COLUMNS)? {
-            g.countries.push(country_from(&fields).map_err(|message| {
-                GazetteerError::BadRow {
+        for (line, fields) in parse_table(COUNTRIES_FILE, countries, &COUNTRY_COLUMNS)? {
+            g.countries.push(
+                country_from(&fields).map_err(|message| GazetteerError::BadRow {
                     file: COUNTRIES_FILE,
                     line,
                     message,
-                }
-            })?);
+                })?,
+            );
         }
-        for (line, fields) in Table::parse(CITIES_FILE, cities, &CITY_COLUMNS)? {
-            g.cities
-                .push(city_from(&fields).map_err(|message| GazetteerError::BadRow {
+        for (line, fields) in parse_table(CITIES_FILE, cities, &CITY_COLUMNS)? {
+            g.cities.push(
+                city_from(&fields).map_err(|message| GazetteerError::BadRow {
                     file: CITIES_FILE,
                     line,
                     message,
-                })?);
+                })?,
+            );
         }
         g.index();
         Ok(g)
@@ -200,7 +201,8 @@ impl Gazetteer {
     fn index(&mut self) {
         for (i, c) in self.countries.iter().enumerate() {
             self.country_by_code.insert(c.code.to_ascii_uppercase(), i);
-            self.country_by_code.insert(c.alpha3.to_ascii_uppercase(), i);
+            self.country_by_code
+                .insert(c.alpha3.to_ascii_uppercase(), i);
         }
         // Names before aliases, so that a country's own name wins any clash.
         let names = self.countries.iter().enumerate().flat_map(|(i, c)| {
@@ -285,7 +287,6 @@ impl Gazetteer {
         });
         found.map(|&i| &self.countries[i])
     }
-
 
     /// A city whose name, ASCII name, native name or alias has the same match key. Candidates in
     /// `hint_countries` (alpha-2) come first, then a match on the city's own name over an alias,
@@ -411,7 +412,7 @@ impl Gazetteer {
         }
         if words == 1 && COMMON_WORDS.contains(key) {
             let plain_mention = !ctx.sentence_start && !ctx.title_case;
-            if !big && !(hinted && plain_mention) {
+            if !(big || hinted && plain_mention) {
                 return None;
             }
         }
@@ -581,6 +582,11 @@ fn joins(text: &str, phrase: &[Token], j: usize) -> bool {
     })
 }
 
+/// What ends a sentence, opens a list item or starts a clause.
+const SENTENCE_MARKS: [char; 15] = [
+    '.', ':', ';', '!', '?', '→', '•', '·', '–', '—', '(', '"', '“', '‘', '>',
+];
+
 /// At the start of the text, a sentence, a list item or a clause after a colon or dash.
 fn sentence_start(text: &str, tokens: &[Token], i: usize) -> bool {
     let before = match i.checked_sub(1) {
@@ -590,12 +596,11 @@ fn sentence_start(text: &str, tokens: &[Token], i: usize) -> bool {
     if i == 0 || before.contains('\n') {
         return true;
     }
-    before.trim_end().chars().last().is_some_and(|c| {
-        matches!(
-            c,
-            '.' | ':' | ';' | '!' | '?' | '→' | '•' | '·' | '–' | '—' | '(' | '"' | '“' | '‘' | '>'
-        )
-    })
+    before
+        .trim_end()
+        .chars()
+        .last()
+        .is_some_and(|c| SENTENCE_MARKS.contains(&c))
 }
 
 /// A capitalised word right before or after, as in "Health Care" or "Industrial Design".
@@ -626,56 +631,63 @@ fn after_capital(text: &str, tokens: &[Token], i: usize) -> bool {
     joined && prev.capitalised && !prev.acronym && !prev.cjk && !opener
 }
 
-/// Column positions by header name, then the rows with their 1-based line numbers.
-struct Table;
-
-impl Table {
-    fn parse<'a, const N: usize>(
-        file: &'static str,
-        text: &'a str,
-        columns: &[&'static str; N],
-    ) -> Result<Vec<(usize, [&'a str; N])>, GazetteerError> {
-        let mut lines = text.lines().enumerate();
-        let header: Vec<&str> = lines
-            .next()
-            .map(|(_, h)| h.trim_end_matches('\r').split('\t').collect())
-            .ok_or(GazetteerError::Empty { file })?;
-        let mut positions = [0usize; N];
-        for (slot, column) in positions.iter_mut().zip(columns) {
-            *slot = header
-                .iter()
-                .position(|h| h.trim() == *column)
-                .ok_or(GazetteerError::MissingColumn { file, column })?;
-        }
-        let mut rows = Vec::new();
-        for (index, line) in lines {
-            let line = line.trim_end_matches('\r');
-            if line.trim().is_empty() {
-                continue;
-            }
-            let fields: Vec<&str> = line.split('\t').collect();
-            if fields.len() != header.len() {
-                return Err(GazetteerError::BadRow {
-                    file,
-                    line: index + 1,
-                    message: format!("{} fields, the header has {}", fields.len(), header.len()),
-                });
-            }
-            let mut row = [""; N];
-            for (cell, &p) in row.iter_mut().zip(&positions) {
-                *cell = fields[p].trim();
-            }
-            rows.push((index + 1, row));
-        }
-        Ok(rows)
+/// The named columns of each row, in `columns` order, with the row's 1-based line number.
+fn parse_table<'a, const N: usize>(
+    file: &'static str,
+    text: &'a str,
+    columns: &[&'static str; N],
+) -> Result<Vec<(usize, [&'a str; N])>, GazetteerError> {
+    let mut lines = text.lines().enumerate();
+    let header: Vec<&str> = lines
+        .next()
+        .map(|(_, h)| h.trim_end_matches('\r').split('\t').collect())
+        .ok_or(GazetteerError::Empty { file })?;
+    let mut positions = [0usize; N];
+    for (slot, column) in positions.iter_mut().zip(columns) {
+        *slot = header
+            .iter()
+            .position(|h| h.trim() == *column)
+            .ok_or(GazetteerError::MissingColumn { file, column })?;
     }
+    let mut rows = Vec::new();
+    for (index, line) in lines {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        if fields.len() != header.len() {
+            return Err(GazetteerError::BadRow {
+                file,
+                line: index + 1,
+                message: format!("{} fields, the header has {}", fields.len(), header.len()),
+            });
+        }
+        let mut row = [""; N];
+        for (cell, &p) in row.iter_mut().zip(&positions) {
+            *cell = fields[p].trim();
+        }
+        rows.push((index + 1, row));
+    }
+    Ok(rows)
 }
 
 fn country_from(f: &[&str; 8]) -> Result<CountryEntry, String> {
-    let [code, alpha3, numeric, name, official, region, continent, aliases] = *f;
+    let [
+        code,
+        alpha3,
+        numeric,
+        name,
+        official,
+        region,
+        continent,
+        aliases,
+    ] = *f;
     let letters = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
     if !letters(code, 2) || !letters(alpha3, 3) {
-        return Err(format!("expected ISO codes AA and AAA, got {code:?} {alpha3:?}"));
+        return Err(format!(
+            "expected ISO codes AA and AAA, got {code:?} {alpha3:?}"
+        ));
     }
     if !(numeric.is_empty() || numeric.len() == 3 && numeric.bytes().all(|b| b.is_ascii_digit())) {
         return Err(format!("expected a 3-digit numeric code, got {numeric:?}"));
@@ -696,7 +708,18 @@ fn country_from(f: &[&str; 8]) -> Result<CountryEntry, String> {
 }
 
 fn city_from(f: &[&str; 10]) -> Result<CityEntry, String> {
-    let [id, name, ascii, native, country, region, population, lat, lon, aliases] = *f;
+    let [
+        id,
+        name,
+        ascii,
+        native,
+        country,
+        region,
+        population,
+        lat,
+        lon,
+        aliases,
+    ] = *f;
     let number = |what: &str, s: &str| format!("{what}: not a number: {s:?}");
     let geonames_id = id.parse().map_err(|_| number("geonames_id", id))?;
     let population = match population {
@@ -709,7 +732,9 @@ fn city_from(f: &[&str; 10]) -> Result<CityEntry, String> {
         return Err(format!("coordinates out of range: {lat}, {lon}"));
     }
     if name.is_empty() || country.len() != 2 {
-        return Err(format!("expected a name and a country code, got {name:?} {country:?}"));
+        return Err(format!(
+            "expected a name and a country code, got {name:?} {country:?}"
+        ));
     }
     Ok(CityEntry {
         geonames_id,
@@ -801,7 +826,9 @@ mod tests {
 
     #[test]
     fn country_entries_carry_regions_and_common_names() {
-        let kr = g().country("kr").map(|c| (c.name.as_str(), c.region.as_deref()));
+        let kr = g()
+            .country("kr")
+            .map(|c| (c.name.as_str(), c.region.as_deref()));
         assert_eq!(kr, Some(("South Korea", Some("Eastern Asia"))));
         let es = g().country("ES").and_then(|c| c.continent.as_deref());
         assert_eq!(es, Some("Europe"));
@@ -825,7 +852,11 @@ mod tests {
             ("Brussels", "BE"),
         ] {
             assert_eq!(cc(name, &hints).as_deref(), Some(expected), "{name}");
-            assert_eq!(cc(name, &[]).as_deref(), Some(expected), "{name} without hints");
+            assert_eq!(
+                cc(name, &[]).as_deref(),
+                Some(expected),
+                "{name} without hints"
+            );
         }
         assert_eq!(cc("Stuttgart Region", &hints), None);
     }
@@ -838,9 +869,14 @@ mod tests {
         assert_eq!(native("Seoul").as_deref(), Some("서울"));
         assert_eq!(native("Rome").as_deref(), Some("Roma"));
         assert_eq!(native("Munich").as_deref(), Some("München"));
-        let gz = g().find_city("广州", &[]).map(|c| (c.name.as_str(), c.region.as_deref()));
+        let gz = g()
+            .find_city("广州", &[])
+            .map(|c| (c.name.as_str(), c.region.as_deref()));
         assert_eq!(gz, Some(("Guangzhou", Some("Guangdong"))));
-        assert_eq!(g().find_city("Canton", &["CN"]).map(|c| c.name.as_str()), Some("Guangzhou"));
+        assert_eq!(
+            g().find_city("Canton", &["CN"]).map(|c| c.name.as_str()),
+            Some("Guangzhou")
+        );
     }
 
     #[test]
@@ -856,7 +892,10 @@ mod tests {
     fn finds_the_sample_cities_in_activity_and_result_texts() {
         let hints = ["CN", "ES", "DE", "IT"];
         for (text, expected) in [
-            ("EU cities representatives visit Guangzhou", vec!["Guangzhou@Guangzhou"]),
+            (
+                "EU cities representatives visit Guangzhou",
+                vec!["Guangzhou@Guangzhou"],
+            ),
             (
                 "Online meeting Bologna – Guangzhou",
                 vec!["Bologna@Bologna", "Guangzhou@Guangzhou"],
@@ -867,7 +906,11 @@ mod tests {
             ),
             (
                 "with Mannheim and Stuttgart; digital economy (with Manchester)",
-                vec!["Mannheim@Mannheim", "Stuttgart@Stuttgart", "Manchester@Manchester"],
+                vec![
+                    "Mannheim@Mannheim",
+                    "Stuttgart@Stuttgart",
+                    "Manchester@Manchester",
+                ],
             ),
             (
                 "Barcelona Hospital in Guangzhou DDG",
@@ -876,7 +919,10 @@ mod tests {
             ("European cities in Brussels", vec!["Brussels@Brussels"]),
             ("a follow-up to Wuhan's engagement", vec!["Wuhan@Wuhan"]),
             ("the University of Bologna", vec!["Bologna@Bologna"]),
-            ("In Granada. Visit Mannheim", vec!["Granada@Granada", "Mannheim@Mannheim"]),
+            (
+                "In Granada. Visit Mannheim",
+                vec!["Granada@Granada", "Mannheim@Mannheim"],
+            ),
         ] {
             assert_eq!(names(text, &hints), expected, "{text}");
             assert_eq!(names(text, &[]), expected, "{text} without hints");
@@ -898,7 +944,11 @@ mod tests {
             "→ March 2020: participates in an online discussion",
             "Pearl River Delta and the Greater Bay Area",
         ] {
-            assert_eq!(names(text, &["CN", "ES", "DE", "IT"]), Vec::<String>::new(), "{text}");
+            assert_eq!(
+                names(text, &["CN", "ES", "DE", "IT"]),
+                Vec::<String>::new(),
+                "{text}"
+            );
         }
     }
 
@@ -910,15 +960,27 @@ mod tests {
 
     #[test]
     fn a_common_word_needs_a_big_or_hinted_city_mid_sentence() {
-        assert_eq!(names("a meeting in Split with the mayor", &[]), Vec::<String>::new());
-        assert_eq!(names("a meeting in Split with the mayor", &["HR"]), vec!["Split@Split"]);
+        assert_eq!(
+            names("a meeting in Split with the mayor", &[]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            names("a meeting in Split with the mayor", &["HR"]),
+            vec!["Split@Split"]
+        );
     }
 
     #[test]
     fn matches_multi_word_and_cjk_names() {
         assert_eq!(
-            names("delegations from Ho Chi Minh City and Frankfurt am Main", &[]),
-            vec!["Ho Chi Minh City@Ho Chi Minh City", "Frankfurt am Main@Frankfurt am Main"]
+            names(
+                "delegations from Ho Chi Minh City and Frankfurt am Main",
+                &[]
+            ),
+            vec![
+                "Ho Chi Minh City@Ho Chi Minh City",
+                "Frankfurt am Main@Frankfurt am Main"
+            ]
         );
         assert_eq!(names("广州市与巴塞罗那合作", &[]), vec!["Guangzhou@广州市"]);
     }
@@ -943,7 +1005,13 @@ mod tests {
             "{err:?}"
         );
         let short = Gazetteer::from_tsv("code\talpha3\n", cities).err();
-        assert!(matches!(short, Some(GazetteerError::MissingColumn { column: "numeric", .. })));
+        assert!(matches!(
+            short,
+            Some(GazetteerError::MissingColumn {
+                column: "numeric",
+                ..
+            })
+        ));
         assert!(matches!(
             Gazetteer::from_tsv("", cities),
             Err(GazetteerError::Empty { .. })
@@ -958,8 +1026,15 @@ mod tests {
                       786714\tPristina\tPristina\tPrishtinë\tXK\t\t\t42.67\t21.17\tPrishtina\n";
         let g = Gazetteer::from_tsv(countries, cities).ok();
         let g = g.as_ref();
-        assert_eq!(g.and_then(|g| g.find_country("Kosova")).map(|c| c.numeric.as_str()), Some(""));
+        assert_eq!(
+            g.and_then(|g| g.find_country("Kosova"))
+                .map(|c| c.numeric.as_str()),
+            Some("")
+        );
         let city = g.and_then(|g| g.find_city("Prishtinë", &[]));
-        assert_eq!(city.map(|c| (c.population, c.region.clone())), Some((None, None)));
+        assert_eq!(
+            city.map(|c| (c.population, c.region.clone())),
+            Some((None, None))
+        );
     }
 }

@@ -396,7 +396,7 @@ async fn focal_city(w: &mut Writer<'_>, summary: &ResolvedSummary) -> Result<cit
             c.population_source.set_if_not_equals(Some("U-CAP summary".to_owned()));
         }
         if let Some(area) = &f.area_km2 {
-            c.area_km2.set_if_not_equals(Some(area.value()));
+            c.area_km2.set_if_not_equals(area.area_km2());
             c.area_text.set_if_not_equals(Some(area.text().to_owned()));
         }
     })

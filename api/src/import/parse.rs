@@ -25,6 +25,8 @@ pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 pub const MAX_CELL_BYTES: usize = 32 * 1024;
 /// The summary table has 13 rows; a few unknown ones are tolerated, hundreds are another document.
 pub const MAX_ROWS: usize = 200;
+/// Real cells hold a few dozen tags; thousands (deeply nested `<div>`s) only cost parsing time.
+pub const MAX_CELL_TAGS: usize = 2_000;
 
 /// Why a file is refused as a whole. Every variant names the line or the field, so the person
 /// uploading can find the problem.
@@ -43,6 +45,15 @@ pub enum ParseError {
         bytes: usize,
         limit: usize,
     },
+    #[error(
+        "line {line}: the \"{field}\" cell has {tags} HTML tags; a cell may have at most {limit}"
+    )]
+    CellTooComplex {
+        line: usize,
+        field: String,
+        tags: usize,
+        limit: usize,
+    },
     #[error("line {line}: more than {limit} rows; this is not a one-page summary")]
     TooManyRows { line: usize, limit: usize },
     #[error("there is no \"{field}\" row; a summary must name its focal city")]
@@ -59,6 +70,7 @@ impl ParseError {
             Self::NotText { .. } => "NOT_TEXT",
             Self::TooLarge { .. } => "FILE_TOO_LARGE",
             Self::CellTooLarge { .. } => "CELL_TOO_LARGE",
+            Self::CellTooComplex { .. } => "CELL_TOO_COMPLEX",
             Self::TooManyRows { .. } => "TOO_MANY_ROWS",
             Self::MissingRow { .. } => "MISSING_ROW",
             Self::MissingValue { .. } => "MISSING_VALUE",

@@ -3,7 +3,7 @@
 //! (the title, the contact paragraph) are set apart, and unknown ones kept as issues.
 
 use super::extract::issue;
-use super::{MAX_CELL_BYTES, MAX_ROWS, ParseError};
+use super::{MAX_CELL_BYTES, MAX_CELL_TAGS, MAX_ROWS, ParseError};
 use crate::domain::text::name_key;
 use crate::import::html;
 use crate::import::model::ParseIssue;
@@ -164,6 +164,15 @@ impl Row {
                     field,
                     bytes: cell.len(),
                     limit: MAX_CELL_BYTES,
+                });
+            }
+            let tags = cell.matches('<').count();
+            if tags > MAX_CELL_TAGS {
+                return Err(ParseError::CellTooComplex {
+                    line: self.line,
+                    field: self.label.clone(),
+                    tags,
+                    limit: MAX_CELL_TAGS,
                 });
             }
         }

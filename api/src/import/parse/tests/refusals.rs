@@ -132,3 +132,17 @@ fn partner_lists_split_on_separators_outside_parentheses() {
     assert_eq!(split_list("<p>Rome</p><p>Milan</p>"), ["Rome", "Milan"]);
     assert!(split_list("N/A").is_empty());
 }
+
+#[test]
+fn refuses_a_cell_of_thousands_of_tags() {
+    let text = format!(
+        "City:\tGuangzhou\t\nCooperation Themes:\t{}x\t\n",
+        "<div>".repeat(MAX_CELL_TAGS + 1)
+    );
+    let err = parse_summary(text.as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, ParseError::CellTooComplex { line: 2, ref field, .. } if field == "Cooperation Themes"),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "CELL_TOO_COMPLEX");
+}

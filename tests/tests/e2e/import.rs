@@ -8,8 +8,8 @@ use ucap_tests::{TestApp, spawn_app};
 
 use super::foundation::ISSUE_QUERY;
 
-const NAGOYA: &[u8] = include_bytes!("../../api/tests/fixtures/summaries/nagoya.txt");
-const CURITIBA: &[u8] = include_bytes!("../../api/tests/fixtures/summaries/curitiba.txt");
+const NAGOYA: &[u8] = include_bytes!("../../../api/tests/fixtures/summaries/nagoya.txt");
+const CURITIBA: &[u8] = include_bytes!("../../../api/tests/fixtures/summaries/curitiba.txt");
 
 async fn connect(app: &TestApp) -> DatabaseConnection {
     Database::connect(&app.database_url).await.unwrap_or_else(|e| panic!("{e}"))
