@@ -15,7 +15,10 @@ pub enum ApiError {
     NotFound,
     Unauthenticated,
     Forbidden,
-    InvalidInput { field: String, message: String },
+    InvalidInput {
+        field: String,
+        message: String,
+    },
     Conflict(String),
     RateLimited,
     Unavailable,
@@ -29,7 +32,10 @@ impl ApiError {
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::InvalidInput { field: field.into(), message: message.into() }
+        Self::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// The message clients see; never the internal cause.

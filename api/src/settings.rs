@@ -125,6 +125,7 @@ mod seconds {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closure signature, not ours
 mod tests {
     use super::*;
 
@@ -142,7 +143,10 @@ mod tests {
     #[test]
     fn environment_overrides_file_and_defaults() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("ucap.toml", "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"")?;
+            jail.create_file(
+                "ucap.toml",
+                "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"",
+            )?;
             jail.set_env("UCAP_CONFIG", "ucap.toml");
             jail.set_env("UCAP_LOG_FORMAT", "pretty");
             jail.set_env("DATABASE_URL", "postgres://u@h/db");
@@ -160,7 +164,10 @@ mod tests {
     fn a_bad_value_names_its_key() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("UCAP_BIND", "not-an-address");
-            let err = Settings::load(None).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = Settings::load(None)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(err.to_lowercase().contains("bind"), "{err}");
             Ok(())
         });

@@ -34,14 +34,22 @@ impl Application {
         let db = db::connect(&settings)
             .await
             .with_context(|| "cannot connect to the database (DATABASE_URL)")?;
-        db::migrate(&db).await.context("cannot migrate the database")?;
+        db::migrate(&db)
+            .await
+            .context("cannot migrate the database")?;
         if settings.seed_sample {
-            import::seed_sample_if_empty(&db).await.context("cannot load the bundled sample")?;
+            import::seed_sample_if_empty(&db)
+                .await
+                .context("cannot load the bundled sample")?;
         }
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { schema: build_schema(db.clone()), db, settings };
+        let state = AppState {
+            schema: build_schema(db.clone()),
+            db,
+            settings,
+        };
         let server = serve(listener, state)?;
         Ok(Self { port, server })
     }

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 fn ucap(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ucap"))
         .args(args)
-        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
         .env("RUST_LOG", "warn")
         .env_remove("UCAP_CONFIG")
         .output()
@@ -14,7 +17,10 @@ fn ucap(db: &Path, args: &[&str]) -> Output {
 }
 
 fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/summaries/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/tests/fixtures/summaries/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 #[test]
@@ -22,21 +28,36 @@ fn import_prints_a_summary_and_a_second_run_changes_nothing() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = dir.path().join("ucap.db");
     let first = ucap(&db, &["import", &fixture("guangzhou.txt")]);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let out = String::from_utf8_lossy(&first.stdout);
-    assert!(out.contains("plan guangzhou-cn") && out.contains("created"), "{out}");
+    assert!(
+        out.contains("plan guangzhou-cn") && out.contains("created"),
+        "{out}"
+    );
     assert!(out.contains("data issue"), "{out}");
     let second = ucap(&db, &["import", &fixture("guangzhou.txt")]);
     assert!(second.status.success());
-    assert!(String::from_utf8_lossy(&second.stdout).contains("unchanged"), "{}", String::from_utf8_lossy(&second.stdout));
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("unchanged"),
+        "{}",
+        String::from_utf8_lossy(&second.stdout)
+    );
 }
 
 #[test]
 fn import_refuses_a_file_without_a_city_row_naming_it() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let file = dir.path().join("no-city.txt");
-    std::fs::write(&file, "Country:\tChina\tSpain\nPopulation:\t1 mio\tN/A\n").unwrap_or_else(|e| panic!("{e}"));
-    let out = ucap(&dir.path().join("ucap.db"), &["import", file.to_str().unwrap_or_default()]);
+    std::fs::write(&file, "Country:\tChina\tSpain\nPopulation:\t1 mio\tN/A\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = ucap(
+        &dir.path().join("ucap.db"),
+        &["import", file.to_str().unwrap_or_default()],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("City"), "{err}");
@@ -50,7 +71,10 @@ fn import_refuses_binary_data_and_an_empty_file() {
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, "").unwrap_or_else(|e| panic!("{e}"));
     for file in [&bin, &empty] {
-        let out = ucap(&dir.path().join("ucap.db"), &["import", file.to_str().unwrap_or_default()]);
+        let out = ucap(
+            &dir.path().join("ucap.db"),
+            &["import", file.to_str().unwrap_or_default()],
+        );
         assert!(!out.status.success(), "{} accepted", file.display());
         assert!(!out.stderr.is_empty());
     }
@@ -61,7 +85,9 @@ fn schema_prints_the_committed_sdl() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = ucap(&dir.path().join("ucap.db"), &["schema"]);
     assert!(out.status.success());
-    let committed = std::fs::read_to_string(format!("{}/../schema.graphql", env!("CARGO_MANIFEST_DIR"))).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(format!("{}/../schema.graphql", env!("CARGO_MANIFEST_DIR")))
+            .unwrap_or_default();
     assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
 }
 
@@ -80,6 +106,10 @@ fn migrate_up_down_and_up_again() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = dir.path().join("ucap.db");
     assert!(ucap(&db, &["migrate"]).status.success());
-    assert!(ucap(&db, &["migrate", "down", "--steps", "100"]).status.success());
+    assert!(
+        ucap(&db, &["migrate", "down", "--steps", "100"])
+            .status
+            .success()
+    );
     assert!(ucap(&db, &["migrate", "up"]).status.success());
 }

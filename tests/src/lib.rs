@@ -12,7 +12,8 @@ use ucap::startup::Application;
 
 /// The admin connection used to create per-test PostgreSQL databases.
 fn pg_admin_url() -> String {
-    std::env::var("UCAP_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("UCAP_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 /// True when the suite runs against PostgreSQL.
@@ -39,7 +40,9 @@ impl TestDb {
                 nanos
             );
             let admin = Database::connect(pg_admin_url()).await?;
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await?;
             admin.close().await?;
             let base = pg_admin_url();
             let url = match base.rsplit_once('/') {
@@ -61,12 +64,16 @@ impl Drop for TestDb {
             let name = name.clone();
             // Dropped from inside the test's runtime: use a thread with its own runtime.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
                         if let Ok(admin) = Database::connect(pg_admin_url()).await {
                             let _ = admin
-                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
                                 .await;
                             let _ = admin.close().await;
                         }
@@ -109,7 +116,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     };
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), database_url, _db: db }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        database_url,
+        _db: db,
+    }
 }
 
 impl TestApp {
@@ -122,7 +134,9 @@ impl TestApp {
             .send()
             .await
             .unwrap_or_else(|e| panic!("request failed: {e}"));
-        res.json().await.unwrap_or_else(|e| panic!("response is not JSON: {e}"))
+        res.json()
+            .await
+            .unwrap_or_else(|e| panic!("response is not JSON: {e}"))
     }
 
     /// GETs a path and returns status and body text.

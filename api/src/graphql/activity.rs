@@ -78,7 +78,11 @@ impl Activity {
     }
     /// Cities taking part.
     async fn cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
-        let rows = ctx.data::<Loaders>()?.load_one(CitiesOfActivity(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(CitiesOfActivity(self.0.id))
+            .await
+            .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(City).collect())
     }
     /// Organizations taking part.
@@ -88,12 +92,24 @@ impl Activity {
             .load_one(OrganizationsOfActivity(self.0.id))
             .await
             .map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Organization).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Organization)
+            .collect())
     }
     /// Plans that list this activity.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {
-        let rows = ctx.data::<Loaders>()?.load_one(PlansOfActivity(self.0.id)).await.map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(plan::Plan).collect())
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(PlansOfActivity(self.0.id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(plan::Plan)
+            .collect())
     }
     /// Optimistic-concurrency version.
     async fn version(&self) -> i32 {
@@ -123,7 +139,11 @@ impl ActivityQuery {
     /// One activity by ID.
     async fn activity(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Activity> {
         let id = decode_int(&id, NodeKind::Activity, "id")?;
-        let row = ctx.data::<Loaders>()?.load_one(ActivityById(id)).await.map_err(load_err)?;
+        let row = ctx
+            .data::<Loaders>()?
+            .load_one(ActivityById(id))
+            .await
+            .map_err(load_err)?;
         row.map(Activity).ok_or(ApiError::NotFound)
     }
 }

@@ -110,7 +110,14 @@ impl CityQuery {
         before: Option<String>,
     ) -> ApiResult<Conn<City>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(db(ctx)?, city::Entity::find(), city::Column::Id, &args, City).await
+        paginate(
+            db(ctx)?,
+            city::Entity::find(),
+            city::Column::Id,
+            &args,
+            City,
+        )
+        .await
     }
 
     /// One city by ID.

@@ -63,7 +63,10 @@ impl Loader<CountryByCode> for DbLoader {
             .filter(country::Column::Code.is_in(keys.iter().map(|k| k.0.clone())))
             .all(&self.db)
             .await?;
-        Ok(rows.into_iter().map(|r| (CountryByCode(r.code.clone()), r)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (CountryByCode(r.code.clone()), r))
+            .collect())
     }
 }
 
@@ -95,9 +98,11 @@ impl CountryQuery {
         let rows = country::Entity::find()
             .order_by_asc(country::Column::Code)
             .all(db(ctx)?)
-            .await
-            ?;
-        from_vec(rows.into_iter().map(Country).collect(), &PageArgs::new(first, after, last, before))
+            .await?;
+        from_vec(
+            rows.into_iter().map(Country).collect(),
+            &PageArgs::new(first, after, last, before),
+        )
     }
 
     /// One country by its ISO alpha-2 code ("CN"), case-insensitive.

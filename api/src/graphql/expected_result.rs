@@ -49,7 +49,11 @@ impl ExpectedResult {
     }
     /// Cities the result names.
     async fn cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
-        let rows = ctx.data::<Loaders>()?.load_one(CitiesOfResult(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(CitiesOfResult(self.0.id))
+            .await
+            .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(City).collect())
     }
     /// Organizations the result names.
@@ -59,7 +63,11 @@ impl ExpectedResult {
             .load_one(OrganizationsOfResult(self.0.id))
             .await
             .map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Organization).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Organization)
+            .collect())
     }
     /// The plan that expects it.
     async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Option<plan::Plan>> {
@@ -87,6 +95,13 @@ impl ExpectedResultQuery {
     ) -> ApiResult<Conn<ExpectedResult>> {
         let args = PageArgs::new(first, after, last, before);
         let select = expected_result::Entity::find();
-        paginate(db(ctx)?, select, expected_result::Column::Id, &args, ExpectedResult).await
+        paginate(
+            db(ctx)?,
+            select,
+            expected_result::Column::Id,
+            &args,
+            ExpectedResult,
+        )
+        .await
     }
 }

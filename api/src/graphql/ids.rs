@@ -59,7 +59,10 @@ pub fn decode_any(id: &str) -> Result<(NodeKind, String), ApiError> {
     let raw = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| bad())?;
     let raw = String::from_utf8(raw).map_err(|_| bad())?;
     let (prefix, key) = raw.split_once(':').ok_or_else(bad)?;
-    let kind = NodeKind::ALL.into_iter().find(|k| k.prefix() == prefix).ok_or_else(bad)?;
+    let kind = NodeKind::ALL
+        .into_iter()
+        .find(|k| k.prefix() == prefix)
+        .ok_or_else(bad)?;
     Ok((kind, key.to_owned()))
 }
 
@@ -69,7 +72,10 @@ pub fn decode_int(id: &str, kind: NodeKind, field: &str) -> Result<i64, ApiError
         Ok((k, key)) if k == kind => key
             .parse()
             .map_err(|_| ApiError::invalid(field, "not a valid ID")),
-        _ => Err(ApiError::invalid(field, format!("not a valid {} ID", kind.prefix()))),
+        _ => Err(ApiError::invalid(
+            field,
+            format!("not a valid {} ID", kind.prefix()),
+        )),
     }
 }
 

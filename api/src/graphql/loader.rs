@@ -87,8 +87,15 @@ where
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = E::find().filter(pk.is_in(ids)).all(db).await.map_err(Arc::new)?;
-    Ok(rows.into_iter().filter_map(|r| int_of(&r, pk).map(|id| (id, r))).collect())
+    let rows = E::find()
+        .filter(pk.is_in(ids))
+        .all(db)
+        .await
+        .map_err(Arc::new)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| int_of(&r, pk).map(|id| (id, r)))
+        .collect())
 }
 
 /// Many-to-many through link table `L`: for each parent, the linked `T` rows in link order.

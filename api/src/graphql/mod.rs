@@ -37,13 +37,17 @@ pub struct QueryRoot(
 pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
 /// The schema without data, for printing the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription> {
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription>
+{
     Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
 }
 
 /// The schema serving requests against `db`.
 pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    schema_builder().data(loader::new_loaders(db.clone())).data(db).finish()
+    schema_builder()
+        .data(loader::new_loaders(db.clone()))
+        .data(db)
+        .finish()
 }
 
 /// The schema's SDL, as committed in `schema.graphql`.

@@ -58,13 +58,25 @@ impl Mou {
     }
     /// The parties, in published order.
     async fn parties(&self, ctx: &Context<'_>) -> ApiResult<Vec<MouParty>> {
-        let rows = ctx.data::<Loaders>()?.load_one(PartiesOfMou(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(PartiesOfMou(self.0.id))
+            .await
+            .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(MouParty).collect())
     }
     /// Plans that list this MoU.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {
-        let rows = ctx.data::<Loaders>()?.load_one(PlansOfMou(self.0.id)).await.map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(plan::Plan).collect())
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(PlansOfMou(self.0.id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(plan::Plan)
+            .collect())
     }
     /// Optimistic-concurrency version.
     async fn version(&self) -> i32 {
@@ -98,7 +110,11 @@ impl MouParty {
         if let Some(org) = self.load_organization(ctx).await? {
             return Ok(org.0.name);
         }
-        Ok(self.load_city(ctx).await?.map(|c| c.0.name).unwrap_or_default())
+        Ok(self
+            .load_city(ctx)
+            .await?
+            .map(|c| c.0.name)
+            .unwrap_or_default())
     }
     /// The city, when the party is a city.
     async fn city(&self, ctx: &Context<'_>) -> ApiResult<Option<City>> {
@@ -131,7 +147,11 @@ impl MouQuery {
     /// One MoU by ID.
     async fn mou(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Mou> {
         let id = decode_int(&id, NodeKind::Mou, "id")?;
-        let row = ctx.data::<Loaders>()?.load_one(MouById(id)).await.map_err(load_err)?;
+        let row = ctx
+            .data::<Loaders>()?
+            .load_one(MouById(id))
+            .await
+            .map_err(load_err)?;
         row.map(Mou).ok_or(ApiError::NotFound)
     }
 }

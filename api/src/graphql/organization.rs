@@ -71,7 +71,14 @@ impl OrganizationQuery {
         before: Option<String>,
     ) -> ApiResult<Conn<Organization>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(db(ctx)?, organization::Entity::find(), organization::Column::Id, &args, Organization).await
+        paginate(
+            db(ctx)?,
+            organization::Entity::find(),
+            organization::Column::Id,
+            &args,
+            Organization,
+        )
+        .await
     }
 
     /// One organization by ID.

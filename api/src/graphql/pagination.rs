@@ -49,7 +49,9 @@ impl TotalCount {
     }
 
     pub fn fixed(n: u64) -> Self {
-        Self { count: Arc::new(move || Box::pin(async move { Ok(n) })) }
+        Self {
+            count: Arc::new(move || Box::pin(async move { Ok(n) })),
+        }
     }
 }
 
@@ -80,21 +82,37 @@ pub struct Window {
 }
 
 impl PageArgs {
-    pub fn new(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Self {
-        Self { first, after, last, before }
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
     }
 
     pub fn window(&self) -> ApiResult<Window> {
         let check = |field: &str, n: i32| {
             if !(0..=MAX_PAGE).contains(&n) {
-                Err(ApiError::invalid(field, format!("must be between 0 and {MAX_PAGE}")))
+                Err(ApiError::invalid(
+                    field,
+                    format!("must be between 0 and {MAX_PAGE}"),
+                ))
             } else {
                 Ok(n as u64)
             }
         };
         let (size, backward) = match (self.first, self.last) {
             (Some(_), Some(_)) => {
-                return Err(ApiError::invalid("last", "give either first or last, not both"));
+                return Err(ApiError::invalid(
+                    "last",
+                    "give either first or last, not both",
+                ));
             }
             (Some(n), None) => (check("first", n)?, false),
             (None, Some(n)) => (check("last", n)?, true),
@@ -103,8 +121,16 @@ impl PageArgs {
         Ok(Window {
             size,
             backward,
-            after: self.after.as_deref().map(|c| decode_cursor(c, "after")).transpose()?,
-            before: self.before.as_deref().map(|c| decode_cursor(c, "before")).transpose()?,
+            after: self
+                .after
+                .as_deref()
+                .map(|c| decode_cursor(c, "after"))
+                .transpose()?,
+            before: self
+                .before
+                .as_deref()
+                .map(|c| decode_cursor(c, "before"))
+                .transpose()?,
         })
     }
 }
@@ -144,7 +170,11 @@ where
     if let Some(before) = window.before {
         page = page.filter(key.lt(before));
     }
-    page = if window.backward { page.order_by_desc(key) } else { page.order_by_asc(key) };
+    page = if window.backward {
+        page.order_by_desc(key)
+    } else {
+        page.order_by_asc(key)
+    };
     let mut rows = page.limit(window.size + 1).all(db).await?;
     let has_more = rows.len() as u64 > window.size;
     rows.truncate(window.size as usize);
@@ -172,7 +202,9 @@ pub fn from_vec<N: OutputType>(items: Vec<N>, args: &PageArgs) -> ApiResult<Conn
         .into_iter()
         .enumerate()
         .map(|(i, n)| (i as i64, n))
-        .filter(|(i, _)| window.after.is_none_or(|a| *i > a) && window.before.is_none_or(|b| *i < b))
+        .filter(|(i, _)| {
+            window.after.is_none_or(|a| *i > a) && window.before.is_none_or(|b| *i < b)
+        })
         .collect();
     let len = rows.len() as u64;
     let (has_previous, has_next) = if window.backward {
@@ -183,8 +215,12 @@ pub fn from_vec<N: OutputType>(items: Vec<N>, args: &PageArgs) -> ApiResult<Conn
         rows.truncate(window.size as usize);
         (window.after.is_some(), len > window.size)
     };
-    let mut conn = Connection::with_additional_fields(has_previous, has_next, TotalCount::fixed(total));
-    conn.edges.extend(rows.into_iter().map(|(i, n)| Edge::new(encode_cursor(i), n)));
+    let mut conn =
+        Connection::with_additional_fields(has_previous, has_next, TotalCount::fixed(total));
+    conn.edges.extend(
+        rows.into_iter()
+            .map(|(i, n)| Edge::new(encode_cursor(i), n)),
+    );
     Ok(conn)
 }
 
@@ -196,8 +232,16 @@ mod tests {
     fn pages_are_capped_and_cursors_checked() {
         assert!(PageArgs::new(Some(101), None, None, None).window().is_err());
         assert!(PageArgs::new(Some(-1), None, None, None).window().is_err());
-        assert!(PageArgs::new(Some(1), None, Some(1), None).window().is_err());
-        assert!(PageArgs::new(Some(1), Some("nope".into()), None, None).window().is_err());
+        assert!(
+            PageArgs::new(Some(1), None, Some(1), None)
+                .window()
+                .is_err()
+        );
+        assert!(
+            PageArgs::new(Some(1), Some("nope".into()), None, None)
+                .window()
+                .is_err()
+        );
         let w = PageArgs::new(None, Some(encode_cursor(7)), None, None).window();
         assert_eq!(w.ok().and_then(|w| w.after), Some(7));
     }

@@ -7,16 +7,19 @@ use super::activity::{ActivitiesOfPlan, Activity};
 use super::city::{self, City};
 use super::data_issue::{DataIssue, IssuesOfPlan};
 use super::date::PartialDateObject;
+use super::db;
 use super::enums::PlanStatus;
 use super::expected_result::{ExpectedResult, ResultsOfPlan};
 use super::ids::{NodeKind, decode_int};
 use super::loader::{Loaders, by_id, has_many, load_err, many_to_many};
 use super::mou::{Mou, MousOfPlan};
 use super::pagination::{Conn, PageArgs, from_vec, paginate};
-use super::sdg::{PartnershipsOfPlan, SdgGoal, SdgGoalsOfPlan, SdgTarget, SdgTargetsOfPlan, UrbanAgendaPartnership};
+use super::sdg::{
+    PartnershipsOfPlan, SdgGoal, SdgGoalsOfPlan, SdgTarget, SdgTargetsOfPlan,
+    UrbanAgendaPartnership,
+};
 use super::statement::{Statement, StatementsOfPlan};
 use super::theme::{Theme, ThemesOfPlan};
-use super::db;
 use crate::error::{ApiError, ApiResult};
 use entity::enums::StatementKind;
 use entity::plan;
@@ -39,9 +42,22 @@ has_many!(
 pub struct Plan(pub plan::Model);
 
 impl Plan {
-    async fn statements(&self, ctx: &Context<'_>, kind: StatementKind) -> ApiResult<Vec<Statement>> {
-        let rows = ctx.data::<Loaders>()?.load_one(StatementsOfPlan(self.0.id)).await.map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().filter(|s| s.kind == kind).map(Statement::from).collect())
+    async fn statements(
+        &self,
+        ctx: &Context<'_>,
+        kind: StatementKind,
+    ) -> ApiResult<Vec<Statement>> {
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(StatementsOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.kind == kind)
+            .map(Statement::from)
+            .collect())
     }
 }
 
@@ -69,7 +85,11 @@ impl Plan {
     }
     /// European partner cities, in published order.
     async fn partner_cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
-        let rows = ctx.data::<Loaders>()?.load_one(PartnersOfPlan(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(PartnersOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(City).collect())
     }
     /// Start of the cooperation ("May 2017", month precision).
@@ -87,26 +107,50 @@ impl Plan {
     }
     /// Cooperation themes, in order.
     async fn themes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Theme>> {
-        let rows = ctx.data::<Loaders>()?.load_one(ThemesOfPlan(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(ThemesOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Theme).collect())
     }
     /// Sustainable Development Goals the plan relates to.
     async fn sdg_goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgGoal>> {
-        let rows = ctx.data::<Loaders>()?.load_one(SdgGoalsOfPlan(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(SdgGoalsOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(SdgGoal).collect())
     }
     /// SDG targets the plan relates to ("11.a").
     async fn sdg_targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgTarget>> {
-        let rows = ctx.data::<Loaders>()?.load_one(SdgTargetsOfPlan(self.0.id)).await.map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(SdgTarget).collect())
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(SdgTargetsOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(SdgTarget)
+            .collect())
     }
     /// EU Urban Agenda partnerships the plan relates to.
     async fn urban_agenda_partnerships(
         &self,
         ctx: &Context<'_>,
     ) -> ApiResult<Vec<UrbanAgendaPartnership>> {
-        let rows = ctx.data::<Loaders>()?.load_one(PartnershipsOfPlan(self.0.id)).await.map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(UrbanAgendaPartnership).collect())
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(PartnershipsOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(UrbanAgendaPartnership)
+            .collect())
     }
     /// Key focus areas of the themes, in order.
     async fn focus_areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
@@ -114,7 +158,12 @@ impl Plan {
     }
     /// Key challenges, one line each ("Title: text" where titled).
     async fn challenges(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
-        Ok(self.statements(ctx, StatementKind::Challenge).await?.iter().map(Statement::line).collect())
+        Ok(self
+            .statements(ctx, StatementKind::Challenge)
+            .await?
+            .iter()
+            .map(Statement::line)
+            .collect())
     }
     /// Key challenges as structured statements.
     async fn challenge_statements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
@@ -122,7 +171,12 @@ impl Plan {
     }
     /// Main objectives, one line each.
     async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
-        Ok(self.statements(ctx, StatementKind::Objective).await?.iter().map(Statement::line).collect())
+        Ok(self
+            .statements(ctx, StatementKind::Objective)
+            .await?
+            .iter()
+            .map(Statement::line)
+            .collect())
     }
     /// Main objectives as structured statements.
     async fn objective_statements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
@@ -137,29 +191,57 @@ impl Plan {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<Activity>> {
-        let rows = ctx.data::<Loaders>()?.load_one(ActivitiesOfPlan(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(ActivitiesOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
         let nodes = rows.unwrap_or_default().into_iter().map(Activity).collect();
         from_vec(nodes, &PageArgs::new(first, after, last, before))
     }
     /// Expected results and benefits, in order.
     async fn expected_results(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExpectedResult>> {
-        let rows = ctx.data::<Loaders>()?.load_one(ResultsOfPlan(self.0.id)).await.map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(ExpectedResult).collect())
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(ResultsOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(ExpectedResult)
+            .collect())
     }
     /// Memoranda of understanding the plan lists.
     async fn mous(&self, ctx: &Context<'_>) -> ApiResult<Vec<Mou>> {
-        let rows = ctx.data::<Loaders>()?.load_one(MousOfPlan(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(MousOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Mou).collect())
     }
     /// The plan's functional contact mailbox.
     async fn contact_email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        let rows = ctx.data::<Loaders>()?.load_one(ContactsOfPlan(self.0.id)).await.map_err(load_err)?;
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(ContactsOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().next().map(|c| c.email))
     }
     /// Data-quality findings about the plan's published values.
     async fn data_issues(&self, ctx: &Context<'_>) -> ApiResult<Vec<DataIssue>> {
-        let rows = ctx.data::<Loaders>()?.load_one(IssuesOfPlan(self.0.id)).await.map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(DataIssue).collect())
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(IssuesOfPlan(self.0.id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(DataIssue)
+            .collect())
     }
     /// When the record was created.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
@@ -177,7 +259,12 @@ impl Plan {
 
 /// Loads a plan by id through the request's loader.
 pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Plan>> {
-    Ok(ctx.data::<Loaders>()?.load_one(PlanById(id)).await.map_err(load_err)?.map(Plan))
+    Ok(ctx
+        .data::<Loaders>()?
+        .load_one(PlanById(id))
+        .await
+        .map_err(load_err)?
+        .map(Plan))
 }
 
 #[derive(Default)]
@@ -195,7 +282,14 @@ impl PlanQuery {
         before: Option<String>,
     ) -> ApiResult<Conn<Plan>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(db(ctx)?, plan::Entity::find(), plan::Column::Id, &args, Plan).await
+        paginate(
+            db(ctx)?,
+            plan::Entity::find(),
+            plan::Column::Id,
+            &args,
+            Plan,
+        )
+        .await
     }
 
     /// One plan by ID.

@@ -11,9 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use super::db;
 use super::loader::{DbLoader, LoadError, Loaders, children, has_many, load_err, many_to_many};
 use crate::error::ApiResult;
-use entity::{
-    plan_sdg_goal, plan_sdg_target, sdg_goal, sdg_target, urban_agenda_partnership,
-};
+use entity::{plan_sdg_goal, plan_sdg_target, sdg_goal, sdg_target, urban_agenda_partnership};
 
 has_many!(
     /// Key: the targets of an SDG goal.
@@ -105,7 +103,10 @@ impl Loader<SdgGoalsOfPlan> for DbLoader {
     type Value = Vec<sdg_goal::Model>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[SdgGoalsOfPlan]) -> Result<HashMap<SdgGoalsOfPlan, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[SdgGoalsOfPlan],
+    ) -> Result<HashMap<SdgGoalsOfPlan, Self::Value>, Self::Error> {
         let links = children::<plan_sdg_goal::Entity, _>(
             &self.db,
             plan_sdg_goal::Column::PlanId,
@@ -123,7 +124,14 @@ impl Loader<SdgGoalsOfPlan> for DbLoader {
             .collect();
         Ok(links
             .into_iter()
-            .map(|(k, ls)| (k, ls.iter().filter_map(|l| goals.get(&l.goal_number).cloned()).collect()))
+            .map(|(k, ls)| {
+                (
+                    k,
+                    ls.iter()
+                        .filter_map(|l| goals.get(&l.goal_number).cloned())
+                        .collect(),
+                )
+            })
             .collect())
     }
 }
@@ -148,7 +156,11 @@ impl Loader<SdgTargetsOfPlan> for DbLoader {
             |k| k.0,
         )
         .await?;
-        let codes: Vec<String> = links.values().flatten().map(|l| l.target_code.clone()).collect();
+        let codes: Vec<String> = links
+            .values()
+            .flatten()
+            .map(|l| l.target_code.clone())
+            .collect();
         let targets: HashMap<String, sdg_target::Model> = sdg_target::Entity::find()
             .filter(sdg_target::Column::Code.is_in(codes))
             .all(&self.db)
@@ -159,7 +171,14 @@ impl Loader<SdgTargetsOfPlan> for DbLoader {
             .collect();
         Ok(links
             .into_iter()
-            .map(|(k, ls)| (k, ls.iter().filter_map(|l| targets.get(&l.target_code).cloned()).collect()))
+            .map(|(k, ls)| {
+                (
+                    k,
+                    ls.iter()
+                        .filter_map(|l| targets.get(&l.target_code).cloned())
+                        .collect(),
+                )
+            })
             .collect())
     }
 }
@@ -174,8 +193,7 @@ impl SdgQuery {
         let rows = sdg_goal::Entity::find()
             .order_by_asc(sdg_goal::Column::Number)
             .all(db(ctx)?)
-            .await
-            ?;
+            .await?;
         Ok(rows.into_iter().map(SdgGoal).collect())
     }
 
@@ -188,8 +206,7 @@ impl SdgQuery {
             .order_by_asc(urban_agenda_partnership::Column::LaunchedYear)
             .order_by_asc(urban_agenda_partnership::Column::Id)
             .all(db(ctx)?)
-            .await
-            ?;
+            .await?;
         Ok(rows.into_iter().map(UrbanAgendaPartnership).collect())
     }
 }

@@ -23,7 +23,11 @@ pub struct Statement {
 
 impl From<statement::Model> for Statement {
     fn from(m: statement::Model) -> Self {
-        Self { position: m.position, title: m.title, description: m.text }
+        Self {
+            position: m.position,
+            title: m.title,
+            description: m.text,
+        }
     }
 }
 

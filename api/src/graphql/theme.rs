@@ -61,6 +61,13 @@ impl ThemeQuery {
         before: Option<String>,
     ) -> ApiResult<Conn<Theme>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(db(ctx)?, theme::Entity::find(), theme::Column::Id, &args, Theme).await
+        paginate(
+            db(ctx)?,
+            theme::Entity::find(),
+            theme::Column::Id,
+            &args,
+            Theme,
+        )
+        .await
     }
 }

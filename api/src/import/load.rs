@@ -26,9 +26,8 @@ use entity::enums::{
 use entity::{
     activity, activity_city, activity_organization, city, city_name, contact, data_issue,
     expected_result, expected_result_city, expected_result_organization, mou, mou_party,
-    organization, plan, plan_activity, plan_mou, plan_partner_city, plan_sdg_goal,
-    plan_sdg_target, plan_urban_agenda, source_document, statement, theme,
-    urban_agenda_partnership,
+    organization, plan, plan_activity, plan_mou, plan_partner_city, plan_sdg_goal, plan_sdg_target,
+    plan_urban_agenda, source_document, statement, theme, urban_agenda_partnership,
 };
 
 /// Rows created, updated and deleted per table, and how many were already as published.
@@ -58,11 +57,18 @@ pub struct ImportReport {
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |m: &BTreeMap<&str, u32>| {
-            m.iter().map(|(t, n)| format!("{n} {t}")).collect::<Vec<_>>().join(", ")
+            m.iter()
+                .map(|(t, n)| format!("{n} {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         write!(f, "plan {}: ", self.plan_slug)?;
         if !self.tally.changed() {
-            write!(f, "unchanged ({} rows already up to date)", self.tally.unchanged)?;
+            write!(
+                f,
+                "unchanged ({} rows already up to date)",
+                self.tally.unchanged
+            )?;
         } else {
             let parts: Vec<String> = [
                 ("created", &self.tally.created),
@@ -73,7 +79,12 @@ impl fmt::Display for ImportReport {
             .filter(|(_, m)| !m.is_empty())
             .map(|(verb, m)| format!("{verb} {}", list(m)))
             .collect();
-            write!(f, "{}; {} unchanged", parts.join("; "), self.tally.unchanged)?;
+            write!(
+                f,
+                "{}; {} unchanged",
+                parts.join("; "),
+                self.tally.unchanged
+            )?;
         }
         write!(f, "; {} data issue(s) flagged", self.issues.len())?;
         for (severity, message) in &self.issues {
@@ -126,7 +137,8 @@ impl Writer<'_> {
                     return Ok(model);
                 }
                 let version = match am.get(col("version")?) {
-                    ActiveValue::Set(Value::Int(Some(v))) | ActiveValue::Unchanged(Value::Int(Some(v))) => v,
+                    ActiveValue::Set(Value::Int(Some(v)))
+                    | ActiveValue::Unchanged(Value::Int(Some(v))) => v,
                     _ => 1,
                 };
                 am.set(col("version")?, Value::Int(Some(version + 1)));
@@ -151,7 +163,8 @@ impl Writer<'_> {
         ModelOf<A>: IntoActiveModel<A> + Clone,
         K: Eq + std::hash::Hash,
     {
-        let mut current: HashMap<K, ModelOf<A>> = existing.into_iter().map(|m| (key(&m), m)).collect();
+        let mut current: HashMap<K, ModelOf<A>> =
+            existing.into_iter().map(|m| (key(&m), m)).collect();
         for (k, am) in wanted {
             match current.remove(&k) {
                 None => {
@@ -162,11 +175,11 @@ impl Writer<'_> {
                     let mut update = model.into_active_model();
                     let mut changed = false;
                     for c in <<A::Entity as EntityTrait>::Column as sea_orm::Iterable>::iter() {
-                        if let ActiveValue::Set(v) = am.get(c) {
-                            if update.get(c).into_value().as_ref() != Some(&v) {
-                                update.set(c, v);
-                                changed = true;
-                            }
+                        if let ActiveValue::Set(v) = am.get(c)
+                            && update.get(c).into_value().as_ref() != Some(&v)
+                        {
+                            update.set(c, v);
+                            changed = true;
                         }
                     }
                     if changed {
@@ -193,7 +206,11 @@ pub async fn store(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ImportReport, DbErr> {
-    let mut w = Writer { txn, now: Utc::now(), tally: Tally::default() };
+    let mut w = Writer {
+        txn,
+        now: Utc::now(),
+        tally: Tally::default(),
+    };
     let parsed = &summary.parsed;
 
     let source = source_document(&mut w, file_name, bytes).await?;
@@ -210,7 +227,10 @@ pub async fn store(
     }
 
     let slug = plan_slug(&summary.focal);
-    let existing = plan::Entity::find().filter(plan::Column::Slug.eq(&slug)).one(txn).await?;
+    let existing = plan::Entity::find()
+        .filter(plan::Column::Slug.eq(&slug))
+        .one(txn)
+        .await?;
     let title = format!("U-CAP {}", summary.focal.name);
     let period = parsed.period.as_ref();
     let plan = w
@@ -218,11 +238,19 @@ pub async fn store(
             p.slug.set_if_not_equals(slug.clone());
             p.title.set_if_not_equals(title);
             p.focal_city_id.set_if_not_equals(focal.id);
-            p.period_text.set_if_not_equals(parsed.period_text.clone().or(period.map(|d| d.text().to_owned())));
-            p.period_precision.set_if_not_equals(period.map(PartialDate::precision));
-            p.period_start.set_if_not_equals(period.map(PartialDate::start));
+            p.period_text.set_if_not_equals(
+                parsed
+                    .period_text
+                    .clone()
+                    .or(period.map(|d| d.text().to_owned())),
+            );
+            p.period_precision
+                .set_if_not_equals(period.map(PartialDate::precision));
+            p.period_start
+                .set_if_not_equals(period.map(PartialDate::start));
             p.period_end.set_if_not_equals(period.map(PartialDate::end));
-            p.period_context.set_if_not_equals(parsed.period_context.clone());
+            p.period_context
+                .set_if_not_equals(parsed.period_context.clone());
             p.source_document_id.set_if_not_equals(Some(source));
             if p.status.is_not_set() {
                 // Imported summaries are published documents; an admin's later status stays.
@@ -238,11 +266,20 @@ pub async fn store(
     let org_ids = organizations(&mut w, summary, &cities_by_name).await?;
     activities(&mut w, plan.id, summary, &org_ids).await?;
     results_and_mous(&mut w, plan.id, focal.id, summary, &org_ids).await?;
-    let mut issues: Vec<ParseIssue> = parsed.issues.iter().chain(&summary.issues).cloned().collect();
+    let mut issues: Vec<ParseIssue> = parsed
+        .issues
+        .iter()
+        .chain(&summary.issues)
+        .cloned()
+        .collect();
     contacts(&mut w, plan.id, &parsed.contact_emails, &mut issues).await?;
     let recorded = data_issues(&mut w, plan.id, focal.id, &issues).await?;
 
-    Ok(ImportReport { plan_slug: slug, tally: w.tally, issues: recorded })
+    Ok(ImportReport {
+        plan_slug: slug,
+        tally: w.tally,
+        issues: recorded,
+    })
 }
 
 /// "guangzhou-cn": stable across re-imports of the same city's summary.
@@ -296,7 +333,10 @@ async fn find_city(w: &Writer<'_>, p: &PlaceRef) -> Result<Option<city::Model>, 
 
 /// The gazetteer's name when matched ("Rome" for "Roma"), else the published one.
 fn display_name(p: &PlaceRef) -> String {
-    p.entry.as_ref().map(|e| e.name.clone()).unwrap_or_else(|| p.name.clone())
+    p.entry
+        .as_ref()
+        .map(|e| e.name.clone())
+        .unwrap_or_else(|| p.name.clone())
 }
 
 fn guess_kind(name: &str) -> CityKind {
@@ -333,14 +373,20 @@ async fn place(w: &mut Writer<'_>, p: &PlaceRef) -> Result<i64, DbErr> {
                 c.longitude.set_if_not_equals(Some(e.longitude));
             }
             if c.kind.is_not_set() {
-                c.kind = ActiveValue::Set(if entry.is_some() { CityKind::City } else { guess_kind(&p.name) });
+                c.kind = ActiveValue::Set(if entry.is_some() {
+                    CityKind::City
+                } else {
+                    guess_kind(&p.name)
+                });
             }
             if c.region.is_not_set() || matches!(&c.region, ActiveValue::Unchanged(None)) {
-                c.region.set_if_not_equals(p.region.clone().or(entry.and_then(|e| e.region.clone())));
+                c.region
+                    .set_if_not_equals(p.region.clone().or(entry.and_then(|e| e.region.clone())));
             }
             // A population already recorded (from a summary, with its source) wins over GeoNames.
             if let Some(pop) = entry.and_then(|e| e.population)
-                && (c.population.is_not_set() || matches!(&c.population, ActiveValue::Unchanged(None)))
+                && (c.population.is_not_set()
+                    || matches!(&c.population, ActiveValue::Unchanged(None)))
             {
                 c.population = ActiveValue::Set(Some(pop));
                 c.population_source = ActiveValue::Set(Some("GeoNames".to_owned()));
@@ -392,8 +438,10 @@ async fn focal_city(w: &mut Writer<'_>, summary: &ResolvedSummary) -> Result<cit
         }
         if let Some(pop) = &f.population {
             c.population.set_if_not_equals(pop.as_i64());
-            c.population_text.set_if_not_equals(Some(pop.text().to_owned()));
-            c.population_source.set_if_not_equals(Some("U-CAP summary".to_owned()));
+            c.population_text
+                .set_if_not_equals(Some(pop.text().to_owned()));
+            c.population_source
+                .set_if_not_equals(Some("U-CAP summary".to_owned()));
         }
         if let Some(area) = &f.area_km2 {
             c.area_km2.set_if_not_equals(area.area_km2());
@@ -420,7 +468,8 @@ async fn partners(w: &mut Writer<'_>, plan_id: i64, ids: &[i64]) -> Result<(), D
             (city_id, am)
         })
         .collect();
-    w.sync_links("partner links", existing, |m| m.city_id, wanted).await
+    w.sync_links("partner links", existing, |m| m.city_id, wanted)
+        .await
 }
 
 async fn themes(w: &mut Writer<'_>, plan_id: i64, items: &[Titled]) -> Result<(), DbErr> {
@@ -472,13 +521,17 @@ async fn statements(
     for (kind, items) in lists {
         for (i, item) in items.iter().enumerate() {
             let position = i as i16 + 1;
-            w.upsert::<statement::ActiveModel>("statements", existing.remove(&(kind, position)), |s| {
-                s.plan_id.set_if_not_equals(plan_id);
-                s.kind.set_if_not_equals(kind);
-                s.position.set_if_not_equals(position);
-                s.title.set_if_not_equals(item.title.clone());
-                s.text.set_if_not_equals(item.text.clone());
-            })
+            w.upsert::<statement::ActiveModel>(
+                "statements",
+                existing.remove(&(kind, position)),
+                |s| {
+                    s.plan_id.set_if_not_equals(plan_id);
+                    s.kind.set_if_not_equals(kind);
+                    s.position.set_if_not_equals(position);
+                    s.title.set_if_not_equals(item.title.clone());
+                    s.text.set_if_not_equals(item.text.clone());
+                },
+            )
             .await?;
         }
     }
@@ -490,7 +543,11 @@ async fn statements(
 }
 
 /// SDG goals/targets and Urban Agenda partnerships named by the summary.
-async fn code_lists(w: &mut Writer<'_>, plan_id: i64, summary: &ResolvedSummary) -> Result<(), DbErr> {
+async fn code_lists(
+    w: &mut Writer<'_>,
+    plan_id: i64,
+    summary: &ResolvedSummary,
+) -> Result<(), DbErr> {
     let parsed = &summary.parsed;
     let mut goals: Vec<(i16, plan_sdg_goal::ActiveModel)> = Vec::new();
     let mut targets: Vec<(String, plan_sdg_target::ActiveModel)> = Vec::new();
@@ -526,12 +583,19 @@ async fn code_lists(w: &mut Writer<'_>, plan_id: i64, summary: &ResolvedSummary)
         .filter(plan_sdg_goal::Column::PlanId.eq(plan_id))
         .all(w.txn)
         .await?;
-    w.sync_links("SDG goal links", existing, |m| m.goal_number, goals).await?;
+    w.sync_links("SDG goal links", existing, |m| m.goal_number, goals)
+        .await?;
     let existing = plan_sdg_target::Entity::find()
         .filter(plan_sdg_target::Column::PlanId.eq(plan_id))
         .all(w.txn)
         .await?;
-    w.sync_links("SDG target links", existing, |m| m.target_code.clone(), targets).await?;
+    w.sync_links(
+        "SDG target links",
+        existing,
+        |m| m.target_code.clone(),
+        targets,
+    )
+    .await?;
 
     let keys: Vec<&str> = parsed.urban_agenda.iter().map(|u| u.key.as_str()).collect();
     let partnerships: HashMap<String, i64> = urban_agenda_partnership::Entity::find()
@@ -561,25 +625,41 @@ async fn code_lists(w: &mut Writer<'_>, plan_id: i64, summary: &ResolvedSummary)
         .filter(plan_urban_agenda::Column::PlanId.eq(plan_id))
         .all(w.txn)
         .await?;
-    w.sync_links("Urban Agenda links", existing, |m| m.partnership_id, links).await
+    w.sync_links("Urban Agenda links", existing, |m| m.partnership_id, links)
+        .await
 }
 
 fn organization_kind(name: &str) -> OrganizationKind {
     let key = name_key(name);
     let has = |w: &str| key.split(' ').any(|t| t == w);
-    if has("university") || has("universita") || has("universidad") || has("institute") || has("academy") {
+    if has("university")
+        || has("universita")
+        || has("universidad")
+        || has("institute")
+        || has("academy")
+    {
         OrganizationKind::University
     } else if has("hospital") || has("clinic") {
         OrganizationKind::Hospital
     } else if has("district") || has("ddg") || has("zone") {
         OrganizationKind::District
-    } else if has("municipality") || has("municipal") || has("government") || has("city") && has("council") {
+    } else if has("municipality")
+        || has("municipal")
+        || has("government")
+        || has("city") && has("council")
+    {
         OrganizationKind::Municipality
     } else if has("iuc") || has("iurc") || has("agency") || has("office") || has("commission") {
         OrganizationKind::Agency
     } else if has("network") || has("cluster") || has("association") || has("chamber") {
         OrganizationKind::Network
-    } else if has("company") || has("ltd") || has("gmbh") || has("inc") || has("spa") || has("group") {
+    } else if has("company")
+        || has("ltd")
+        || has("gmbh")
+        || has("inc")
+        || has("spa")
+        || has("group")
+    {
         OrganizationKind::Company
     } else {
         OrganizationKind::Other
@@ -597,7 +677,12 @@ async fn organizations(
         .activities
         .iter()
         .flat_map(|a| &a.organizations)
-        .chain(parsed.expected_results.iter().flat_map(|r| &r.organizations));
+        .chain(
+            parsed
+                .expected_results
+                .iter()
+                .flat_map(|r| &r.organizations),
+        );
     let mut ids = HashMap::new();
     for name in names {
         let key = name_key(name);
@@ -633,8 +718,14 @@ async fn organizations(
 
 /// Words that carry meaning, for recognising the same activity or MoU told in other words.
 fn significant_words(s: &str) -> HashSet<String> {
-    const STOP: &[&str] = &["the", "and", "of", "in", "on", "for", "with", "to", "a", "an", "at", "by"];
-    name_key(s).split(' ').filter(|t| t.len() > 1 && !STOP.contains(t)).map(str::to_owned).collect()
+    const STOP: &[&str] = &[
+        "the", "and", "of", "in", "on", "for", "with", "to", "a", "an", "at", "by",
+    ];
+    name_key(s)
+        .split(' ')
+        .filter(|t| t.len() > 1 && !STOP.contains(t))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn similarity(a: &str, b: &str) -> f64 {
@@ -647,7 +738,9 @@ fn similarity(a: &str, b: &str) -> f64 {
 }
 
 fn activity_fingerprint(date: Option<&PartialDate>, kind: ActivityKind, title: &str) -> String {
-    let date = date.map(|d| format!("{}..{}", d.start(), d.end())).unwrap_or_default();
+    let date = date
+        .map(|d| format!("{}..{}", d.start(), d.end()))
+        .unwrap_or_default();
     let mut key = name_key(title);
     key.truncate(160);
     format!("{date}|{kind:?}|{key}")
@@ -682,7 +775,11 @@ async fn activities(
             m.date_start == date.map(PartialDate::start) && m.date_end == date.map(PartialDate::end)
         };
         let existing = match own_ids.get(i).and_then(|id| own.get(id)) {
-            Some(m) if same_dates(m) || similarity(&m.description.clone().unwrap_or_default(), &a.description) >= 0.5 => {
+            Some(m)
+                if same_dates(m)
+                    || similarity(&m.description.clone().unwrap_or_default(), &a.description)
+                        >= 0.5 =>
+            {
                 own.remove(&own_ids[i])
             }
             _ => shared_activity(w, a.kind, date, &a.description).await?,
@@ -697,8 +794,10 @@ async fn activities(
                 m.title.set_if_not_equals(a.title.clone());
                 m.description.set_if_not_equals(Some(a.description.clone()));
                 m.kind.set_if_not_equals(a.kind);
-                m.date_text.set_if_not_equals(date.map(|d| d.text().to_owned()));
-                m.date_precision.set_if_not_equals(date.map(PartialDate::precision));
+                m.date_text
+                    .set_if_not_equals(date.map(|d| d.text().to_owned()));
+                m.date_precision
+                    .set_if_not_equals(date.map(PartialDate::precision));
                 m.date_start.set_if_not_equals(date.map(PartialDate::start));
                 m.date_end.set_if_not_equals(date.map(PartialDate::end));
                 m.place_text.set_if_not_equals(a.place.clone());
@@ -710,7 +809,11 @@ async fn activities(
         for p in summary.activity_cities.get(i).into_iter().flatten() {
             city_ids.push(place(w, p).await?);
         }
-        let org_ids: Vec<i64> = a.organizations.iter().filter_map(|n| orgs.get(&name_key(n)).copied()).collect();
+        let org_ids: Vec<i64> = a
+            .organizations
+            .iter()
+            .filter_map(|n| orgs.get(&name_key(n)).copied())
+            .collect();
         participants(w, row.id, &city_ids, &org_ids).await?;
         if !wanted_links.iter().any(|(id, _)| *id == row.id) {
             let link = plan_activity::ActiveModel {
@@ -722,7 +825,8 @@ async fn activities(
         }
     }
     let keep: HashSet<i64> = wanted_links.iter().map(|(id, _)| *id).collect();
-    w.sync_links("activity links", links, |m| m.activity_id, wanted_links).await?;
+    w.sync_links("activity links", links, |m| m.activity_id, wanted_links)
+        .await?;
     // Activities this plan alone listed, and no longer lists, are gone from the record.
     for id in own_ids.into_iter().filter(|id| !keep.contains(id)) {
         let still_linked = plan_activity::Entity::find()
@@ -754,14 +858,24 @@ async fn shared_activity(
         .await?;
     Ok(candidates
         .into_iter()
-        .map(|c| (similarity(c.description.as_deref().unwrap_or(&c.title), description), c))
+        .map(|c| {
+            (
+                similarity(c.description.as_deref().unwrap_or(&c.title), description),
+                c,
+            )
+        })
         .filter(|(s, _)| *s >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c))
 }
 
 /// Adds the cities and organizations an activity names (never removes another plan's).
-async fn participants(w: &mut Writer<'_>, activity_id: i64, cities: &[i64], orgs: &[i64]) -> Result<(), DbErr> {
+async fn participants(
+    w: &mut Writer<'_>,
+    activity_id: i64,
+    cities: &[i64],
+    orgs: &[i64],
+) -> Result<(), DbErr> {
     let have: HashSet<i64> = activity_city::Entity::find()
         .filter(activity_city::Column::ActivityId.eq(activity_id))
         .all(w.txn)
@@ -774,7 +888,10 @@ async fn participants(w: &mut Writer<'_>, activity_id: i64, cities: &[i64], orgs
             w.tally.unchanged += 1;
             continue;
         }
-        let am = activity_city::ActiveModel { activity_id: ActiveValue::Set(activity_id), city_id: ActiveValue::Set(city_id) };
+        let am = activity_city::ActiveModel {
+            activity_id: ActiveValue::Set(activity_id),
+            city_id: ActiveValue::Set(city_id),
+        };
         *w.tally.created.entry("activity cities").or_default() += 1;
         am.insert(w.txn).await?;
     }
@@ -820,12 +937,16 @@ async fn results_and_mous(
     for (i, r) in summary.parsed.expected_results.iter().enumerate() {
         let position = i as i16 + 1;
         let row = w
-            .upsert::<expected_result::ActiveModel>("expected results", existing.remove(&position), |m| {
-                m.plan_id.set_if_not_equals(plan_id);
-                m.position.set_if_not_equals(position);
-                m.kind.set_if_not_equals(r.kind);
-                m.description.set_if_not_equals(r.description.clone());
-            })
+            .upsert::<expected_result::ActiveModel>(
+                "expected results",
+                existing.remove(&position),
+                |m| {
+                    m.plan_id.set_if_not_equals(plan_id);
+                    m.position.set_if_not_equals(position);
+                    m.kind.set_if_not_equals(r.kind);
+                    m.description.set_if_not_equals(r.description.clone());
+                },
+            )
             .await?;
         let mut city_ids = Vec::new();
         for p in summary.result_cities.get(i).into_iter().flatten() {
@@ -834,7 +955,11 @@ async fn results_and_mous(
                 city_ids.push(id);
             }
         }
-        let org_ids: Vec<i64> = r.organizations.iter().filter_map(|n| orgs.get(&name_key(n)).copied()).collect();
+        let org_ids: Vec<i64> = r
+            .organizations
+            .iter()
+            .filter_map(|n| orgs.get(&name_key(n)).copied())
+            .collect();
         let existing_cities = expected_result_city::Entity::find()
             .filter(expected_result_city::Column::ExpectedResultId.eq(row.id))
             .all(w.txn)
@@ -849,7 +974,8 @@ async fn results_and_mous(
                 (c, am)
             })
             .collect();
-        w.sync_links("result cities", existing_cities, |m| m.city_id, wanted).await?;
+        w.sync_links("result cities", existing_cities, |m| m.city_id, wanted)
+            .await?;
         let existing_orgs = expected_result_organization::Entity::find()
             .filter(expected_result_organization::Column::ExpectedResultId.eq(row.id))
             .all(w.txn)
@@ -866,15 +992,35 @@ async fn results_and_mous(
                 (o, am)
             })
             .collect();
-        w.sync_links("result organizations", existing_orgs, |m| m.organization_id, wanted).await?;
+        w.sync_links(
+            "result organizations",
+            existing_orgs,
+            |m| m.organization_id,
+            wanted,
+        )
+        .await?;
 
         if r.kind == ResultKind::Mou {
-            let subject = r.mou_subject.clone().unwrap_or_else(|| r.description.clone());
-            let counterparts: Vec<i64> = city_ids.iter().copied().filter(|&c| c != focal_id).collect();
+            let subject = r
+                .mou_subject
+                .clone()
+                .unwrap_or_else(|| r.description.clone());
+            let counterparts: Vec<i64> = city_ids
+                .iter()
+                .copied()
+                .filter(|&c| c != focal_id)
+                .collect();
             let parties: Vec<Vec<Party>> = if counterparts.is_empty() {
-                vec![std::iter::once(Party::City(focal_id)).chain(org_ids.iter().map(|&o| Party::Org(o))).collect()]
+                vec![
+                    std::iter::once(Party::City(focal_id))
+                        .chain(org_ids.iter().map(|&o| Party::Org(o)))
+                        .collect(),
+                ]
             } else {
-                counterparts.iter().map(|&c| vec![Party::City(focal_id), Party::City(c)]).collect()
+                counterparts
+                    .iter()
+                    .map(|&c| vec![Party::City(focal_id), Party::City(c)])
+                    .collect()
             };
             for parties in parties {
                 let id = mou_row(w, &subject, &parties).await?;
@@ -893,12 +1039,20 @@ async fn results_and_mous(
         *w.tally.deleted.entry("expected results").or_default() += 1;
         stale.delete(w.txn).await?;
     }
-    let existing = plan_mou::Entity::find().filter(plan_mou::Column::PlanId.eq(plan_id)).all(w.txn).await?;
+    let existing = plan_mou::Entity::find()
+        .filter(plan_mou::Column::PlanId.eq(plan_id))
+        .all(w.txn)
+        .await?;
     let old: Vec<i64> = existing.iter().map(|l| l.mou_id).collect();
     let keep: HashSet<i64> = mou_links.iter().map(|(id, _)| *id).collect();
-    w.sync_links("MoU links", existing, |m| m.mou_id, mou_links).await?;
+    w.sync_links("MoU links", existing, |m| m.mou_id, mou_links)
+        .await?;
     for id in old.into_iter().filter(|id| !keep.contains(id)) {
-        let linked = plan_mou::Entity::find().filter(plan_mou::Column::MouId.eq(id)).one(w.txn).await?.is_some();
+        let linked = plan_mou::Entity::find()
+            .filter(plan_mou::Column::MouId.eq(id))
+            .one(w.txn)
+            .await?
+            .is_some();
         if !linked {
             *w.tally.deleted.entry("MoUs").or_default() += 1;
             mou::Entity::delete_by_id(id).exec(w.txn).await?;
@@ -928,7 +1082,10 @@ async fn mou_row(w: &mut Writer<'_>, subject: &str, parties: &[Party]) -> Result
     let mut subject_key = name_key(subject);
     subject_key.truncate(160);
     let fingerprint = format!("{}|{subject_key}", party_key.join(","));
-    let existing = mou::Entity::find().filter(mou::Column::Fingerprint.eq(&fingerprint)).one(w.txn).await?;
+    let existing = mou::Entity::find()
+        .filter(mou::Column::Fingerprint.eq(&fingerprint))
+        .one(w.txn)
+        .await?;
     if let Some(m) = existing {
         w.tally.unchanged += 1;
         return Ok(m.id);
@@ -973,7 +1130,9 @@ async fn contacts(
         .map(|c| (c.email.clone(), c))
         .collect();
     for raw in emails {
-        let Ok(email) = Email::parse(raw) else { continue };
+        let Ok(email) = Email::parse(raw) else {
+            continue;
+        };
         if !email.is_functional() {
             issues.push(ParseIssue {
                 entity: IssueEntity::Plan,
@@ -1008,7 +1167,13 @@ async fn data_issues(
 ) -> Result<Vec<(Severity, String)>, DbErr> {
     type Key = (IssueEntity, Option<i64>, String, String, Option<String>);
     let key_of = |m: &data_issue::Model| -> Key {
-        (m.entity, m.entity_id, m.field.clone(), m.code.clone(), m.published_value.clone())
+        (
+            m.entity,
+            m.entity_id,
+            m.field.clone(),
+            m.code.clone(),
+            m.published_value.clone(),
+        )
     };
     let mut existing: HashMap<Key, data_issue::Model> = data_issue::Entity::find()
         .filter(data_issue::Column::PlanId.eq(plan_id))
@@ -1025,7 +1190,13 @@ async fn data_issues(
             IssueEntity::Plan => Some(plan_id),
             _ => None,
         };
-        let key: Key = (issue.entity, entity_id, issue.field.clone(), issue.code.clone(), issue.published_value.clone());
+        let key: Key = (
+            issue.entity,
+            entity_id,
+            issue.field.clone(),
+            issue.code.clone(),
+            issue.published_value.clone(),
+        );
         if !seen.insert(key.clone()) {
             continue;
         }
@@ -1037,7 +1208,8 @@ async fn data_issues(
             m.severity.set_if_not_equals(issue.severity);
             m.code.set_if_not_equals(issue.code.clone());
             m.message.set_if_not_equals(issue.message.clone());
-            m.published_value.set_if_not_equals(issue.published_value.clone());
+            m.published_value
+                .set_if_not_equals(issue.published_value.clone());
             if m.internal.is_not_set() {
                 m.internal = ActiveValue::Set(false);
             }

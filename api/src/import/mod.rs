@@ -52,7 +52,11 @@ pub async fn seed_sample_if_empty(db: &DatabaseConnection) -> Result<(), ImportE
 }
 
 /// `ucap import FILE…`: each file is its own transaction; the exit code is non-zero when any failed.
-pub async fn cli(settings: &Settings, files: &[PathBuf], dry_run: bool) -> anyhow::Result<ExitCode> {
+pub async fn cli(
+    settings: &Settings,
+    files: &[PathBuf],
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
     let mut failed = 0usize;
     let db = if dry_run {
         None
@@ -71,7 +75,10 @@ pub async fn cli(settings: &Settings, files: &[PathBuf], dry_run: bool) -> anyho
         }
     }
     if failed > 0 {
-        eprintln!("{failed} of {} file(s) not imported; nothing of them was written", files.len());
+        eprintln!(
+            "{failed} of {} file(s) not imported; nothing of them was written",
+            files.len()
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
@@ -79,7 +86,10 @@ pub async fn cli(settings: &Settings, files: &[PathBuf], dry_run: bool) -> anyho
 
 async fn import_one(db: Option<&DatabaseConnection>, path: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(path)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match db {
         Some(db) => Ok(import_bytes(db, &name, &bytes).await?.to_string()),
         None => {

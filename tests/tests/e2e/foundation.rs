@@ -46,12 +46,26 @@ async fn a_new_server_serves_the_bundled_guangzhou_plan_to_the_issue_query() {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| (c["name"].as_str().unwrap_or_default().to_owned(), c["country"]["code"].as_str().unwrap_or_default().to_owned()))
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_owned(),
+                c["country"]["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
-    let expected = [("Barcelona", "ES"), ("Bologna", "IT"), ("Granada", "ES"), ("Stuttgart", "DE"), ("Rome", "IT")];
+    let expected = [
+        ("Barcelona", "ES"),
+        ("Bologna", "IT"),
+        ("Granada", "ES"),
+        ("Stuttgart", "DE"),
+        ("Rome", "IT"),
+    ];
     assert_eq!(partners.len(), 5, "{partners:?}");
     for (name, cc) in expected {
-        assert!(partners.iter().any(|(n, c)| n == name && c == cc), "{name} → {cc} missing in {partners:?}");
+        assert!(
+            partners.iter().any(|(n, c)| n == name && c == cc),
+            "{name} → {cc} missing in {partners:?}"
+        );
     }
 
     assert_eq!(plan["period"]["text"], "May 2017");
@@ -60,22 +74,50 @@ async fn a_new_server_serves_the_bundled_guangzhou_plan_to_the_issue_query() {
     assert_eq!(plan["period"]["end"], "2017-05-31");
 
     assert_eq!(plan["themes"].as_array().map(Vec::len), Some(4));
-    assert_eq!(plan["themes"][0]["title"], "Smart City & Digital Transition");
-    let goals: Vec<i64> = plan["sdgGoals"].as_array().into_iter().flatten().filter_map(|g| g["number"].as_i64()).collect();
+    assert_eq!(
+        plan["themes"][0]["title"],
+        "Smart City & Digital Transition"
+    );
+    let goals: Vec<i64> = plan["sdgGoals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g["number"].as_i64())
+        .collect();
     let mut sorted = goals.clone();
     sorted.sort_unstable();
     assert_eq!(sorted, [3, 4, 7, 9]);
-    assert_eq!(plan["urbanAgendaPartnerships"][0]["name"], "Energy Transition");
+    assert_eq!(
+        plan["urbanAgendaPartnerships"][0]["name"],
+        "Energy Transition"
+    );
     assert_eq!(plan["focusAreas"].as_array().map(Vec::len), Some(3));
     assert_eq!(plan["challenges"].as_array().map(Vec::len), Some(1));
     assert_eq!(plan["objectives"].as_array().map(Vec::len), Some(1));
 
     let activities = &plan["activities"];
     assert_eq!(activities["totalCount"], 5);
-    let dates: Vec<&str> = activities["nodes"].as_array().into_iter().flatten().filter_map(|a| a["date"]["text"].as_str()).collect();
-    assert_eq!(dates, ["April 2019", "September 2019", "January 2020", "March 2020", "May 2020"]);
+    let dates: Vec<&str> = activities["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["date"]["text"].as_str())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "April 2019",
+            "September 2019",
+            "January 2020",
+            "March 2020",
+            "May 2020"
+        ]
+    );
 
-    let results = plan["expectedResults"].as_array().cloned().unwrap_or_default();
+    let results = plan["expectedResults"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(results.len(), 5);
     assert_eq!(results[0]["kind"], "MOU");
 
@@ -87,14 +129,22 @@ async fn a_new_server_serves_the_bundled_guangzhou_plan_to_the_issue_query() {
         .filter_map(|p| p["name"].as_str().map(str::to_owned))
         .collect();
     for city in ["Granada", "Rome", "Barcelona"] {
-        assert!(mou_partners.iter().any(|p| p == city), "no MoU with {city}: {mou_partners:?}");
+        assert!(
+            mou_partners.iter().any(|p| p == city),
+            "no MoU with {city}: {mou_partners:?}"
+        );
     }
     assert_eq!(plan["mous"].as_array().map(Vec::len), Some(3));
     assert_eq!(plan["mous"][0]["status"], "PLANNED");
     assert_eq!(plan["contactEmail"], "IUC-ASIA_office@iuc-asia.eu");
 
     let issues = plan["dataIssues"].as_array().cloned().unwrap_or_default();
-    assert!(issues.iter().any(|i| i["field"] == "area_km2" && i["severity"] == "WARNING"), "{issues:?}");
+    assert!(
+        issues
+            .iter()
+            .any(|i| i["field"] == "area_km2" && i["severity"] == "WARNING"),
+        "{issues:?}"
+    );
 }
 
 #[tokio::test]
@@ -124,7 +174,9 @@ async fn queries_also_work_over_get() {
 #[tokio::test]
 async fn a_page_larger_than_100_is_refused_with_bad_user_input() {
     let app = spawn_app().await;
-    let res = app.graphql("{ cities(first: 101) { totalCount } }", json!({})).await;
+    let res = app
+        .graphql("{ cities(first: 101) { totalCount } }", json!({}))
+        .await;
     assert_eq!(error_code(&res), Some("BAD_USER_INPUT"), "{res}");
 }
 
@@ -148,7 +200,10 @@ async fn cursors_walk_every_city_exactly_once() {
     }
     assert!(total >= 6, "{total}");
     assert_eq!(seen.len() as u64, total);
-    let mut ids: Vec<String> = seen.iter().filter_map(|n| n["id"].as_str().map(str::to_owned)).collect();
+    let mut ids: Vec<String> = seen
+        .iter()
+        .filter_map(|n| n["id"].as_str().map(str::to_owned))
+        .collect();
     ids.dedup();
     assert_eq!(ids.len() as u64, total);
 }
@@ -156,9 +211,19 @@ async fn cursors_walk_every_city_exactly_once() {
 #[tokio::test]
 async fn an_unknown_id_is_not_found_and_a_malformed_one_bad_input() {
     let app = spawn_app().await;
-    let res = app.graphql("query($id: ID!) { plan(id: $id) { title } }", json!({ "id": "UGxhbjo5OTk5" })).await;
+    let res = app
+        .graphql(
+            "query($id: ID!) { plan(id: $id) { title } }",
+            json!({ "id": "UGxhbjo5OTk5" }),
+        )
+        .await;
     assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
-    let res = app.graphql("query($id: ID!) { plan(id: $id) { title } }", json!({ "id": "%%%" })).await;
+    let res = app
+        .graphql(
+            "query($id: ID!) { plan(id: $id) { title } }",
+            json!({ "id": "%%%" }),
+        )
+        .await;
     assert_eq!(error_code(&res), Some("BAD_USER_INPUT"), "{res}");
 }
 
@@ -168,12 +233,28 @@ async fn code_lists_are_seeded() {
     let res = app
         .graphql("{ sdgGoals { number title targets { code } } urbanAgendaPartnerships { key name } countries(first: 1) { totalCount } }", json!({}))
         .await;
-    let goals = res["data"]["sdgGoals"].as_array().cloned().unwrap_or_default();
+    let goals = res["data"]["sdgGoals"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(goals.len(), 17, "{res}");
-    let targets: usize = goals.iter().map(|g| g["targets"].as_array().map_or(0, Vec::len)).sum();
+    let targets: usize = goals
+        .iter()
+        .map(|g| g["targets"].as_array().map_or(0, Vec::len))
+        .sum();
     assert_eq!(targets, 169);
-    assert!(res["data"]["urbanAgendaPartnerships"].as_array().map_or(0, Vec::len) >= 20);
-    assert!(res["data"]["countries"]["totalCount"].as_u64().unwrap_or_default() >= 240);
+    assert!(
+        res["data"]["urbanAgendaPartnerships"]
+            .as_array()
+            .map_or(0, Vec::len)
+            >= 20
+    );
+    assert!(
+        res["data"]["countries"]["totalCount"]
+            .as_u64()
+            .unwrap_or_default()
+            >= 240
+    );
 }
 
 #[tokio::test]
