@@ -1,0 +1,313 @@
+//! Stores a resolved summary inside the caller's transaction. Every row is found by its natural key
+//! and only written when something differs, so importing the same file twice changes nothing and an
+//! edited file updates in place (versions bumped, no duplicates).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseTransaction, DbErr,
+    EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, Value,
+};
+use sha2::{Digest, Sha256};
+
+use super::model::ParseIssue;
+use super::resolve::{PlaceRef, ResolvedSummary};
+use crate::domain::partial_date::PartialDate;
+use crate::domain::text::name_key;
+use entity::enums::{PlanStatus, Severity};
+use entity::{plan, source_document};
+
+/// Rows created, updated and deleted per table, and how many were already as published.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub created: BTreeMap<&'static str, u32>,
+    pub updated: BTreeMap<&'static str, u32>,
+    pub deleted: BTreeMap<&'static str, u32>,
+    pub unchanged: u32,
+}
+
+impl Tally {
+    pub fn changed(&self) -> bool {
+        !(self.created.is_empty() && self.updated.is_empty() && self.deleted.is_empty())
+    }
+}
+
+/// What one import did.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub plan_slug: String,
+    pub tally: Tally,
+    /// Data issues recorded for the plan (new or kept).
+    pub issues: Vec<(Severity, String)>,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |m: &BTreeMap<&str, u32>| {
+            m.iter()
+                .map(|(t, n)| format!("{n} {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        write!(f, "plan {}: ", self.plan_slug)?;
+        if !self.tally.changed() {
+            write!(
+                f,
+                "unchanged ({} rows already up to date)",
+                self.tally.unchanged
+            )?;
+        } else {
+            let parts: Vec<String> = [
+                ("created", &self.tally.created),
+                ("updated", &self.tally.updated),
+                ("deleted", &self.tally.deleted),
+            ]
+            .into_iter()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(verb, m)| format!("{verb} {}", list(m)))
+            .collect();
+            write!(
+                f,
+                "{}; {} unchanged",
+                parts.join("; "),
+                self.tally.unchanged
+            )?;
+        }
+        write!(f, "; {} data issue(s) flagged", self.issues.len())?;
+        for (severity, message) in &self.issues {
+            write!(f, "\n  {severity:?}: {message}")?;
+        }
+        Ok(())
+    }
+}
+
+type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
+
+struct Writer<'a> {
+    txn: &'a DatabaseTransaction,
+    now: DateTime<Utc>,
+    tally: Tally,
+}
+
+impl Writer<'_> {
+    /// Inserts (when `existing` is None) or updates a versioned row; `fill` sets the wanted values
+    /// with `set_if_not_equals`, so an update happens only when a value really differs.
+    async fn upsert<A>(
+        &mut self,
+        table: &'static str,
+        existing: Option<ModelOf<A>>,
+        fill: impl FnOnce(&mut A),
+    ) -> Result<ModelOf<A>, DbErr>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        ModelOf<A>: IntoActiveModel<A> + Clone,
+    {
+        let col = |name: &str| {
+            <<A::Entity as EntityTrait>::Column as FromStr>::from_str(name)
+                .map_err(|_| DbErr::Custom(format!("{table} has no column {name}")))
+        };
+        match existing {
+            None => {
+                let mut am = A::default();
+                fill(&mut am);
+                am.set(col("created_at")?, self.now.into());
+                am.set(col("updated_at")?, self.now.into());
+                am.set(col("version")?, Value::Int(Some(1)));
+                *self.tally.created.entry(table).or_default() += 1;
+                am.insert(self.txn).await
+            }
+            Some(model) => {
+                let mut am = model.clone().into_active_model();
+                fill(&mut am);
+                if !am.is_changed() {
+                    self.tally.unchanged += 1;
+                    return Ok(model);
+                }
+                let version = match am.get(col("version")?) {
+                    ActiveValue::Set(Value::Int(Some(v)))
+                    | ActiveValue::Unchanged(Value::Int(Some(v))) => v,
+                    _ => 1,
+                };
+                am.set(col("version")?, Value::Int(Some(version + 1)));
+                am.set(col("updated_at")?, self.now.into());
+                *self.tally.updated.entry(table).or_default() += 1;
+                am.update(self.txn).await
+            }
+        }
+    }
+
+    /// Makes the link rows of one parent exactly `wanted` (insert missing, update changed, delete
+    /// extra); link tables carry no version.
+    async fn sync_links<A, K>(
+        &mut self,
+        table: &'static str,
+        existing: Vec<ModelOf<A>>,
+        key: impl Fn(&ModelOf<A>) -> K,
+        wanted: Vec<(K, A)>,
+    ) -> Result<(), DbErr>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        ModelOf<A>: IntoActiveModel<A> + Clone,
+        K: Eq + std::hash::Hash,
+    {
+        let mut current: HashMap<K, ModelOf<A>> =
+            existing.into_iter().map(|m| (key(&m), m)).collect();
+        for (k, am) in wanted {
+            match current.remove(&k) {
+                None => {
+                    *self.tally.created.entry(table).or_default() += 1;
+                    am.insert(self.txn).await?;
+                }
+                Some(model) => {
+                    let mut update = model.into_active_model();
+                    let mut changed = false;
+                    for c in <<A::Entity as EntityTrait>::Column as sea_orm::Iterable>::iter() {
+                        if let ActiveValue::Set(v) = am.get(c)
+                            && update.get(c).into_value().as_ref() != Some(&v)
+                        {
+                            update.set(c, v);
+                            changed = true;
+                        }
+                    }
+                    if changed {
+                        *self.tally.updated.entry(table).or_default() += 1;
+                        update.update(self.txn).await?;
+                    } else {
+                        self.tally.unchanged += 1;
+                    }
+                }
+            }
+        }
+        for (_, stale) in current {
+            *self.tally.deleted.entry(table).or_default() += 1;
+            stale.delete(self.txn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Stores one resolved summary. Runs inside the caller's transaction.
+pub async fn store(
+    txn: &DatabaseTransaction,
+    summary: &ResolvedSummary,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<ImportReport, DbErr> {
+    let mut w = Writer {
+        txn,
+        now: Utc::now(),
+        tally: Tally::default(),
+    };
+    let parsed = &summary.parsed;
+
+    let source = source_document(&mut w, file_name, bytes).await?;
+    let focal = focal_city(&mut w, summary).await?;
+    let mut cities_by_name: HashMap<String, i64> = HashMap::new();
+    cities_by_name.insert(name_key(&summary.focal.name), focal.id);
+    let mut partner_ids = Vec::new();
+    for partner in &summary.partners {
+        let id = place(&mut w, partner).await?;
+        cities_by_name.insert(name_key(&partner.name), id);
+        if id != focal.id && !partner_ids.contains(&id) {
+            partner_ids.push(id);
+        }
+    }
+
+    let slug = plan_slug(&summary.focal);
+    let existing = plan::Entity::find()
+        .filter(plan::Column::Slug.eq(&slug))
+        .one(txn)
+        .await?;
+    let title = format!("U-CAP {}", summary.focal.name);
+    let period = parsed.period.as_ref();
+    let plan = w
+        .upsert::<plan::ActiveModel>("plans", existing, |p| {
+            p.slug.set_if_not_equals(slug.clone());
+            p.title.set_if_not_equals(title);
+            p.focal_city_id.set_if_not_equals(focal.id);
+            p.period_text.set_if_not_equals(
+                parsed
+                    .period_text
+                    .clone()
+                    .or(period.map(|d| d.text().to_owned())),
+            );
+            p.period_precision
+                .set_if_not_equals(period.map(PartialDate::precision));
+            p.period_start
+                .set_if_not_equals(period.map(PartialDate::start));
+            p.period_end.set_if_not_equals(period.map(PartialDate::end));
+            p.period_context
+                .set_if_not_equals(parsed.period_context.clone());
+            p.source_document_id.set_if_not_equals(Some(source));
+            if p.status.is_not_set() {
+                // Imported summaries are published documents; an admin's later status stays.
+                p.status = ActiveValue::Set(PlanStatus::Published);
+            }
+        })
+        .await?;
+
+    partners(&mut w, plan.id, &partner_ids).await?;
+    themes(&mut w, plan.id, &parsed.themes).await?;
+    statements(&mut w, plan.id, parsed).await?;
+    code_lists(&mut w, plan.id, summary).await?;
+    let org_ids = organizations(&mut w, summary, &cities_by_name).await?;
+    activities(&mut w, plan.id, summary, &org_ids).await?;
+    results_and_mous(&mut w, plan.id, focal.id, summary, &org_ids).await?;
+    let mut issues: Vec<ParseIssue> = parsed
+        .issues
+        .iter()
+        .chain(&summary.issues)
+        .cloned()
+        .collect();
+    contacts(&mut w, plan.id, &parsed.contact_emails, &mut issues).await?;
+    let recorded = data_issues(&mut w, plan.id, focal.id, &issues).await?;
+
+    Ok(ImportReport {
+        plan_slug: slug,
+        tally: w.tally,
+        issues: recorded,
+    })
+}
+
+/// "guangzhou-cn": stable across re-imports of the same city's summary.
+fn plan_slug(focal: &PlaceRef) -> String {
+    let name = name_key(&focal.name).replace(' ', "-");
+    match &focal.country_code {
+        Some(cc) => format!("{name}-{}", cc.to_ascii_lowercase()),
+        None => name,
+    }
+}
+
+async fn source_document(w: &mut Writer<'_>, file_name: &str, bytes: &[u8]) -> Result<i64, DbErr> {
+    let sha = format!("{:x}", Sha256::digest(bytes));
+    let existing = source_document::Entity::find()
+        .filter(source_document::Column::Sha256.eq(&sha))
+        .one(w.txn)
+        .await?;
+    if let Some(doc) = existing {
+        return Ok(doc.id);
+    }
+    let doc = source_document::ActiveModel {
+        file_name: ActiveValue::Set(file_name.to_owned()),
+        sha256: ActiveValue::Set(sha),
+        byte_size: ActiveValue::Set(bytes.len() as i64),
+        format: ActiveValue::Set("ucap-summary-text".to_owned()),
+        imported_at: ActiveValue::Set(w.now),
+        ..Default::default()
+    };
+    *w.tally.created.entry("source documents").or_default() += 1;
+    Ok(doc.insert(w.txn).await?.id)
+}
+
+mod activities;
+mod places;
+mod plan_parts;
+mod results;
+
+use activities::{activities, organizations};
+use places::{focal_city, place};
+use plan_parts::{code_lists, contacts, data_issues, partners, statements, themes};
+use results::results_and_mous;
