@@ -6,6 +6,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod import;
+pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod startup;

@@ -2,6 +2,7 @@
 //! starts so that port 0 works and tests learn the real port.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -10,6 +11,7 @@ use anyhow::Context as _;
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{AppSchema, build_schema};
+use crate::metrics::{self, Metrics};
 use crate::settings::Settings;
 use crate::{db, import, routes};
 
@@ -25,13 +27,14 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub settings: Settings,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Application {
     /// Connects and migrates the database, loads the bundled sample into an empty database (when
     /// configured), binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = db::connect(&settings)
+        let mut db = db::connect(&settings)
             .await
             .with_context(|| "cannot connect to the database (DATABASE_URL)")?;
         db::migrate(&db)
@@ -45,10 +48,13 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let metrics = Arc::new(Metrics::default());
+        metrics.instrument(&mut db);
         let state = AppState {
             schema: build_schema(db.clone()),
             db,
             settings,
+            metrics,
         };
         let server = serve(listener, state)?;
         Ok(Self { port, server })
@@ -69,7 +75,9 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(cors(&state.settings.cors_origins))
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(state.metrics.clone()))
             .configure(routes::configure)
+            .configure(metrics::configure)
     })
     .listen(listener)?
     .run();

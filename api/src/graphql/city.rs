@@ -1,17 +1,21 @@
 //! Cities and other programme places (regions, districts, development zones).
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use rust_decimal::Decimal;
-use sea_orm::EntityTrait;
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use super::activity::{Activity, ActivityOrder, ActivityParent, activities_of};
 use super::country::Country;
 use super::enums::CityKind;
+use super::filter::{BoolFilter, condition, contains_text, country_code, ids_where};
 use super::ids::{NodeKind, decode_int};
-use super::loader::{Loaders, by_id, load_err};
-use super::pagination::{Conn, PageArgs, paginate};
+use super::loader::{Loaders, by_id, has_many, many_to_many};
+use super::pagination::{ById, Conn, PageArgs, paginate};
+use super::plan::Plan;
 use super::{country, db};
 use crate::error::{ApiError, ApiResult};
-use entity::city;
+use entity::{city, plan};
 
 by_id!(
     /// Key: a city id.
@@ -19,12 +23,13 @@ by_id!(
 );
 
 /// A city, region, district or development zone of the programme.
+#[derive(Clone)]
 pub struct City(pub city::Model);
 
 #[Object]
 impl City {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::City.id(self.0.id)
     }
     /// Name in English/romanised form ("Guangzhou").
@@ -79,19 +84,129 @@ impl City {
     async fn longitude(&self) -> Option<f64> {
         self.0.longitude
     }
+    /// Plans whose focal city this is.
+    async fn focal_plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(FocalPlansOfCity(self.0.id))
+            .await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Plan).collect())
+    }
+    /// Plans in which this city is a partner.
+    async fn partner_plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(PartnerPlansOfCity(self.0.id))
+            .await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Plan).collect())
+    }
+    /// Activities that took place in or involved this city, paginated.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<ActivityOrder>,
+    ) -> ApiResult<Conn<Activity>> {
+        let args = PageArgs::new(first, after, last, before);
+        activities_of(
+            ctx,
+            ActivityParent::City(self.0.id),
+            &args,
+            order_by.unwrap_or_default(),
+        )
+        .await
+    }
     /// GeoNames identifier, when the city was matched in the gazetteer.
     async fn geonames_id(&self) -> Option<i64> {
         self.0.geonames_id
     }
 }
 
+/// Which cities to return; all given fields must hold. Combine with `and`, `or`, `not`.
+#[derive(InputObject, Default, Clone)]
+pub struct CityFilter {
+    /// All of these filters hold.
+    pub and: Option<Vec<CityFilter>>,
+    /// At least one of these filters holds.
+    pub or: Option<Vec<CityFilter>>,
+    /// This filter does not hold.
+    pub not: Option<Box<CityFilter>>,
+    /// ISO 3166-1 alpha-2 code of the city's country.
+    pub country: Option<String>,
+    /// Text in the name or native name (case-insensitive, taken literally).
+    pub name: Option<String>,
+    /// One of these kinds of place.
+    pub kind: Option<Vec<CityKind>>,
+    /// Focal city of at least one plan.
+    pub is_focal: Option<bool>,
+}
+
+impl BoolFilter for CityFilter {
+    fn and(&self) -> Option<&[Self]> {
+        self.and.as_deref()
+    }
+    fn or(&self) -> Option<&[Self]> {
+        self.or.as_deref()
+    }
+    fn not(&self) -> Option<&Self> {
+        self.not.as_deref()
+    }
+
+    fn fields(&self) -> ApiResult<Condition> {
+        let mut c = Condition::all();
+        if let Some(code) = &self.country {
+            c = c.add(city::Column::CountryCode.eq(country_code(code, "filter.country")?));
+        }
+        if let Some(text) = &self.name {
+            c = c.add(
+                Condition::any()
+                    .add(contains_text(
+                        Expr::col((city::Entity, city::Column::Name)),
+                        text,
+                        "filter.name",
+                    )?)
+                    .add(contains_text(
+                        Expr::col((city::Entity, city::Column::NativeName)),
+                        text,
+                        "filter.name",
+                    )?),
+            );
+        }
+        if let Some(kinds) = &self.kind {
+            c = c.add(
+                city::Column::Kind.is_in(kinds.iter().map(|k| entity::enums::CityKind::from(*k))),
+            );
+        }
+        if let Some(focal) = self.is_focal {
+            let focal_ids = ids_where::<plan::Entity>(plan::Column::FocalCityId, Condition::all());
+            c = c.add(if focal {
+                city::Column::Id.in_subquery(focal_ids)
+            } else {
+                city::Column::Id.not_in_subquery(focal_ids)
+            });
+        }
+        Ok(c)
+    }
+}
+
+has_many!(
+    /// Key: the plans whose focal city this is.
+    FocalPlansOfCity => plan, FocalCityId, Id
+);
+many_to_many!(
+    /// Key: the plans in which this city is a partner.
+    PartnerPlansOfCity => plan_partner_city (CityId, PlanId, PlanId) => plan
+);
+
 /// Loads a city by id through the request's loader.
 pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<City>> {
     Ok(ctx
         .data::<Loaders>()?
         .load_one(CityById(id))
-        .await
-        .map_err(load_err)?
+        .await?
         .map(City))
 }
 
@@ -100,7 +215,7 @@ pub struct CityQuery;
 
 #[Object]
 impl CityQuery {
-    /// All cities known to the service.
+    /// Cities matching `filter`.
     async fn cities(
         &self,
         ctx: &Context<'_>,
@@ -108,16 +223,14 @@ impl CityQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        filter: Option<CityFilter>,
     ) -> ApiResult<Conn<City>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(
-            db(ctx)?,
-            city::Entity::find(),
-            city::Column::Id,
-            &args,
-            City,
-        )
-        .await
+        let mut select = city::Entity::find();
+        if let Some(filter) = &filter {
+            select = select.filter(condition(filter)?);
+        }
+        paginate(db(ctx)?, select, ById, &args, City).await
     }
 
     /// One city by ID.

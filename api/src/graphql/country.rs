@@ -6,19 +6,20 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, Object};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::loader::{DbLoader, LoadError, Loaders, load_err};
+use super::loader::{DbLoader, LoadError, Loaders};
 use super::pagination::{Conn, PageArgs, from_vec};
 use super::{db, ids::NodeKind};
 use crate::error::ApiResult;
 use entity::country;
 
 /// A country, identified by its ISO 3166-1 alpha-2 code.
+#[derive(Clone)]
 pub struct Country(pub country::Model);
 
 #[Object]
 impl Country {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Country.id(&self.0.code)
     }
     /// ISO 3166-1 alpha-2 code ("CN").
@@ -76,8 +77,7 @@ pub async fn load(ctx: &Context<'_>, code: Option<&str>) -> ApiResult<Option<Cou
     let loaders = ctx.data::<Loaders>()?;
     Ok(loaders
         .load_one(CountryByCode(code.to_owned()))
-        .await
-        .map_err(load_err)?
+        .await?
         .map(Country))
 }
 

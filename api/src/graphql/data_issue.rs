@@ -4,21 +4,26 @@ use async_graphql::{ID, Object};
 
 use super::enums::{IssueEntity, Severity};
 use super::ids::NodeKind;
-use super::loader::has_many;
+use super::loader::{by_id, has_many};
 use entity::data_issue;
 
+by_id!(
+    /// Key: a record id.
+    DataIssueById => data_issue
+);
 has_many!(
     /// Key: the data issues of a plan.
     IssuesOfPlan => data_issue, PlanId, Id
 );
 
 /// A finding about a published value ("area 1,24 km² for 15.3 million people is implausible").
+#[derive(Clone)]
 pub struct DataIssue(pub data_issue::Model);
 
 #[Object]
 impl DataIssue {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::DataIssue.id(self.0.id)
     }
     /// Kind of record concerned.

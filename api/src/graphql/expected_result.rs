@@ -6,13 +6,17 @@ use sea_orm::EntityTrait;
 use super::city::City;
 use super::enums::ResultKind;
 use super::ids::NodeKind;
-use super::loader::{Loaders, has_many, load_err, many_to_many};
+use super::loader::{Loaders, by_id, has_many, many_to_many};
 use super::organization::Organization;
-use super::pagination::{Conn, PageArgs, paginate};
+use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::{db, plan};
 use crate::error::ApiResult;
 use entity::expected_result;
 
+by_id!(
+    /// Key: a record id.
+    ExpectedResultById => expected_result
+);
 has_many!(
     /// Key: the expected results of a plan.
     ResultsOfPlan => expected_result, PlanId, Position
@@ -27,12 +31,13 @@ many_to_many!(
 );
 
 /// An outcome the plan expects.
+#[derive(Clone)]
 pub struct ExpectedResult(pub expected_result::Model);
 
 #[Object]
 impl ExpectedResult {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::ExpectedResult.id(self.0.id)
     }
     /// 1-based position in the plan's list.
@@ -52,8 +57,7 @@ impl ExpectedResult {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(CitiesOfResult(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().map(City).collect())
     }
     /// Organizations the result names.
@@ -61,8 +65,7 @@ impl ExpectedResult {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(OrganizationsOfResult(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -95,13 +98,6 @@ impl ExpectedResultQuery {
     ) -> ApiResult<Conn<ExpectedResult>> {
         let args = PageArgs::new(first, after, last, before);
         let select = expected_result::Entity::find();
-        paginate(
-            db(ctx)?,
-            select,
-            expected_result::Column::Id,
-            &args,
-            ExpectedResult,
-        )
-        .await
+        paginate(db(ctx)?, select, ById, &args, ExpectedResult).await
     }
 }

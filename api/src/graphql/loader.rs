@@ -6,9 +6,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder};
 
 use crate::error::ApiError;
 
@@ -18,19 +16,14 @@ pub struct DbLoader {
     pub db: DatabaseConnection,
 }
 
-pub type Loaders = DataLoader<DbLoader>;
+/// Shared (`Arc`) so lazily resolved fields such as `totalCount` can hold on to it.
+pub type Loaders = Arc<DataLoader<DbLoader>>;
 
-/// DataLoader errors must be `Clone`; the cause is logged when converted to `ApiError`.
-pub type LoadError = Arc<DbErr>;
+/// DataLoader errors must be `Clone`: the API's error is (its internal cause is shared).
+pub type LoadError = ApiError;
 
 pub fn new_loaders(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(DbLoader { db }, tokio::spawn)
-}
-
-/// Turns a loader error into the API's error (SQL text stays in the log).
-pub fn load_err(err: LoadError) -> ApiError {
-    let err = Arc::try_unwrap(err).unwrap_or_else(|shared| DbErr::Custom(shared.to_string()));
-    ApiError::from(err)
+    Arc::new(DataLoader::new(DbLoader { db }, tokio::spawn))
 }
 
 /// Reads an integer column of a model.
@@ -60,8 +53,7 @@ where
         .filter(fk.is_in(ids))
         .order_by_asc(order)
         .all(db)
-        .await
-        .map_err(Arc::new)?;
+        .await?;
     let mut grouped: HashMap<i64, Vec<E::Model>> = HashMap::new();
     for row in rows {
         if let Some(parent) = int_of(&row, fk) {
@@ -83,15 +75,9 @@ pub async fn by_ids<E>(
 where
     E: EntityTrait,
 {
+    // No early return for an empty list: a statement per relation level, whatever the data.
     let ids: Vec<i64> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = E::find()
-        .filter(pk.is_in(ids))
-        .all(db)
-        .await
-        .map_err(Arc::new)?;
+    let rows = E::find().filter(pk.is_in(ids)).all(db).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| int_of(&r, pk).map(|id| (id, r)))

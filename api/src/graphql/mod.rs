@@ -7,14 +7,18 @@ mod data_issue;
 mod date;
 mod enums;
 mod expected_result;
+mod filter;
 pub mod ids;
 pub mod loader;
 mod mou;
+mod node;
 mod organization;
 pub mod pagination;
 mod plan;
 mod sdg;
+mod search;
 mod statement;
+mod stats;
 mod theme;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
@@ -32,6 +36,9 @@ pub struct QueryRoot(
     expected_result::ExpectedResultQuery,
     theme::ThemeQuery,
     sdg::SdgQuery,
+    search::SearchQuery,
+    node::NodeQuery,
+    stats::StatsQuery,
 );
 
 pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;

@@ -1,18 +1,20 @@
 //! Memoranda of understanding: shared facts between cities/organizations, linked to plans.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
-use sea_orm::EntityTrait;
+use sea_orm::sea_query::Condition;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::city::City;
 use super::enums::MouStatus;
-use super::ids::{NodeKind, decode_int};
-use super::loader::{Loaders, by_id, has_many, load_err, many_to_many};
+use super::filter::{BoolFilter, check_range, condition, ids_where};
+use super::ids::{NodeKind, decode_any, decode_int};
+use super::loader::{Loaders, by_id, has_many, many_to_many};
 use super::organization::Organization;
-use super::pagination::{Conn, PageArgs, paginate};
+use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::{city, db, organization, plan};
 use crate::error::{ApiError, ApiResult};
-use entity::{mou, mou_party};
+use entity::{mou, mou_party, plan_mou};
 
 by_id!(
     /// Key: an MoU id.
@@ -32,12 +34,13 @@ many_to_many!(
 );
 
 /// A memorandum of understanding.
+#[derive(Clone)]
 pub struct Mou(pub mou::Model);
 
 #[Object]
 impl Mou {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Mou.id(self.0.id)
     }
     /// What the MoU is about.
@@ -61,8 +64,7 @@ impl Mou {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(PartiesOfMou(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().map(MouParty).collect())
     }
     /// Plans that list this MoU.
@@ -70,8 +72,7 @@ impl Mou {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(PlansOfMou(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -85,6 +86,7 @@ impl Mou {
 }
 
 /// A party to an MoU: a city or an organization.
+#[derive(Clone)]
 pub struct MouParty(pub mou_party::Model);
 
 impl MouParty {
@@ -126,12 +128,95 @@ impl MouParty {
     }
 }
 
+/// Which MoUs to return; all given fields must hold. Combine with `and`, `or`, `not`.
+#[derive(InputObject, Default, Clone)]
+pub struct MouFilter {
+    /// All of these filters hold.
+    pub and: Option<Vec<MouFilter>>,
+    /// At least one of these filters holds.
+    pub or: Option<Vec<MouFilter>>,
+    /// This filter does not hold.
+    pub not: Option<Box<MouFilter>>,
+    /// Listed by this plan.
+    pub plan: Option<ID>,
+    /// One of these statuses.
+    pub status: Option<Vec<MouStatus>>,
+    /// A party: a city or an organization ID.
+    pub party: Option<ID>,
+    /// Signed on or after this day.
+    pub signed_from: Option<NaiveDate>,
+    /// Signed on or before this day.
+    pub signed_to: Option<NaiveDate>,
+}
+
+impl BoolFilter for MouFilter {
+    fn and(&self) -> Option<&[Self]> {
+        self.and.as_deref()
+    }
+    fn or(&self) -> Option<&[Self]> {
+        self.or.as_deref()
+    }
+    fn not(&self) -> Option<&Self> {
+        self.not.as_deref()
+    }
+
+    fn fields(&self) -> ApiResult<Condition> {
+        let mut c = Condition::all();
+        if let Some(id) = &self.plan {
+            let id = decode_int(id, NodeKind::Plan, "filter.plan")?;
+            let mous = ids_where::<plan_mou::Entity>(
+                plan_mou::Column::MouId,
+                Condition::all().add(plan_mou::Column::PlanId.eq(id)),
+            );
+            c = c.add(mou::Column::Id.in_subquery(mous));
+        }
+        if let Some(statuses) = &self.status {
+            c = c.add(
+                mou::Column::Status
+                    .is_in(statuses.iter().map(|s| entity::enums::MouStatus::from(*s))),
+            );
+        }
+        if let Some(id) = &self.party {
+            let party = match decode_any(id)? {
+                (NodeKind::City, key) => mou_party::Column::CityId.eq(parse_key(&key)?),
+                (NodeKind::Organization, key) => {
+                    mou_party::Column::OrganizationId.eq(parse_key(&key)?)
+                }
+                _ => {
+                    return Err(ApiError::invalid(
+                        "filter.party",
+                        "must be a City or Organization ID",
+                    ));
+                }
+            };
+            let mous = ids_where::<mou_party::Entity>(
+                mou_party::Column::MouId,
+                Condition::all().add(party),
+            );
+            c = c.add(mou::Column::Id.in_subquery(mous));
+        }
+        check_range(self.signed_from, self.signed_to, "filter.signedFrom")?;
+        if let Some(from) = self.signed_from {
+            c = c.add(mou::Column::SignedOn.gte(from));
+        }
+        if let Some(to) = self.signed_to {
+            c = c.add(mou::Column::SignedOn.lte(to));
+        }
+        Ok(c)
+    }
+}
+
+fn parse_key(key: &str) -> ApiResult<i64> {
+    key.parse()
+        .map_err(|_| ApiError::invalid("filter.party", "not a valid ID"))
+}
+
 #[derive(Default)]
 pub struct MouQuery;
 
 #[Object]
 impl MouQuery {
-    /// All MoUs.
+    /// MoUs matching `filter`.
     async fn mous(
         &self,
         ctx: &Context<'_>,
@@ -139,19 +224,20 @@ impl MouQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        filter: Option<MouFilter>,
     ) -> ApiResult<Conn<Mou>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(db(ctx)?, mou::Entity::find(), mou::Column::Id, &args, Mou).await
+        let mut select = mou::Entity::find();
+        if let Some(filter) = &filter {
+            select = select.filter(condition(filter)?);
+        }
+        paginate(db(ctx)?, select, ById, &args, Mou).await
     }
 
     /// One MoU by ID.
     async fn mou(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Mou> {
         let id = decode_int(&id, NodeKind::Mou, "id")?;
-        let row = ctx
-            .data::<Loaders>()?
-            .load_one(MouById(id))
-            .await
-            .map_err(load_err)?;
+        let row = ctx.data::<Loaders>()?.load_one(MouById(id)).await?;
         row.map(Mou).ok_or(ApiError::NotFound)
     }
 }

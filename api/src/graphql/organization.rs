@@ -3,10 +3,11 @@
 use async_graphql::{Context, ID, Object};
 use sea_orm::EntityTrait;
 
+use super::activity::{Activity, ActivityOrder, ActivityParent, activities_of};
 use super::enums::OrganizationKind;
 use super::ids::{NodeKind, decode_int};
-use super::loader::{Loaders, by_id, load_err};
-use super::pagination::{Conn, PageArgs, paginate};
+use super::loader::{Loaders, by_id};
+use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::{city, db};
 use crate::error::{ApiError, ApiResult};
 use entity::organization;
@@ -17,12 +18,13 @@ by_id!(
 );
 
 /// An institution taking part in plans, activities or MoUs.
+#[derive(Clone)]
 pub struct Organization(pub organization::Model);
 
 #[Object]
 impl Organization {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Organization.id(self.0.id)
     }
     /// Name ("University of Bologna").
@@ -40,6 +42,25 @@ impl Organization {
             None => Ok(None),
         }
     }
+    /// Activities the organization took part in, paginated.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<ActivityOrder>,
+    ) -> ApiResult<Conn<Activity>> {
+        let args = PageArgs::new(first, after, last, before);
+        activities_of(
+            ctx,
+            ActivityParent::Organization(self.0.id),
+            &args,
+            order_by.unwrap_or_default(),
+        )
+        .await
+    }
     /// Website.
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
@@ -51,8 +72,7 @@ pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Organization>>
     Ok(ctx
         .data::<Loaders>()?
         .load_one(OrganizationById(id))
-        .await
-        .map_err(load_err)?
+        .await?
         .map(Organization))
 }
 
@@ -74,7 +94,7 @@ impl OrganizationQuery {
         paginate(
             db(ctx)?,
             organization::Entity::find(),
-            organization::Column::Id,
+            ById,
             &args,
             Organization,
         )

@@ -2,14 +2,13 @@
 //! partnerships; and the loaders linking plans to them.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::db;
-use super::loader::{DbLoader, LoadError, Loaders, children, has_many, load_err, many_to_many};
+use super::loader::{DbLoader, LoadError, Loaders, children, has_many, many_to_many};
 use crate::error::ApiResult;
 use entity::{plan_sdg_goal, plan_sdg_target, sdg_goal, sdg_target, urban_agenda_partnership};
 
@@ -27,6 +26,7 @@ many_to_many!(
 );
 
 /// One of the 17 Sustainable Development Goals.
+#[derive(Clone)]
 pub struct SdgGoal(pub sdg_goal::Model);
 
 #[Object]
@@ -44,14 +44,14 @@ impl SdgGoal {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(TargetsOfGoal(i64::from(self.0.number)))
-            .await
-            .map_err(load_err)?
+            .await?
             .unwrap_or_default();
         Ok(rows.into_iter().map(SdgTarget).collect())
     }
 }
 
 /// An SDG target, coded `goal.number` or `goal.letter` ("11.a").
+#[derive(Clone)]
 pub struct SdgTarget(pub sdg_target::Model);
 
 #[Object]
@@ -67,6 +67,7 @@ impl SdgTarget {
 }
 
 /// An EU Urban Agenda partnership ("Energy Transition").
+#[derive(Clone)]
 pub struct UrbanAgendaPartnership(pub urban_agenda_partnership::Model);
 
 #[Object]
@@ -88,8 +89,7 @@ impl UrbanAgendaPartnership {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(AliasesOfPartnership(self.0.id))
-            .await
-            .map_err(load_err)?
+            .await?
             .unwrap_or_default();
         Ok(rows.into_iter().map(|a| a.alias).collect())
     }
@@ -117,8 +117,7 @@ impl Loader<SdgGoalsOfPlan> for DbLoader {
         .await?;
         let goals: HashMap<i16, sdg_goal::Model> = sdg_goal::Entity::find()
             .all(&self.db)
-            .await
-            .map_err(Arc::new)?
+            .await?
             .into_iter()
             .map(|g| (g.number, g))
             .collect();
@@ -164,8 +163,7 @@ impl Loader<SdgTargetsOfPlan> for DbLoader {
         let targets: HashMap<String, sdg_target::Model> = sdg_target::Entity::find()
             .filter(sdg_target::Column::Code.is_in(codes))
             .all(&self.db)
-            .await
-            .map_err(Arc::new)?
+            .await?
             .into_iter()
             .map(|t| (t.code.clone(), t))
             .collect();

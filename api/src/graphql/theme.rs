@@ -4,24 +4,29 @@ use async_graphql::{Context, ID, Object};
 use sea_orm::EntityTrait;
 
 use super::ids::NodeKind;
-use super::loader::has_many;
-use super::pagination::{Conn, PageArgs, paginate};
+use super::loader::{by_id, has_many};
+use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::{db, plan};
 use crate::error::ApiResult;
 use entity::theme;
 
+by_id!(
+    /// Key: a record id.
+    ThemeById => theme
+);
 has_many!(
     /// Key: the themes of a plan.
     ThemesOfPlan => theme, PlanId, Position
 );
 
 /// A cooperation theme ("Smart City & Digital Transition").
+#[derive(Clone)]
 pub struct Theme(pub theme::Model);
 
 #[Object]
 impl Theme {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Theme.id(self.0.id)
     }
     /// 1-based position in the plan.
@@ -61,13 +66,6 @@ impl ThemeQuery {
         before: Option<String>,
     ) -> ApiResult<Conn<Theme>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(
-            db(ctx)?,
-            theme::Entity::find(),
-            theme::Column::Id,
-            &args,
-            Theme,
-        )
-        .await
+        paginate(db(ctx)?, theme::Entity::find(), ById, &args, Theme).await
     }
 }

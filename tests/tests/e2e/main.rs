@@ -1,4 +1,8 @@
 //! End-to-end tests: the real server on port 0, a fresh database per test, HTTP only.
 
+mod docs_queries;
 mod foundation;
+mod http;
 mod import;
+mod queries;
+mod search;

@@ -1,26 +1,29 @@
 //! Activities: missions, visits, forums, online meetings … Shared facts that several plans link.
 
-use async_graphql::{Context, ID, Object};
-use sea_orm::EntityTrait;
+mod filter;
+mod nested;
 
-use super::city::City;
-use super::date::PartialDateObject;
-use super::enums::ActivityKind;
-use super::ids::{NodeKind, decode_int};
-use super::loader::{Loaders, by_id, load_err, many_to_many};
-use super::organization::Organization;
-use super::pagination::{Conn, PageArgs, paginate};
-use super::{city, db, plan};
+pub use filter::{ActivityFilter, ActivityOrder};
+pub use nested::{ActivityParent, activities_of};
+
+use async_graphql::{Context, ID, Object};
+use sea_orm::{EntityTrait, QueryFilter};
+
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::city::City;
+use crate::graphql::date::PartialDateObject;
+use crate::graphql::enums::ActivityKind;
+use crate::graphql::filter::condition;
+use crate::graphql::ids::{NodeKind, decode_int};
+use crate::graphql::loader::{Loaders, by_id, many_to_many};
+use crate::graphql::organization::Organization;
+use crate::graphql::pagination::{Conn, PageArgs, paginate};
+use crate::graphql::{city, db, plan};
 use entity::activity;
 
 by_id!(
     /// Key: an activity id.
     ActivityById => activity
-);
-many_to_many!(
-    /// Key: the activities of a plan.
-    ActivitiesOfPlan => plan_activity (PlanId, ActivityId, Position) => activity
 );
 many_to_many!(
     /// Key: the cities taking part in an activity.
@@ -36,12 +39,13 @@ many_to_many!(
 );
 
 /// A cooperation activity.
+#[derive(Clone)]
 pub struct Activity(pub activity::Model);
 
 #[Object]
 impl Activity {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Activity.id(self.0.id)
     }
     /// First sentence of the published text.
@@ -81,8 +85,7 @@ impl Activity {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(CitiesOfActivity(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().map(City).collect())
     }
     /// Organizations taking part.
@@ -90,8 +93,7 @@ impl Activity {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(OrganizationsOfActivity(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -103,8 +105,7 @@ impl Activity {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(PlansOfActivity(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -122,7 +123,8 @@ pub struct ActivityQuery;
 
 #[Object]
 impl ActivityQuery {
-    /// All activities.
+    /// Activities matching `filter`, in `orderBy` order.
+    #[allow(clippy::too_many_arguments)]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -130,20 +132,28 @@ impl ActivityQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        filter: Option<ActivityFilter>,
+        order_by: Option<ActivityOrder>,
     ) -> ApiResult<Conn<Activity>> {
         let args = PageArgs::new(first, after, last, before);
-        let select = activity::Entity::find();
-        paginate(db(ctx)?, select, activity::Column::Id, &args, Activity).await
+        let mut select = activity::Entity::find();
+        if let Some(filter) = &filter {
+            select = select.filter(condition(filter)?);
+        }
+        paginate(
+            db(ctx)?,
+            select,
+            order_by.unwrap_or_default(),
+            &args,
+            Activity,
+        )
+        .await
     }
 
     /// One activity by ID.
     async fn activity(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Activity> {
         let id = decode_int(&id, NodeKind::Activity, "id")?;
-        let row = ctx
-            .data::<Loaders>()?
-            .load_one(ActivityById(id))
-            .await
-            .map_err(load_err)?;
+        let row = ctx.data::<Loaders>()?.load_one(ActivityById(id)).await?;
         row.map(Activity).ok_or(ApiError::NotFound)
     }
 }

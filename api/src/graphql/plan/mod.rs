@@ -1,26 +1,31 @@
 //! Urban Cooperation Action Plans: the root records of the service.
 
-use async_graphql::{Context, ID, Object};
-use sea_orm::EntityTrait;
+mod filter;
 
-use super::activity::{ActivitiesOfPlan, Activity};
-use super::city::{self, City};
-use super::data_issue::{DataIssue, IssuesOfPlan};
-use super::date::PartialDateObject;
-use super::db;
-use super::enums::PlanStatus;
-use super::expected_result::{ExpectedResult, ResultsOfPlan};
-use super::ids::{NodeKind, decode_int};
-use super::loader::{Loaders, by_id, has_many, load_err, many_to_many};
-use super::mou::{Mou, MousOfPlan};
-use super::pagination::{Conn, PageArgs, from_vec, paginate};
-use super::sdg::{
+pub use filter::{PlanFilter, PlanOrder};
+
+use async_graphql::{Context, ID, Object};
+use sea_orm::{EntityTrait, QueryFilter};
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::activity::{Activity, ActivityOrder, ActivityParent, activities_of};
+use crate::graphql::city::{self, City};
+use crate::graphql::data_issue::{DataIssue, IssuesOfPlan};
+use crate::graphql::date::PartialDateObject;
+use crate::graphql::db;
+use crate::graphql::enums::PlanStatus;
+use crate::graphql::expected_result::{ExpectedResult, ResultsOfPlan};
+use crate::graphql::filter::condition;
+use crate::graphql::ids::{NodeKind, decode_int};
+use crate::graphql::loader::{Loaders, by_id, has_many, many_to_many};
+use crate::graphql::mou::{Mou, MousOfPlan};
+use crate::graphql::pagination::{Conn, PageArgs, paginate};
+use crate::graphql::sdg::{
     PartnershipsOfPlan, SdgGoal, SdgGoalsOfPlan, SdgTarget, SdgTargetsOfPlan,
     UrbanAgendaPartnership,
 };
-use super::statement::{Statement, StatementsOfPlan};
-use super::theme::{Theme, ThemesOfPlan};
-use crate::error::{ApiError, ApiResult};
+use crate::graphql::statement::{Statement, StatementsOfPlan};
+use crate::graphql::theme::{Theme, ThemesOfPlan};
 use entity::enums::StatementKind;
 use entity::plan;
 
@@ -39,6 +44,7 @@ has_many!(
 
 /// An Urban Cooperation Action Plan: a focal city and its partner cities, their themes, activities,
 /// expected results and MoUs.
+#[derive(Clone)]
 pub struct Plan(pub plan::Model);
 
 impl Plan {
@@ -50,8 +56,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(StatementsOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -64,7 +69,7 @@ impl Plan {
 #[Object]
 impl Plan {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Plan.id(self.0.id)
     }
     /// Stable human-readable key ("guangzhou-cn").
@@ -88,8 +93,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(PartnersOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().map(City).collect())
     }
     /// Start of the cooperation ("May 2017", month precision).
@@ -110,8 +114,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(ThemesOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().map(Theme).collect())
     }
     /// Sustainable Development Goals the plan relates to.
@@ -119,8 +122,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(SdgGoalsOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().map(SdgGoal).collect())
     }
     /// SDG targets the plan relates to ("11.a").
@@ -128,8 +130,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(SdgTargetsOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -144,8 +145,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(PartnershipsOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -182,7 +182,7 @@ impl Plan {
     async fn objective_statements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
         self.statements(ctx, StatementKind::Objective).await
     }
-    /// Activities and outputs, in published order.
+    /// Activities and outputs of the plan, paginated (earliest first unless `orderBy` says otherwise).
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -190,22 +190,23 @@ impl Plan {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        order_by: Option<ActivityOrder>,
     ) -> ApiResult<Conn<Activity>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(ActivitiesOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
-        let nodes = rows.unwrap_or_default().into_iter().map(Activity).collect();
-        from_vec(nodes, &PageArgs::new(first, after, last, before))
+        let args = PageArgs::new(first, after, last, before);
+        activities_of(
+            ctx,
+            ActivityParent::Plan(self.0.id),
+            &args,
+            order_by.unwrap_or_default(),
+        )
+        .await
     }
     /// Expected results and benefits, in order.
     async fn expected_results(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExpectedResult>> {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(ResultsOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -217,8 +218,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(MousOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().map(Mou).collect())
     }
     /// The plan's functional contact mailbox.
@@ -226,8 +226,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(ContactsOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().next().map(|c| c.email))
     }
     /// Data-quality findings about the plan's published values.
@@ -235,8 +234,7 @@ impl Plan {
         let rows = ctx
             .data::<Loaders>()?
             .load_one(IssuesOfPlan(self.0.id))
-            .await
-            .map_err(load_err)?;
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -262,8 +260,7 @@ pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Plan>> {
     Ok(ctx
         .data::<Loaders>()?
         .load_one(PlanById(id))
-        .await
-        .map_err(load_err)?
+        .await?
         .map(Plan))
 }
 
@@ -272,7 +269,8 @@ pub struct PlanQuery;
 
 #[Object]
 impl PlanQuery {
-    /// All plans.
+    /// Plans matching `filter`, in `orderBy` order.
+    #[allow(clippy::too_many_arguments)]
     async fn plans(
         &self,
         ctx: &Context<'_>,
@@ -280,16 +278,15 @@ impl PlanQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        filter: Option<PlanFilter>,
+        order_by: Option<PlanOrder>,
     ) -> ApiResult<Conn<Plan>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(
-            db(ctx)?,
-            plan::Entity::find(),
-            plan::Column::Id,
-            &args,
-            Plan,
-        )
-        .await
+        let mut select = plan::Entity::find();
+        if let Some(filter) = &filter {
+            select = select.filter(condition(filter)?);
+        }
+        paginate(db(ctx)?, select, order_by.unwrap_or_default(), &args, Plan).await
     }
 
     /// One plan by ID.
