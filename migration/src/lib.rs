@@ -37,6 +37,7 @@ mod m20261128_000028_create_data_issue;
 mod m20261128_000029_seed_countries;
 mod m20261128_000030_seed_sdg;
 mod m20261128_000031_seed_urban_agenda;
+mod m20261128_000032_create_search_index;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000029_seed_countries::Migration),
             Box::new(m20261128_000030_seed_sdg::Migration),
             Box::new(m20261128_000031_seed_urban_agenda::Migration),
+            Box::new(m20261128_000032_create_search_index::Migration),
         ]
     }
 }

@@ -1,8 +1,11 @@
-//! HTTP routes: GraphQL (POST and GET), GraphiQL, health and readiness.
+//! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL, health and readiness.
+
+mod graphql_http;
 
 use actix_web::{HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+
+pub use graphql_http::{GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, Rejection};
 
 use crate::settings::Environment;
 use crate::startup::AppState;
@@ -11,15 +14,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
             .route(web::post().to(graphql))
-            .route(web::get().to(graphql)),
+            .route(web::get().to(graphql))
+            .default_service(web::to(Rejection::method_not_allowed)),
     )
     .route("/graphiql", web::get().to(graphiql))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));
 }
 
-async fn graphql(state: web::Data<AppState>, req: GraphQLRequest) -> GraphQLResponse {
-    state.schema.execute(req.into_inner()).await.into()
+/// One operation per request; the extractor has already refused what must not run.
+async fn graphql(state: web::Data<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+    request.execute(&state.schema).await
 }
 
 async fn graphiql(state: web::Data<AppState>) -> HttpResponse {

@@ -1,0 +1,357 @@
+//! GraphQL over HTTP (<https://graphql.github.io/graphql-over-http/draft/>): our own extractor
+//! and responder instead of async-graphql-actix-web's, which reads a body of any size and any
+//! content type and executes batches. One operation per request, a JSON body of at most
+//! [`MAX_BODY_BYTES`], queries only over GET.
+
+mod negotiate;
+mod response;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, HttpRequest, body, dev, web};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
+use async_graphql::{Executor, ServerError, Variables};
+use serde::Deserialize;
+
+use negotiate::{ResponseMediaType, check_request_content_type};
+use response::{BAD_REQUEST, with_code};
+pub use response::{GraphQLResponse, Rejection};
+
+/// The largest POST body read; one byte more is a 413. Documents of this API are a few KiB.
+pub const MAX_BODY_BYTES: usize = 128 * 1024;
+
+/// A single GraphQL operation, parsed, with the media type its response will be served in.
+pub struct GraphQLRequest {
+    request: async_graphql::Request,
+    media: ResponseMediaType,
+}
+
+impl GraphQLRequest {
+    /// Adds request-scoped data (e.g. the viewer) for resolvers.
+    #[must_use]
+    pub fn data<D: std::any::Any + Send + Sync>(mut self, data: D) -> Self {
+        self.request = self.request.data(data);
+        self
+    }
+
+    pub async fn execute(self, executor: &impl Executor) -> GraphQLResponse {
+        GraphQLResponse::new(executor.execute(self.request).await, self.media)
+    }
+}
+
+impl FromRequest for GraphQLRequest {
+    type Error = Rejection;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Rejection>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move { extract(&req, payload).await })
+    }
+}
+
+async fn extract(req: &HttpRequest, payload: dev::Payload) -> Result<GraphQLRequest, Rejection> {
+    let over_get = req.method() == Method::GET;
+    if !over_get {
+        check_request_content_type(header_str(req, header::CONTENT_TYPE))
+            .map_err(Rejection::UnsupportedMediaType)?;
+        if let Some(coding) = header_str(req, header::CONTENT_ENCODING)
+            .filter(|c| !c.trim().eq_ignore_ascii_case("identity"))
+        {
+            // Decompressing would let a small body expand past the cap.
+            return Err(Rejection::UnsupportedMediaType(format!(
+                "unsupported Content-Encoding `{coding}`"
+            )));
+        }
+    }
+    let media = ResponseMediaType::negotiate(header_str(req, header::ACCEPT))
+        .ok_or(Rejection::NotAcceptable)?;
+    let params = if over_get {
+        Params::from_query_string(req.query_string())?
+    } else {
+        Params::from_body(&read_body(req, payload).await?)?
+    };
+    let mut request = params.into_request()?;
+
+    let document = async_graphql::parser::parse_query(&request.query).map_err(|err| {
+        let error = ServerError::from(err);
+        Rejection::RequestError(media, vec![with_code(error, "GRAPHQL_PARSE_FAILED")])
+    })?;
+    let operation =
+        select_operation(&document, request.operation_name.as_deref()).map_err(|error| {
+            Rejection::RequestError(
+                media,
+                vec![with_code(error, "OPERATION_RESOLUTION_FAILURE")],
+            )
+        })?;
+    match operation.ty {
+        OperationType::Query => {}
+        _ if over_get => return Err(Rejection::MutationOverGet(media)),
+        OperationType::Subscription => {
+            let error = ServerError::new("subscriptions are not served over HTTP", None);
+            return Err(Rejection::RequestError(
+                media,
+                vec![with_code(error, BAD_REQUEST)],
+            ));
+        }
+        OperationType::Mutation => {}
+    }
+    let missing = missing_variables(operation, &request.variables);
+    if !missing.is_empty() {
+        return Err(Rejection::RequestError(media, missing));
+    }
+    request.set_parsed_query(document);
+    Ok(GraphQLRequest { request, media })
+}
+
+fn header_str(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Reads the body up to the cap; a declared or actual size beyond it is a 413, whatever follows
+/// is never buffered.
+async fn read_body(req: &HttpRequest, payload: dev::Payload) -> Result<web::Bytes, Rejection> {
+    let declared =
+        header_str(req, header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return Err(Rejection::PayloadTooLarge);
+    }
+    match body::to_bytes_limited(body::BodyStream::new(payload), MAX_BODY_BYTES).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(err)) => Err(Rejection::BadRequest(format!(
+            "cannot read the body: {err}"
+        ))),
+        Err(_) => Err(Rejection::PayloadTooLarge),
+    }
+}
+
+/// The parameters of a GraphQL-over-HTTP request, with the types the spec requires: a parameter
+/// of another type is a 400, unknown properties are ignored, `null` means absent.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Params {
+    query: Option<String>,
+    operation_name: Option<String>,
+    #[serde(default)]
+    variables: Variables,
+    #[serde(default)]
+    extensions: async_graphql::Extensions,
+}
+
+/// GET parameters: `variables` and `extensions` are JSON texts; an empty value means absent.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QueryStringParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+impl Params {
+    fn from_body(body: &[u8]) -> Result<Self, Rejection> {
+        if body.trim_ascii_start().starts_with(b"[") {
+            return Err(Rejection::BadRequest(
+                "batched requests are not supported; send one operation per request".to_owned(),
+            ));
+        }
+        serde_json::from_slice(body)
+            .map_err(|err| Rejection::BadRequest(format!("invalid JSON request body: {err}")))
+    }
+
+    fn from_query_string(query_string: &str) -> Result<Self, Rejection> {
+        let raw = web::Query::<QueryStringParams>::from_query(query_string)
+            .map_err(|err| Rejection::BadRequest(format!("invalid query string: {err}")))?
+            .into_inner();
+        let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
+        Ok(Self {
+            query: raw.query,
+            operation_name: non_empty(raw.operation_name),
+            variables: json_parameter("variables", non_empty(raw.variables))?,
+            extensions: json_parameter("extensions", non_empty(raw.extensions))?,
+        })
+    }
+
+    fn into_request(self) -> Result<async_graphql::Request, Rejection> {
+        let Some(query) = self.query else {
+            return Err(Rejection::BadRequest(
+                "the `query` parameter is required".to_owned(),
+            ));
+        };
+        let mut request = async_graphql::Request::new(query).variables(self.variables);
+        request.operation_name = self.operation_name;
+        request.extensions = self.extensions;
+        Ok(request)
+    }
+}
+
+/// A map parameter of a GET request, sent as JSON text.
+fn json_parameter<T: Default + serde::de::DeserializeOwned>(
+    name: &str,
+    text: Option<String>,
+) -> Result<T, Rejection> {
+    text.map_or_else(
+        || Ok(T::default()),
+        |text| {
+            serde_json::from_str(&text).map_err(|err| {
+                Rejection::BadRequest(format!("`{name}` is not a JSON object: {err}"))
+            })
+        },
+    )
+}
+
+/// The operation `operation_name` selects (GraphQL's GetOperation()), an error when it selects
+/// none.
+fn select_operation<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Result<&'a OperationDefinition, ServerError> {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), None) => Some(operation),
+        (DocumentOperations::Single(_), Some(_)) => None,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
+        (DocumentOperations::Multiple(_), None) => {
+            return Err(ServerError::new(
+                "the document has several operations: name one in `operationName`",
+                None,
+            ));
+        }
+    };
+    let name = operation_name.unwrap_or_default();
+    operation
+        .map(|operation| &operation.node)
+        .ok_or_else(|| ServerError::new(format!("unknown operation named \"{name}\""), None))
+}
+
+/// The part of GraphQL's CoerceVariableValues() that needs no schema: a non-null variable without
+/// a value. async-graphql would find it only on reaching the field, as a field error with
+/// `data: null` and status 200; the spec makes it a request error, not executed.
+fn missing_variables(operation: &OperationDefinition, variables: &Variables) -> Vec<ServerError> {
+    operation
+        .variable_definitions
+        .iter()
+        .filter_map(|definition| {
+            let definition_pos = definition.pos;
+            let definition = &definition.node;
+            if definition.var_type.node.nullable {
+                return None;
+            }
+            let problem = match variables.get(&definition.name.node) {
+                None if definition.default_value.is_none() => "was not provided",
+                Some(async_graphql::Value::Null) => "must not be null",
+                _ => return None,
+            };
+            let message = format!(
+                "variable \"${}\" of non-null type \"{}\" {problem}",
+                definition.name.node, definition.var_type.node
+            );
+            Some(with_code(
+                ServerError::new(message, Some(definition_pos)),
+                "BAD_USER_INPUT",
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn op(query: &str, name: Option<&str>) -> Option<OperationType> {
+        let document = async_graphql::parser::parse_query(query).ok()?;
+        select_operation(&document, name).ok().map(|op| op.ty)
+    }
+
+    fn missing(query: &str, variables: serde_json::Value) -> usize {
+        let document = async_graphql::parser::parse_query(query).ok();
+        let operation = document
+            .as_ref()
+            .and_then(|d| select_operation(d, None).ok());
+        operation.map_or(usize::MAX, |op| {
+            missing_variables(op, &Variables::from_json(variables)).len()
+        })
+    }
+
+    #[test]
+    fn the_operation_name_selects_the_operation() {
+        let doc = "query A { __typename } mutation B { __typename }";
+        assert_eq!(op(doc, Some("A")), Some(OperationType::Query));
+        assert_eq!(op(doc, Some("B")), Some(OperationType::Mutation));
+        assert_eq!(op(doc, Some("C")), None);
+        assert_eq!(op(doc, None), None);
+        assert_eq!(op("{ __typename }", Some("A")), None);
+    }
+
+    #[test]
+    fn a_lone_operation_needs_no_name() {
+        assert_eq!(
+            op("mutation { __typename }", None),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(op("{ __typename }", None), Some(OperationType::Query));
+        assert_eq!(
+            op("mutation M { __typename }", None),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(
+            op("subscription { __typename }", None),
+            Some(OperationType::Subscription)
+        );
+    }
+
+    #[test]
+    fn a_non_null_variable_needs_a_value_or_a_default() {
+        let q = "query($id: ID!, $n: Int! = 3, $s: String) { __typename }";
+        assert_eq!(missing(q, json!({ "id": "x" })), 0);
+        assert_eq!(missing(q, json!({})), 1);
+        assert_eq!(missing(q, json!({ "id": null })), 1);
+        assert_eq!(missing(q, json!({ "id": "x", "n": null })), 1);
+        assert_eq!(missing(q, json!({ "id": "x", "s": null })), 0);
+    }
+
+    #[test]
+    fn parameters_of_the_wrong_type_are_refused() {
+        for body in [
+            r#"{"query": 0}"#,
+            r#"{"query": "{ a }", "operationName": false}"#,
+            r#"{"query": "{ a }", "variables": "string"}"#,
+            r#"{"query": "{ a }", "variables": ["array"]}"#,
+            r#"{"query": "{ a }", "extensions": 0}"#,
+            r#"[{"query": "{ a }"}]"#,
+            r#"{"query": "#,
+        ] {
+            assert!(Params::from_body(body.as_bytes()).is_err(), "{body}");
+        }
+        let missing = Params::from_body(br#"{"qeury": "{ a }"}"#).map(Params::into_request);
+        assert!(matches!(missing, Ok(Err(_))));
+    }
+
+    #[test]
+    fn nulls_and_unknown_properties_are_absent() {
+        let body = r#"{"query": "{ a }", "operationName": null, "variables": null, "extensions": null, "other": 1}"#;
+        let request = Params::from_body(body.as_bytes()).map(Params::into_request);
+        assert!(
+            matches!(request, Ok(Ok(r)) if r.operation_name.is_none() && r.variables.is_empty())
+        );
+    }
+
+    #[test]
+    fn get_parameters_are_json_texts_and_empty_means_absent() {
+        let params = Params::from_query_string(
+            "query=query%20Q(%24n%3AString!)%7B__type(name%3A%24n)%7Bname%7D%7D&variables=%7B%22n%22%3A%22x%22%7D&operationName=&extensions=",
+        );
+        let request = params.and_then(Params::into_request);
+        assert!(matches!(&request, Ok(r) if r.variables.len() == 1 && r.operation_name.is_none()));
+        assert!(Params::from_query_string("query=%7Ba%7D&variables=nope").is_err());
+        assert!(Params::from_query_string("query=%7Ba%7D&variables=%5B1%5D").is_err());
+    }
+}

@@ -1,0 +1,222 @@
+//! Status codes and bodies of GraphQL over HTTP: executed operations are 200, field errors
+//! included; request errors (the document does not parse or validate, no operation can be
+//! selected, a non-null variable has no value) have no `data` and are 400 with
+//! `application/graphql-response+json`, 200 with `application/json`; requests that are not
+//! GraphQL-over-HTTP requests at all are 4xx in `application/json`.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, Responder, ResponseError};
+use async_graphql::ServerError;
+use serde::Serialize;
+
+use super::negotiate::ResponseMediaType;
+
+/// The code of every refusal by the transport; the status says which.
+pub(super) const BAD_REQUEST: &str = "BAD_REQUEST";
+
+/// The result of one executed (or refused) GraphQL operation.
+pub struct GraphQLResponse {
+    response: async_graphql::Response,
+    media: ResponseMediaType,
+}
+
+impl GraphQLResponse {
+    pub(super) fn new(response: async_graphql::Response, media: ResponseMediaType) -> Self {
+        Self { response, media }
+    }
+}
+
+/// A response without `data`: a GraphQL request error.
+#[derive(Serialize)]
+struct Errors<'a> {
+    errors: &'a [ServerError],
+}
+
+/// async-graphql reports validation errors (and failed limits) as a response without data whose
+/// errors have no path; errors raised while executing always carry the path of their field.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+impl Responder for GraphQLResponse {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        let Self {
+            mut response,
+            media,
+        } = self;
+        if is_request_error(&response) {
+            for error in &mut response.errors {
+                let extensions = error.extensions.get_or_insert_with(Default::default);
+                if extensions.get("code").is_none() {
+                    extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
+                }
+            }
+            return request_error(media, &response.errors);
+        }
+        let mut builder = HttpResponse::Ok();
+        if response.is_ok()
+            && let Some(cache_control) = response.cache_control.value()
+        {
+            builder.insert_header((header::CACHE_CONTROL, cache_control));
+        }
+        for (name, value) in &response.http_headers {
+            if let (Ok(name), Ok(value)) = (
+                header::HeaderName::from_bytes(name.as_str().as_bytes()),
+                header::HeaderValue::from_bytes(value.as_bytes()),
+            ) {
+                builder.append_header((name, value));
+            }
+        }
+        json_body(builder, media, &response)
+    }
+}
+
+/// 400 or 200 by media type (spec: "Status Codes"), the errors only.
+fn request_error(media: ResponseMediaType, errors: &[ServerError]) -> HttpResponse {
+    let status = match media {
+        ResponseMediaType::GraphQLResponseJson => StatusCode::BAD_REQUEST,
+        ResponseMediaType::Json => StatusCode::OK,
+    };
+    json_body(HttpResponse::build(status), media, &Errors { errors })
+}
+
+/// The response varies with `Accept`, which caches of GET responses must know.
+fn json_body(
+    mut builder: HttpResponseBuilder,
+    media: ResponseMediaType,
+    body: &impl Serialize,
+) -> HttpResponse {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => builder
+            .content_type(media.content_type())
+            .append_header((header::VARY, "Accept"))
+            .body(bytes),
+        Err(err) => {
+            tracing::error!(error = %err, "cannot serialize a GraphQL response");
+            transport_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error",
+                "INTERNAL",
+            )
+        }
+    }
+}
+
+/// Why a request is not served.
+#[derive(Debug)]
+pub enum Rejection {
+    /// 415: not a JSON body in UTF-8, or a compressed one.
+    UnsupportedMediaType(String),
+    /// 406: `Accept` admits neither GraphQL response type.
+    NotAcceptable,
+    /// 413: a body over [`super::MAX_BODY_BYTES`].
+    PayloadTooLarge,
+    /// 400: not a GraphQL-over-HTTP request (malformed JSON, a batch, a parameter missing or of
+    /// the wrong type).
+    BadRequest(String),
+    /// 405: a mutation or subscription over GET (safe methods must not change anything).
+    MutationOverGet(ResponseMediaType),
+    /// 405: a method other than GET and POST.
+    MethodNotAllowed,
+    /// A GraphQL request error found before execution (the document does not parse).
+    RequestError(ResponseMediaType, Vec<ServerError>),
+}
+
+impl Rejection {
+    /// The handler of other methods on `/graphql`.
+    pub async fn method_not_allowed() -> HttpResponse {
+        Self::MethodNotAllowed.error_response()
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::UnsupportedMediaType(reason) | Self::BadRequest(reason) => reason.clone(),
+            Self::NotAcceptable => {
+                "send Accept: application/graphql-response+json or application/json".to_owned()
+            }
+            Self::PayloadTooLarge => format!(
+                "the request body is larger than {} KiB",
+                super::MAX_BODY_BYTES / 1024
+            ),
+            Self::MutationOverGet(_) => "only queries run over GET".to_owned(),
+            Self::MethodNotAllowed => "GraphQL is served over GET and POST".to_owned(),
+            Self::RequestError(_, errors) => errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl ResponseError for Rejection {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::MutationOverGet(_) | Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestError(ResponseMediaType::GraphQLResponseJson, _) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::RequestError(ResponseMediaType::Json, _) => StatusCode::OK,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::RequestError(media, errors) => request_error(*media, errors),
+            Self::MutationOverGet(media) => {
+                let error = ServerError::new(self.message(), None);
+                let mut builder = HttpResponse::MethodNotAllowed();
+                builder.insert_header((header::ALLOW, "POST"));
+                json_body(
+                    builder,
+                    *media,
+                    &Errors {
+                        errors: &[with_code(error, BAD_REQUEST)],
+                    },
+                )
+            }
+            Self::MethodNotAllowed => {
+                let mut response =
+                    transport_error(self.status_code(), &self.message(), BAD_REQUEST);
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
+                response
+            }
+            _ => transport_error(self.status_code(), &self.message(), BAD_REQUEST),
+        }
+    }
+}
+
+/// The error with `extensions.code` set.
+pub(super) fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
+}
+
+/// A refusal before there is a GraphQL request: always `application/json`, since
+/// `application/graphql-response+json` promises a GraphQL response and these are HTTP errors.
+fn transport_error(status: StatusCode, message: &str, code: &str) -> HttpResponse {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    });
+    HttpResponse::build(status)
+        .content_type(ResponseMediaType::Json.content_type())
+        .body(body.to_string())
+}

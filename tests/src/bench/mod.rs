@@ -1,0 +1,12 @@
+//! `ucap-bench`'s parts: the synthetic dataset and its database, the server under test, the load
+//! generator, the example operations it sends and the report.
+
+pub mod catalogue;
+pub mod cpu;
+pub mod dataset;
+pub mod gazetteer;
+pub mod load;
+pub mod queries;
+pub mod report;
+pub mod rng;
+pub mod server;

@@ -1,0 +1,285 @@
+//! `ucap-bench`: generates a synthetic but realistic dataset on SQLite or PostgreSQL, starts the
+//! release server on it and drives it over loopback HTTP with concurrent keep-alive clients on the
+//! frontend operations of `docs/queries/`, then prints requests/s, p50/p99 latency, SQL statements per
+//! request, the server's peak RSS and the latency of page 1 vs page 500. See README, "Benchmark".
+//!
+//! ```sh
+//! cargo build --release -p ucap -p ucap-tests
+//! cargo run --release -p ucap-tests --bin ucap-bench -- --db postgres
+//! ```
+
+#[path = "../bench/mod.rs"]
+mod bench;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::Parser;
+use serde_json::{Value, json};
+
+use bench::cpu::Snapshot;
+use bench::dataset::write::{self, Backend, BenchDb};
+use bench::dataset::{self, Sizes};
+use bench::load;
+use bench::queries;
+use bench::report::{self, PageFigures, QueryFigures};
+use bench::server::Server;
+
+/// Benchmark the ucap server on a generated dataset.
+#[derive(Debug, Parser)]
+#[command(name = "ucap-bench")]
+struct Args {
+    /// Database to generate and serve from.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    db: Backend,
+    #[arg(long, default_value_t = 2_000)]
+    plans: usize,
+    #[arg(long, default_value_t = 100_000)]
+    activities: usize,
+    #[arg(long, default_value_t = 20_000)]
+    mous: usize,
+    #[arg(long, default_value_t = 500)]
+    cities: usize,
+    /// Concurrent client connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Measured seconds per query.
+    #[arg(long, default_value_t = 15)]
+    seconds: u64,
+    /// Unmeasured warm-up seconds per query.
+    #[arg(long, default_value_t = 2)]
+    warmup: u64,
+    /// Operations of docs/queries to load, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "plan-explorer,city-profile,activity-timeline,dashboard-stats"
+    )]
+    queries: Vec<String>,
+    /// Which page to compare with page 1 (20 activities a page, walked by cursor).
+    #[arg(long, default_value_t = 500)]
+    page: usize,
+    /// Timed requests of page 1 and of the far page each.
+    #[arg(long, default_value_t = 50)]
+    page_samples: usize,
+    /// Seed of the dataset.
+    #[arg(long, default_value_t = 2017)]
+    seed: u64,
+    /// Admin connection used to create and drop the PostgreSQL database.
+    #[arg(
+        long,
+        env = "UCAP_TEST_PG_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    pg_admin_url: String,
+    /// The server binary (default: `ucap` next to this binary, i.e. the release build).
+    #[arg(long)]
+    server: Option<PathBuf>,
+    /// The server's RUST_LOG; `info` logs every request.
+    #[arg(long, default_value = "warn")]
+    server_log: String,
+}
+
+/// The page walked for the page 1 vs page N comparison.
+const ACTIVITY_PAGE: &str = "query($after: String) { activities(first: 20, after: $after, orderBy: DATE_ASC) { pageInfo { hasNextPage endCursor } nodes { id title kind date { text precision start end } } } }";
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let outcome = tokio::select! {
+        r = run(&args) => r,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ucap-bench: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &Args) -> anyhow::Result<()> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let binary = match &args.server {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()?.with_file_name("ucap"),
+    };
+    anyhow::ensure!(
+        binary.exists(),
+        "no server binary at {}: run `cargo build --release -p ucap` first (or pass --server)",
+        binary.display()
+    );
+    let sizes = Sizes {
+        plans: args.plans,
+        activities: args.activities,
+        mous: args.mous,
+        cities: args.cities,
+    };
+    println!("ucap-bench: {:?}, {sizes:?}, seed {}", args.db, args.seed);
+    println!("machine: {}", report::machine());
+
+    let db = BenchDb::create(args.db, &args.pg_admin_url).await?;
+    generate(&db, &sizes, args.seed, &repo).await?;
+
+    let log = std::env::temp_dir().join(format!("ucap-bench-{}.log", std::process::id()));
+    let server = Server::start(&binary, &db.url, &args.server_log, &log).await?;
+    println!(
+        "server: {} (pid {}) on {}, log {}",
+        binary.display(),
+        server.pid,
+        db.describe(),
+        log.display()
+    );
+    let measured = measure(args, &server).await;
+    let memory = server.memory();
+    if measured.is_err() {
+        eprintln!("server log:\n{}", server.log_tail());
+    }
+    server.stop().await;
+    drop(db);
+    let (rows, pages) = measured?;
+
+    println!(
+        "\n{} connections, {} s per query after {} s warm-up; load average at the end {}",
+        args.connections,
+        args.seconds,
+        args.warmup,
+        report::load_average()
+    );
+    report::print_table(&rows);
+    report::print_pages(&pages);
+    report::print_memory(memory);
+    let _ = std::fs::remove_file(&log);
+    Ok(())
+}
+
+async fn generate(db: &BenchDb, sizes: &Sizes, seed: u64, repo: &Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let conn = write::connect_and_migrate(&db.url).await?;
+    let codes = write::codes(&conn).await?;
+    let cities = bench::gazetteer::read(&repo.join("data/gazetteer/cities.tsv"))?;
+    let tables = dataset::build(sizes, seed, &cities, &codes);
+    let built = started.elapsed();
+    let counts = write::insert(&conn, tables).await?;
+    conn.close().await?;
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    println!(
+        "dataset: {total} rows in {:.1} s (migrate and build {:.1} s, insert {:.1} s)",
+        started.elapsed().as_secs_f64(),
+        built.as_secs_f64(),
+        (started.elapsed() - built).as_secs_f64()
+    );
+    let listed: Vec<String> = counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    println!("  {}", listed.join(", "));
+    Ok(())
+}
+
+async fn measure(args: &Args, server: &Server) -> anyhow::Result<(Vec<QueryFigures>, PageFigures)> {
+    let url = format!("{}/graphql", server.base);
+    let client = load::client(args.connections)?;
+    let ops = queries::load_all(&queries::dir())?;
+    let mut rows = Vec::new();
+    for name in &args.queries {
+        let op = ops
+            .iter()
+            .find(|o| &o.name == name)
+            .with_context(|| format!("no docs/queries/{name}.graphql"))?;
+        let variables = queries::resolve(&op.variables, |q, v| {
+            let (client, url) = (&client, &url);
+            async move { load::graphql(client, url, q, &v).await }
+        })
+        .await?;
+        // Fails loudly, with the server's answer, before any load is sent.
+        load::graphql(&client, &url, &op.document, &variables)
+            .await
+            .with_context(|| format!("{name} fails"))?;
+        let statements = statements_of(server, &client, &url, &op.document, &variables).await?;
+        let body = json!({ "query": op.document, "variables": variables }).to_string();
+        let warmup = Duration::from_secs(args.warmup);
+        load::run(&client, &url, &body, args.connections, warmup).await;
+        let cpu_before = Snapshot::take(server.pid);
+        let seconds = Duration::from_secs(args.seconds);
+        let sample = load::run(&client, &url, &body, args.connections, seconds).await;
+        let cpu = Snapshot::take(server.pid)
+            .zip(cpu_before)
+            .map(|(after, before)| after.since(&before));
+        println!(
+            "{name}: {:.0} req/s, p50 {} ms, p99 {} ms, {} errors",
+            sample.rps(),
+            report::ms(sample.percentile(0.5)),
+            report::ms(sample.percentile(0.99)),
+            sample.errors
+        );
+        rows.push(QueryFigures {
+            name: name.clone(),
+            sample,
+            statements,
+            cpu,
+            memory: server.memory(),
+        });
+    }
+    let pages = far_page(args, server, &client, &url).await?;
+    Ok((rows, pages))
+}
+
+/// The server's SQL statement counter around one request sent alone.
+async fn statements_of(
+    server: &Server,
+    client: &reqwest::Client,
+    url: &str,
+    document: &str,
+    variables: &Value,
+) -> anyhow::Result<Option<u64>> {
+    let before = server.sql_statements().await?;
+    load::graphql(client, url, document, variables).await?;
+    let after = server.sql_statements().await?;
+    Ok(after.zip(before).map(|(a, b)| a.saturating_sub(b)))
+}
+
+/// Walks the activities page by page to `args.page`, then times page 1 and that page alternately.
+async fn far_page(
+    args: &Args,
+    server: &Server,
+    client: &reqwest::Client,
+    url: &str,
+) -> anyhow::Result<PageFigures> {
+    let first = json!({ "after": null });
+    let mut after = Value::Null;
+    for page in 1..args.page {
+        let res = load::graphql(client, url, ACTIVITY_PAGE, &json!({ "after": after })).await?;
+        let info = &res["data"]["activities"]["pageInfo"];
+        anyhow::ensure!(
+            info["hasNextPage"] == true,
+            "the activities end at page {page}: generate more"
+        );
+        after = info["endCursor"].clone();
+    }
+    let last = json!({ "after": after });
+    let mut first_times = Vec::with_capacity(args.page_samples);
+    let mut last_times = Vec::with_capacity(args.page_samples);
+    for _ in 0..args.page_samples.max(1) {
+        for (vars, times) in [(&first, &mut first_times), (&last, &mut last_times)] {
+            let t0 = Instant::now();
+            let res = load::graphql(client, url, ACTIVITY_PAGE, vars).await?;
+            times.push(t0.elapsed());
+            let n = res["data"]["activities"]["nodes"]
+                .as_array()
+                .map_or(0, Vec::len);
+            anyhow::ensure!(n == 20, "a page of {n} activities instead of 20");
+        }
+    }
+    Ok(PageFigures {
+        page: args.page,
+        first_median: median(&mut first_times),
+        last_median: median(&mut last_times),
+        first_statements: statements_of(server, client, url, ACTIVITY_PAGE, &first).await?,
+        last_statements: statements_of(server, client, url, ACTIVITY_PAGE, &last).await?,
+    })
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort_unstable();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
