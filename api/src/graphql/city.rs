@@ -10,7 +10,7 @@ use super::country::Country;
 use super::enums::CityKind;
 use super::filter::{BoolFilter, condition, contains_text, country_code, ids_where};
 use super::ids::{NodeKind, decode_int};
-use super::loader::{Loaders, by_id, has_many, many_to_many};
+use super::loader::{Loaders, by_id, has_many, load_list, many_to_many};
 use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::plan::Plan;
 use super::{country, db};
@@ -86,19 +86,11 @@ impl City {
     }
     /// Plans whose focal city this is.
     async fn focal_plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(FocalPlansOfCity(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Plan).collect())
+        load_list(ctx, FocalPlansOfCity(self.0.id), Plan).await
     }
     /// Plans in which this city is a partner.
     async fn partner_plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(PartnerPlansOfCity(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Plan).collect())
+        load_list(ctx, PartnerPlansOfCity(self.0.id), Plan).await
     }
     /// Activities that took place in or involved this city, paginated.
     async fn activities(

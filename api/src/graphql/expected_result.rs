@@ -6,7 +6,7 @@ use sea_orm::EntityTrait;
 use super::city::City;
 use super::enums::ResultKind;
 use super::ids::NodeKind;
-use super::loader::{Loaders, by_id, has_many, many_to_many};
+use super::loader::{by_id, has_many, load_list, many_to_many};
 use super::organization::Organization;
 use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::{db, plan};
@@ -54,23 +54,11 @@ impl ExpectedResult {
     }
     /// Cities the result names.
     async fn cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(CitiesOfResult(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(City).collect())
+        load_list(ctx, CitiesOfResult(self.0.id), City).await
     }
     /// Organizations the result names.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(OrganizationsOfResult(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(Organization)
-            .collect())
+        load_list(ctx, OrganizationsOfResult(self.0.id), Organization).await
     }
     /// The plan that expects it.
     async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Option<plan::Plan>> {

@@ -205,3 +205,18 @@ macro_rules! by_id {
 }
 
 pub(crate) use {by_id, has_many, many_to_many};
+
+/// A to-many relation of the current object through the request's loader, wrapped as GraphQL nodes.
+pub async fn load_list<K, M, N>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+    wrap: impl Fn(M) -> N,
+) -> crate::error::ApiResult<Vec<N>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    M: Send + Sync + Clone + 'static,
+    DbLoader: async_graphql::dataloader::Loader<K, Value = Vec<M>, Error = ApiError>,
+{
+    let rows = ctx.data::<Loaders>()?.load_one(key).await?;
+    Ok(rows.unwrap_or_default().into_iter().map(wrap).collect())
+}

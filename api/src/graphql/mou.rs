@@ -9,7 +9,7 @@ use super::city::City;
 use super::enums::MouStatus;
 use super::filter::{BoolFilter, check_range, condition, ids_where};
 use super::ids::{NodeKind, decode_any, decode_int};
-use super::loader::{Loaders, by_id, has_many, many_to_many};
+use super::loader::{Loaders, by_id, has_many, load_list, many_to_many};
 use super::organization::Organization;
 use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::{city, db, organization, plan};
@@ -61,11 +61,7 @@ impl Mou {
     }
     /// The parties, in published order.
     async fn parties(&self, ctx: &Context<'_>) -> ApiResult<Vec<MouParty>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(PartiesOfMou(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(MouParty).collect())
+        load_list(ctx, PartiesOfMou(self.0.id), MouParty).await
     }
     /// Plans that list this MoU.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {

@@ -119,7 +119,13 @@ async fn send(client: &reqwest::Client, url: &str, body: String) -> Result<(), S
     }
     match serde_json::from_slice::<Envelope>(&bytes) {
         Ok(Envelope { errors: None }) => Ok(()),
-        Ok(_) => Err(format!("GraphQL errors: {}", clip(&bytes))),
+        Ok(_) => {
+            let errors = serde_json::from_slice::<Value>(&bytes).map(|v| v["errors"].to_string());
+            Err(format!(
+                "GraphQL errors: {}",
+                clip(errors.unwrap_or_default().as_bytes())
+            ))
+        }
         Err(e) => Err(format!("not JSON ({e}): {}", clip(&bytes))),
     }
 }

@@ -151,7 +151,11 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     report::print_table(&rows);
     report::print_pages(&pages);
     report::print_memory(memory);
-    let _ = std::fs::remove_file(&log);
+    if rows.iter().all(|r| r.sample.errors == 0) {
+        let _ = std::fs::remove_file(&log);
+    } else {
+        println!("server log kept: {}", log.display());
+    }
     Ok(())
 }
 

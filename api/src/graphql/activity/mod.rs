@@ -15,7 +15,7 @@ use crate::graphql::date::PartialDateObject;
 use crate::graphql::enums::ActivityKind;
 use crate::graphql::filter::condition;
 use crate::graphql::ids::{NodeKind, decode_int};
-use crate::graphql::loader::{Loaders, by_id, many_to_many};
+use crate::graphql::loader::{Loaders, by_id, load_list, many_to_many};
 use crate::graphql::organization::Organization;
 use crate::graphql::pagination::{Conn, PageArgs, paginate};
 use crate::graphql::{city, db, plan};
@@ -82,23 +82,11 @@ impl Activity {
     }
     /// Cities taking part.
     async fn cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(CitiesOfActivity(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(City).collect())
+        load_list(ctx, CitiesOfActivity(self.0.id), City).await
     }
     /// Organizations taking part.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(OrganizationsOfActivity(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(Organization)
-            .collect())
+        load_list(ctx, OrganizationsOfActivity(self.0.id), Organization).await
     }
     /// Plans that list this activity.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {

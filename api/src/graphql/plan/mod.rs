@@ -17,7 +17,7 @@ use crate::graphql::enums::PlanStatus;
 use crate::graphql::expected_result::{ExpectedResult, ResultsOfPlan};
 use crate::graphql::filter::condition;
 use crate::graphql::ids::{NodeKind, decode_int};
-use crate::graphql::loader::{Loaders, by_id, has_many, many_to_many};
+use crate::graphql::loader::{Loaders, by_id, has_many, load_list, many_to_many};
 use crate::graphql::mou::{Mou, MousOfPlan};
 use crate::graphql::pagination::{Conn, PageArgs, paginate};
 use crate::graphql::sdg::{
@@ -90,11 +90,7 @@ impl Plan {
     }
     /// European partner cities, in published order.
     async fn partner_cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(PartnersOfPlan(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(City).collect())
+        load_list(ctx, PartnersOfPlan(self.0.id), City).await
     }
     /// Start of the cooperation ("May 2017", month precision).
     async fn period(&self) -> Option<PartialDateObject> {
@@ -111,46 +107,22 @@ impl Plan {
     }
     /// Cooperation themes, in order.
     async fn themes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Theme>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(ThemesOfPlan(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Theme).collect())
+        load_list(ctx, ThemesOfPlan(self.0.id), Theme).await
     }
     /// Sustainable Development Goals the plan relates to.
     async fn sdg_goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgGoal>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(SdgGoalsOfPlan(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(SdgGoal).collect())
+        load_list(ctx, SdgGoalsOfPlan(self.0.id), SdgGoal).await
     }
     /// SDG targets the plan relates to ("11.a").
     async fn sdg_targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgTarget>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(SdgTargetsOfPlan(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(SdgTarget)
-            .collect())
+        load_list(ctx, SdgTargetsOfPlan(self.0.id), SdgTarget).await
     }
     /// EU Urban Agenda partnerships the plan relates to.
     async fn urban_agenda_partnerships(
         &self,
         ctx: &Context<'_>,
     ) -> ApiResult<Vec<UrbanAgendaPartnership>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(PartnershipsOfPlan(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(UrbanAgendaPartnership)
-            .collect())
+        load_list(ctx, PartnershipsOfPlan(self.0.id), UrbanAgendaPartnership).await
     }
     /// Key focus areas of the themes, in order.
     async fn focus_areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
@@ -203,23 +175,11 @@ impl Plan {
     }
     /// Expected results and benefits, in order.
     async fn expected_results(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExpectedResult>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(ResultsOfPlan(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(ExpectedResult)
-            .collect())
+        load_list(ctx, ResultsOfPlan(self.0.id), ExpectedResult).await
     }
     /// Memoranda of understanding the plan lists.
     async fn mous(&self, ctx: &Context<'_>) -> ApiResult<Vec<Mou>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(MousOfPlan(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Mou).collect())
+        load_list(ctx, MousOfPlan(self.0.id), Mou).await
     }
     /// The plan's functional contact mailbox.
     async fn contact_email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
@@ -231,15 +191,7 @@ impl Plan {
     }
     /// Data-quality findings about the plan's published values.
     async fn data_issues(&self, ctx: &Context<'_>) -> ApiResult<Vec<DataIssue>> {
-        let rows = ctx
-            .data::<Loaders>()?
-            .load_one(IssuesOfPlan(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(DataIssue)
-            .collect())
+        load_list(ctx, IssuesOfPlan(self.0.id), DataIssue).await
     }
     /// When the record was created.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {

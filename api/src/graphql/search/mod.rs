@@ -198,9 +198,11 @@ fn position(cursor: &str) -> ApiResult<u64> {
         .and_then(|s| {
             s.strip_prefix(CURSOR_PREFIX)?
                 .strip_prefix(':')?
-                .parse()
+                .parse::<i64>()
                 .ok()
         })
+        // A position must also fit the SQL OFFSET, a signed 64-bit integer.
+        .and_then(|n| u64::try_from(n).ok().filter(|&n| n < i64::MAX as u64))
         .ok_or_else(|| ApiError::invalid("after", "not a valid cursor"))
 }
 
@@ -239,7 +241,8 @@ mod tests {
     #[test]
     fn cursors_are_ranks_and_nothing_else() {
         assert_eq!(position(&cursor(42)).ok(), Some(42));
-        for bad in ["", "rank:", "rank:-1", "id:3", "cmFuazox"] {
+        let too_far = "rank:18446744073709551615";
+        for bad in ["", "rank:", "rank:-1", too_far, "id:3", "cmFuazox"] {
             let encoded = URL_SAFE_NO_PAD.encode(bad);
             assert!(position(&encoded).is_err(), "{bad}");
         }

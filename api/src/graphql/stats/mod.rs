@@ -1,0 +1,180 @@
+//! Dashboard counts: plans, activities and MoUs grouped by country, SDG goal, Urban Agenda
+//! partnership, theme, year, kind and status — over the plans a `PlanFilter` selects. Each grouping
+//! is one GROUP BY statement, run only when asked for.
+
+use std::collections::BTreeMap;
+
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{Datelike, NaiveDate};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryResult};
+
+mod groups;
+
+use groups::{ActivityStats, MouStats, PlanStats};
+
+use super::db;
+use super::filter::{condition, ids_where};
+use super::plan::PlanFilter;
+use crate::error::ApiResult;
+use entity::{plan, plan_activity, plan_mou};
+
+/// One group of a count: its key ("CN", "9", "2019", "SIGNED"), a label for people, the count.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct Bucket {
+    /// Stable key of the group.
+    pub key: String,
+    /// Human-readable name of the group, where one exists ("China", "Industry, Innovation and Infrastructure").
+    pub label: Option<String>,
+    /// Number of records in the group.
+    pub count: i64,
+}
+
+/// Reads a group's key whatever SQL type it came back as.
+fn key_of(row: &QueryResult) -> String {
+    if let Ok(v) = row.try_get::<String>("", "k") {
+        return v;
+    }
+    if let Ok(v) = row.try_get::<i64>("", "k") {
+        return v.to_string();
+    }
+    if let Ok(v) = row.try_get::<i32>("", "k") {
+        return v.to_string();
+    }
+    row.try_get::<i16>("", "k")
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+/// Runs a statement selecting `k`, optional `l` and `n`; largest groups first.
+pub(super) async fn buckets(
+    db: &DatabaseConnection,
+    mut stmt: SelectStatement,
+) -> ApiResult<Vec<Bucket>> {
+    stmt.order_by(Alias::new("n"), Order::Desc)
+        .order_by(Alias::new("k"), Order::Asc);
+    let rows = db.query_all(&stmt).await?;
+    Ok(rows
+        .iter()
+        .map(|r| Bucket {
+            key: key_of(r),
+            label: r.try_get::<Option<String>>("", "l").ok().flatten(),
+            count: r.try_get::<i64>("", "n").unwrap_or(0),
+        })
+        .collect())
+}
+
+/// Counts by calendar year of a date column (computed here: year extraction differs per database).
+pub(super) async fn by_year(
+    db: &DatabaseConnection,
+    mut stmt: SelectStatement,
+) -> ApiResult<Vec<Bucket>> {
+    stmt.order_by(Alias::new("k"), Order::Asc);
+    let mut years: BTreeMap<i32, i64> = BTreeMap::new();
+    for row in db.query_all(&stmt).await? {
+        if let Ok(Some(day)) = row.try_get::<Option<NaiveDate>>("", "k") {
+            *years.entry(day.year()).or_default() += row.try_get::<i64>("", "n").unwrap_or(0);
+        }
+    }
+    Ok(years
+        .into_iter()
+        .map(|(y, n)| Bucket {
+            key: y.to_string(),
+            label: None,
+            count: n,
+        })
+        .collect())
+}
+
+pub(super) async fn total(
+    db: &DatabaseConnection,
+    table: impl sea_orm::sea_query::IntoTableRef,
+    cond: Condition,
+) -> ApiResult<i64> {
+    let stmt = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from(table)
+        .cond_where(cond)
+        .to_owned();
+    Ok(db
+        .query_one(&stmt)
+        .await?
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(0))
+}
+
+pub(super) fn count_distinct(col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
+    Func::count_distinct(Expr::col(col)).into()
+}
+
+/// `SELECT col AS k, COUNT(*) AS n FROM table WHERE table.id IN (ids) GROUP BY col`.
+pub(super) fn grouped<E: sea_orm::EntityTrait>(
+    col: E::Column,
+    id: E::Column,
+    ids: SelectStatement,
+) -> SelectStatement {
+    let key = Expr::col((E::default(), col));
+    Query::select()
+        .expr_as(key.clone(), Alias::new("k"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from(E::default())
+        .and_where(Expr::col((E::default(), id)).in_subquery(ids))
+        .add_group_by([key])
+        .to_owned()
+}
+
+/// Counts over the plans selected by a filter.
+pub struct Stats {
+    pub(super) db: DatabaseConnection,
+    pub(super) plans: SelectStatement,
+}
+
+impl Stats {
+    pub(super) fn activity_ids(&self) -> SelectStatement {
+        ids_where::<plan_activity::Entity>(
+            plan_activity::Column::ActivityId,
+            Condition::all().add(plan_activity::Column::PlanId.in_subquery(self.plans.clone())),
+        )
+    }
+
+    pub(super) fn mou_ids(&self) -> SelectStatement {
+        ids_where::<plan_mou::Entity>(
+            plan_mou::Column::MouId,
+            Condition::all().add(plan_mou::Column::PlanId.in_subquery(self.plans.clone())),
+        )
+    }
+}
+
+#[Object]
+impl Stats {
+    /// Counts of the selected plans.
+    async fn plans(&self) -> PlanStats<'_> {
+        PlanStats(self)
+    }
+    /// Counts of the activities the selected plans list.
+    async fn activities(&self) -> ActivityStats<'_> {
+        ActivityStats(self)
+    }
+    /// Counts of the MoUs the selected plans list.
+    async fn mous(&self) -> MouStats<'_> {
+        MouStats(self)
+    }
+}
+
+#[derive(Default)]
+pub struct StatsQuery;
+
+#[Object]
+impl StatsQuery {
+    /// Counts for dashboards over the plans matching `filter` (all plans without one).
+    async fn stats(&self, ctx: &Context<'_>, filter: Option<PlanFilter>) -> ApiResult<Stats> {
+        let cond = match &filter {
+            Some(f) => condition(f)?,
+            None => Condition::all(),
+        };
+        Ok(Stats {
+            db: db(ctx)?.clone(),
+            plans: ids_where::<plan::Entity>(plan::Column::Id, cond),
+        })
+    }
+}
