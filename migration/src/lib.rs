@@ -38,6 +38,7 @@ mod m20261128_000029_seed_countries;
 mod m20261128_000030_seed_sdg;
 mod m20261128_000031_seed_urban_agenda;
 mod m20261128_000032_create_search_index;
+mod m20261128_000033_create_sort_indexes;
 
 pub struct Migrator;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000030_seed_sdg::Migration),
             Box::new(m20261128_000031_seed_urban_agenda::Migration),
             Box::new(m20261128_000032_create_search_index::Migration),
+            Box::new(m20261128_000033_create_sort_indexes::Migration),
         ]
     }
 }

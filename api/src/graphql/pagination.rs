@@ -185,9 +185,11 @@ fn decode_cursor(cursor: &str, order: &str, field: &str) -> ApiResult<Vec<Cursor
 }
 
 /// One sort key of an ordering: a column and, for nullable columns, the value NULL sorts as.
+/// The sentinel is a literal written into the SQL (not a bound parameter) so that the same
+/// `COALESCE(…)` expression can be served by an expression index.
 pub struct SortKey<C> {
     pub column: C,
-    pub null_as: Option<CursorValue>,
+    pub null_as: Option<&'static str>,
 }
 
 impl<C> SortKey<C> {
@@ -198,7 +200,9 @@ impl<C> SortKey<C> {
         }
     }
 
-    pub fn nullable(column: C, null_as: CursorValue) -> Self {
+    /// `null_as` must be a plain literal (digits, dashes, or empty): it is inlined into SQL.
+    pub fn nullable(column: C, null_as: &'static str) -> Self {
+        debug_assert!(null_as.chars().all(|c| c.is_ascii_digit() || c == '-'));
         Self {
             column,
             null_as: Some(null_as),
@@ -262,7 +266,7 @@ fn to_value(kind: KeyKind, v: &CursorValue, field: &str) -> ApiResult<Value> {
     })
 }
 
-fn from_value(v: Value, null_as: &Option<CursorValue>) -> CursorValue {
+fn from_value(v: Value, null_as: Option<&'static str>) -> CursorValue {
     match v {
         Value::BigInt(Some(n)) => CursorValue::Int(n),
         Value::Int(Some(n)) => CursorValue::Int(i64::from(n)),
@@ -270,7 +274,7 @@ fn from_value(v: Value, null_as: &Option<CursorValue>) -> CursorValue {
         Value::String(Some(s)) => CursorValue::Text(s),
         Value::ChronoDate(Some(d)) => CursorValue::Text(d.to_string()),
         other => match null_as {
-            Some(n) => n.clone(),
+            Some(n) => CursorValue::Text(n.to_owned()),
             None => CursorValue::Text(format!("{other:?}")),
         },
     }
@@ -279,24 +283,22 @@ fn from_value(v: Value, null_as: &Option<CursorValue>) -> CursorValue {
 /// The SQL expression of a key: the qualified column, NULLs replaced by the key's sentinel.
 fn key_expr<E: EntityTrait>(key: &SortKey<E::Column>) -> ApiResult<Expr> {
     let col = Expr::col((E::default(), key.column));
-    Ok(match &key.null_as {
+    Ok(match key.null_as {
         None => col,
-        Some(v) => {
-            let sentinel = to_value(kind_of(key.column), v, "cursor")?;
-            Func::coalesce([col, Expr::val(sentinel)]).into()
-        }
+        Some(literal) => Func::coalesce([col, Expr::cust(format!("'{literal}'"))]).into(),
     })
 }
 
 /// Rows strictly beyond `values` in the direction `greater`: a lexicographic tuple comparison
-/// written out as OR/AND, which both SQLite and PostgreSQL plan well.
+/// written out as OR/AND, led by a redundant bound on the first key so that both SQLite and
+/// PostgreSQL start an index range scan at the cursor instead of filtering from the beginning.
 fn beyond<E: EntityTrait>(
     keys: &[SortKey<E::Column>],
     values: &[CursorValue],
     greater: bool,
     field: &str,
 ) -> ApiResult<Condition> {
-    if keys.len() != values.len() {
+    if keys.is_empty() || keys.len() != values.len() {
         return Err(ApiError::invalid(field, "not a valid cursor"));
     }
     let mut any = Condition::any();
@@ -314,7 +316,14 @@ fn beyond<E: EntityTrait>(
         });
         any = any.add(all);
     }
-    Ok(any)
+    let (first, v0) = (&keys[0], &values[0]);
+    let v0 = to_value(kind_of(first.column), v0, field)?;
+    let bound = if greater {
+        key_expr::<E>(first)?.gte(v0)
+    } else {
+        key_expr::<E>(first)?.lte(v0)
+    };
+    Ok(Condition::all().add(bound).add(any))
 }
 
 /// The keyset filter and the SQL order (reversed for `last`) of a window.
@@ -344,7 +353,7 @@ fn cursor_of<E: EntityTrait, O: SortOrder<E>>(order: O, row: &E::Model) -> Strin
     let keys = order
         .keys()
         .iter()
-        .map(|k| from_value(row.get(k.column), &k.null_as))
+        .map(|k| from_value(row.get(k.column), k.null_as))
         .collect();
     encode_cursor(order.name(), keys)
 }
@@ -545,3 +554,36 @@ has_id!(
     expected_result,
     data_issue
 );
+#[cfg(test)]
+mod sql_tests {
+    use super::*;
+    use sea_orm::QueryTrait;
+
+    #[test]
+    fn date_keys_inline_their_sentinel_and_lead_with_a_range_bound() {
+        let order = crate::graphql::activity::ActivityOrder::DateAsc;
+        let after = vec![
+            CursorValue::Text("2019-09-01".into()),
+            CursorValue::Text("MONTH".into()),
+            CursorValue::Int(2),
+        ];
+        let w = Window {
+            size: 2,
+            backward: false,
+            after: Some(after),
+            before: None,
+        };
+        let (cond, _) = window_sql::<entity::activity::Entity, _>(order, &w)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        for backend in [sea_orm::DbBackend::Sqlite, sea_orm::DbBackend::Postgres] {
+            let sql = entity::activity::Entity::find()
+                .filter(cond.clone())
+                .build(backend)
+                .to_string();
+            assert!(
+                sql.contains(r#"COALESCE("activity"."date_start", '9999-12-31') >= '2019-09-01'"#),
+                "{sql}"
+            );
+        }
+    }
+}

@@ -76,6 +76,9 @@ struct Args {
     /// The server binary (default: `ucap` next to this binary, i.e. the release build).
     #[arg(long)]
     server: Option<PathBuf>,
+    /// Leave the generated database in place (and print where it is), to look into it.
+    #[arg(long)]
+    keep_db: bool,
     /// The server's RUST_LOG; `info` logs every request.
     #[arg(long, default_value = "warn")]
     server_log: String,
@@ -120,7 +123,11 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     println!("ucap-bench: {:?}, {sizes:?}, seed {}", args.db, args.seed);
     println!("machine: {}", report::machine());
 
-    let db = BenchDb::create(args.db, &args.pg_admin_url).await?;
+    let mut db = BenchDb::create(args.db, &args.pg_admin_url).await?;
+    if args.keep_db {
+        db.keep();
+        println!("keeping the database: {}", db.url);
+    }
     generate(&db, &sizes, args.seed, &repo).await?;
 
     let log = std::env::temp_dir().join(format!("ucap-bench-{}.log", std::process::id()));

@@ -282,3 +282,49 @@ async fn stats_count_plans_activities_and_mous_honouring_the_filter() {
         .collect();
     assert_eq!(goals.len(), 4, "{goals:?}");
 }
+
+#[tokio::test]
+async fn activities_sort_by_partial_date_across_plans_whatever_their_insertion_order() {
+    let app = app_with_three_plans().await;
+    for order in ["DATE_ASC", "DATE_DESC"] {
+        let mut starts: Vec<Option<String>> = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let res = app
+                .graphql(
+                    "query($o: ActivityOrder, $a: String) { activities(first: 3, after: $a, orderBy: $o) { pageInfo { hasNextPage endCursor } nodes { date { start } } } }",
+                    json!({ "o": order, "a": after }),
+                )
+                .await;
+            let page = &res["data"]["activities"];
+            assert!(res["errors"].is_null(), "{res}");
+            starts.extend(
+                page["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|n| n["date"]["start"].as_str().map(str::to_owned)),
+            );
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        let dated: Vec<&String> = starts.iter().flatten().collect();
+        let mut sorted = dated.clone();
+        sorted.sort();
+        if order == "DATE_DESC" {
+            sorted.reverse();
+        }
+        assert_eq!(dated, sorted, "{order}: {starts:?}");
+        let first_undated = starts
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(starts.len());
+        assert!(
+            starts[first_undated..].iter().all(Option::is_none),
+            "undated activities come last: {starts:?}"
+        );
+        assert!(dated.len() >= 8, "{starts:?}");
+    }
+}

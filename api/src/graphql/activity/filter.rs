@@ -11,7 +11,7 @@ use crate::graphql::filter::{
     BoolFilter, check_range, contains_text, country_code, ids_where, overlaps,
 };
 use crate::graphql::ids::{NodeKind, decode_int};
-use crate::graphql::pagination::{CursorValue, SortKey, SortOrder};
+use crate::graphql::pagination::{SortKey, SortOrder};
 use entity::{activity, activity_city, activity_organization, city, plan_activity, plan_sdg_goal};
 
 /// Which activities to return; all given fields must hold. Combine with `and`, `or`, `not`.
@@ -178,15 +178,15 @@ impl SortOrder<activity::Entity> for ActivityOrder {
 
     fn keys(self) -> Vec<SortKey<activity::Column>> {
         use activity::Column as A;
-        let precision = SortKey::nullable(A::DatePrecision, CursorValue::Text(String::new()));
+        let precision = SortKey::nullable(A::DatePrecision, "");
         match self {
             Self::DateAsc => vec![
-                SortKey::nullable(A::DateStart, CursorValue::Text("9999-12-31".into())),
+                SortKey::nullable(A::DateStart, "9999-12-31"),
                 precision,
                 SortKey::col(A::Id),
             ],
             Self::DateDesc => vec![
-                SortKey::nullable(A::DateStart, CursorValue::Text("0001-01-01".into())),
+                SortKey::nullable(A::DateStart, "0001-01-01"),
                 precision,
                 SortKey::col(A::Id),
             ],

@@ -11,7 +11,7 @@ use crate::graphql::filter::{
     BoolFilter, check_range, contains_text, country_code, ids_where, overlaps,
 };
 use crate::graphql::ids::{NodeKind, decode_int};
-use crate::graphql::pagination::{CursorValue, SortKey, SortOrder};
+use crate::graphql::pagination::{SortKey, SortOrder};
 use entity::{
     city, country, plan, plan_partner_city, plan_sdg_goal, plan_sdg_target, plan_urban_agenda,
     theme, urban_agenda_partnership,
@@ -224,14 +224,8 @@ impl SortOrder<plan::Entity> for PlanOrder {
         match self {
             Self::Created => vec![id],
             Self::TitleAsc => vec![SortKey::col(C::Title), id],
-            Self::PeriodAsc => vec![
-                SortKey::nullable(C::PeriodStart, CursorValue::Text("9999-12-31".into())),
-                id,
-            ],
-            Self::PeriodDesc => vec![
-                SortKey::nullable(C::PeriodStart, CursorValue::Text("0001-01-01".into())),
-                id,
-            ],
+            Self::PeriodAsc => vec![SortKey::nullable(C::PeriodStart, "9999-12-31"), id],
+            Self::PeriodDesc => vec![SortKey::nullable(C::PeriodStart, "0001-01-01"), id],
         }
     }
 
