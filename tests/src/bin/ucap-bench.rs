@@ -156,9 +156,12 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         report::load_average()
     );
     report::print_table(&rows);
-    report::print_pages(&pages);
+    match &pages {
+        Ok(pages) => report::print_pages(pages),
+        Err(e) => println!("page 1 vs page {}: failed: {e:#}", args.page),
+    }
     report::print_memory(memory);
-    if rows.iter().all(|r| r.sample.errors == 0) {
+    if pages.is_ok() && rows.iter().all(|r| r.sample.errors == 0) {
         let _ = std::fs::remove_file(&log);
     } else {
         println!("server log kept: {}", log.display());
@@ -187,7 +190,10 @@ async fn generate(db: &BenchDb, sizes: &Sizes, seed: u64, repo: &Path) -> anyhow
     Ok(())
 }
 
-async fn measure(args: &Args, server: &Server) -> anyhow::Result<(Vec<QueryFigures>, PageFigures)> {
+async fn measure(
+    args: &Args,
+    server: &Server,
+) -> anyhow::Result<(Vec<QueryFigures>, anyhow::Result<PageFigures>)> {
     let url = format!("{}/graphql", server.base);
     let client = load::client(args.connections)?;
     let ops = queries::load_all(&queries::dir())?;
@@ -231,7 +237,8 @@ async fn measure(args: &Args, server: &Server) -> anyhow::Result<(Vec<QueryFigur
             memory: server.memory(),
         });
     }
-    let pages = far_page(args, server, &client, &url).await?;
+    // A broken deep page is a finding to report with the rest, not a reason to lose the figures.
+    let pages = far_page(args, server, &client, &url).await;
     Ok((rows, pages))
 }
 
@@ -263,7 +270,8 @@ async fn far_page(
         let info = &res["data"]["activities"]["pageInfo"];
         anyhow::ensure!(
             info["hasNextPage"] == true,
-            "the activities end at page {page}: generate more"
+            "page {page} says it is the last (hasNextPage false): {}",
+            clip(&res)
         );
         after = info["endCursor"].clone();
     }
@@ -278,7 +286,11 @@ async fn far_page(
             let n = res["data"]["activities"]["nodes"]
                 .as_array()
                 .map_or(0, Vec::len);
-            anyhow::ensure!(n == 20, "a page of {n} activities instead of 20");
+            anyhow::ensure!(
+                n == 20,
+                "a page of {n} activities instead of 20: {}",
+                clip(&res)
+            );
         }
     }
     Ok(PageFigures {
@@ -288,6 +300,15 @@ async fn far_page(
         first_statements: statements_of(server, client, url, ACTIVITY_PAGE, &first).await?,
         last_statements: statements_of(server, client, url, ACTIVITY_PAGE, &last).await?,
     })
+}
+
+/// The start of a response, for messages.
+fn clip(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
 }
 
 fn median(times: &mut [Duration]) -> Duration {
