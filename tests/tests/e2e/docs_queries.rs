@@ -110,13 +110,18 @@ fn city_profile(data: &Value) {
         Some(0),
         "{data}"
     );
-    // The April 2019 mission took place in Brussels and names no Chinese city: it is the plan's,
-    // not the city's.
+    // The focal city takes part in every activity of its plan, the Brussels mission included.
     let activities = &city["activities"];
-    assert_eq!(activities["totalCount"], 4, "{data}");
+    assert_eq!(activities["totalCount"], 5, "{data}");
     assert_eq!(
         texts(&activities["nodes"], "/date/text"),
-        ["May 2020", "March 2020", "January 2020", "September 2019"],
+        [
+            "May 2020",
+            "March 2020",
+            "January 2020",
+            "September 2019",
+            "April 2019"
+        ],
         "the latest activities, newest first"
     );
 }

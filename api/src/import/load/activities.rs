@@ -140,6 +140,7 @@ pub(super) fn activity_fingerprint(
 pub(super) async fn activities(
     w: &mut Writer<'_>,
     plan_id: i64,
+    focal_id: i64,
     summary: &ResolvedSummary,
     orgs: &HashMap<String, i64>,
 ) -> Result<(), DbErr> {
@@ -193,7 +194,8 @@ pub(super) async fn activities(
                 m.fingerprint.set_if_not_equals(fingerprint);
             })
             .await?;
-        let mut city_ids = Vec::new();
+        // The focal city takes part in every activity of its own plan, named or not.
+        let mut city_ids = vec![focal_id];
         for p in summary.activity_cities.get(i).into_iter().flatten() {
             city_ids.push(place(w, p).await?);
         }

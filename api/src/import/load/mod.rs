@@ -254,7 +254,7 @@ pub async fn store(
     statements(&mut w, plan.id, parsed).await?;
     code_lists(&mut w, plan.id, summary).await?;
     let org_ids = organizations(&mut w, summary, &cities_by_name).await?;
-    activities(&mut w, plan.id, summary, &org_ids).await?;
+    activities(&mut w, plan.id, focal.id, summary, &org_ids).await?;
     results_and_mous(&mut w, plan.id, focal.id, summary, &org_ids).await?;
     let mut issues: Vec<ParseIssue> = parsed
         .issues
