@@ -1,10 +1,9 @@
 //! The three groups of counts: plans, their activities, their MoUs.
 
 use async_graphql::Object;
-use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
 
-use super::{Bucket, Stats, buckets, by_year, count_distinct, grouped, total};
+use super::{Bucket, Stats, buckets, by_year, count_distinct, grouped, total, within};
 use crate::error::ApiResult;
 use entity::{
     activity, activity_city, city, country, mou, mou_party, plan, plan_sdg_goal, plan_urban_agenda,
@@ -21,7 +20,10 @@ impl PlanStats<'_> {
         total(
             &self.0.db,
             plan::Entity,
-            Condition::all().add(plan::Column::Id.in_subquery(self.0.plans.clone())),
+            Condition::all().add(within(
+                Expr::col((plan::Entity, plan::Column::Id)),
+                &self.0.plans,
+            )),
         )
         .await
     }
@@ -48,7 +50,10 @@ impl PlanStats<'_> {
                 Expr::col((country::Entity, country::Column::Code))
                     .equals((city::Entity, city::Column::CountryCode)),
             )
-            .and_where(plan::Column::Id.in_subquery(self.0.plans.clone()))
+            .and_where(within(
+                Expr::col((plan::Entity, plan::Column::Id)),
+                &self.0.plans,
+            ))
             .and_where(Expr::col((city::Entity, city::Column::CountryCode)).is_not_null())
             .add_group_by([
                 Expr::col((city::Entity, city::Column::CountryCode)),
@@ -78,7 +83,10 @@ impl PlanStats<'_> {
                 Expr::col((sdg_goal::Entity, sdg_goal::Column::Number))
                     .equals((plan_sdg_goal::Entity, plan_sdg_goal::Column::GoalNumber)),
             )
-            .and_where(plan_sdg_goal::Column::PlanId.in_subquery(self.0.plans.clone()))
+            .and_where(within(
+                Expr::col((plan_sdg_goal::Entity, plan_sdg_goal::Column::PlanId)),
+                &self.0.plans,
+            ))
             .add_group_by([
                 Expr::col((plan_sdg_goal::Entity, plan_sdg_goal::Column::GoalNumber)),
                 Expr::col((sdg_goal::Entity, sdg_goal::Column::Title)),
@@ -110,7 +118,10 @@ impl PlanStats<'_> {
                     plan_urban_agenda::Column::PartnershipId,
                 )),
             )
-            .and_where(plan_urban_agenda::Column::PlanId.in_subquery(self.0.plans.clone()))
+            .and_where(within(
+                Expr::col((plan_urban_agenda::Entity, plan_urban_agenda::Column::PlanId)),
+                &self.0.plans,
+            ))
             .add_group_by([
                 Expr::col((p, urban_agenda_partnership::Column::Key)),
                 Expr::col((p, urban_agenda_partnership::Column::Name)),
@@ -130,7 +141,10 @@ impl PlanStats<'_> {
                 Alias::new("n"),
             )
             .from(theme::Entity)
-            .and_where(theme::Column::PlanId.in_subquery(self.0.plans.clone()))
+            .and_where(within(
+                Expr::col((theme::Entity, theme::Column::PlanId)),
+                &self.0.plans,
+            ))
             .add_group_by([Expr::col((theme::Entity, theme::Column::Title))])
             .to_owned();
         buckets(&self.0.db, stmt).await
@@ -162,7 +176,10 @@ impl ActivityStats<'_> {
         total(
             &self.0.db,
             activity::Entity,
-            Condition::all().add(activity::Column::Id.in_subquery(self.0.activity_ids())),
+            Condition::all().add(within(
+                Expr::col((activity::Entity, activity::Column::Id)),
+                &self.0.activity_ids(),
+            )),
         )
         .await
     }
@@ -192,7 +209,10 @@ impl ActivityStats<'_> {
                 Expr::col((country::Entity, country::Column::Code))
                     .equals((city::Entity, city::Column::CountryCode)),
             )
-            .and_where(activity_city::Column::ActivityId.in_subquery(self.0.activity_ids()))
+            .and_where(within(
+                Expr::col((activity_city::Entity, activity_city::Column::ActivityId)),
+                &self.0.activity_ids(),
+            ))
             .and_where(Expr::col((city::Entity, city::Column::CountryCode)).is_not_null())
             .add_group_by([
                 Expr::col((city::Entity, city::Column::CountryCode)),
@@ -231,7 +251,10 @@ impl MouStats<'_> {
         total(
             &self.0.db,
             mou::Entity,
-            Condition::all().add(mou::Column::Id.in_subquery(self.0.mou_ids())),
+            Condition::all().add(within(
+                Expr::col((mou::Entity, mou::Column::Id)),
+                &self.0.mou_ids(),
+            )),
         )
         .await
     }
@@ -271,7 +294,10 @@ impl MouStats<'_> {
                 Expr::col((country::Entity, country::Column::Code))
                     .equals((city::Entity, city::Column::CountryCode)),
             )
-            .and_where(mou_party::Column::MouId.in_subquery(self.0.mou_ids()))
+            .and_where(within(
+                Expr::col((mou_party::Entity, mou_party::Column::MouId)),
+                &self.0.mou_ids(),
+            ))
             .and_where(Expr::col((city::Entity, city::Column::CountryCode)).is_not_null())
             .add_group_by([
                 Expr::col((city::Entity, city::Column::CountryCode)),

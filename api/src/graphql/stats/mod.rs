@@ -107,18 +107,26 @@ pub(super) fn count_distinct(col: impl sea_orm::sea_query::IntoColumnRef) -> Exp
     Func::count_distinct(Expr::col(col)).into()
 }
 
+/// `col IN (ids)`, or no restriction at all when every record is selected.
+pub(super) fn within(col: Expr, ids: &Option<SelectStatement>) -> Expr {
+    match ids {
+        Some(ids) => col.in_subquery(ids.clone()),
+        None => Expr::cust("TRUE"),
+    }
+}
+
 /// `SELECT col AS k, COUNT(*) AS n FROM table WHERE table.id IN (ids) GROUP BY col`.
 pub(super) fn grouped<E: sea_orm::EntityTrait>(
     col: E::Column,
     id: E::Column,
-    ids: SelectStatement,
+    ids: Option<SelectStatement>,
 ) -> SelectStatement {
     let key = Expr::col((E::default(), col));
     Query::select()
         .expr_as(key.clone(), Alias::new("k"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from(E::default())
-        .and_where(Expr::col((E::default(), id)).in_subquery(ids))
+        .and_where(within(Expr::col((E::default(), id)), &ids))
         .add_group_by([key])
         .to_owned()
 }
@@ -126,22 +134,29 @@ pub(super) fn grouped<E: sea_orm::EntityTrait>(
 /// Counts over the plans selected by a filter.
 pub struct Stats {
     pub(super) db: DatabaseConnection,
-    pub(super) plans: SelectStatement,
+    /// The selected plans' ids; `None` selects every plan, so no subquery narrows the counts.
+    pub(super) plans: Option<SelectStatement>,
 }
 
 impl Stats {
-    pub(super) fn activity_ids(&self) -> SelectStatement {
-        ids_where::<plan_activity::Entity>(
-            plan_activity::Column::ActivityId,
-            Condition::all().add(plan_activity::Column::PlanId.in_subquery(self.plans.clone())),
-        )
+    /// Ids of the selected plans' activities; `None` when every plan is selected.
+    pub(super) fn activity_ids(&self) -> Option<SelectStatement> {
+        self.plans.as_ref().map(|plans| {
+            ids_where::<plan_activity::Entity>(
+                plan_activity::Column::ActivityId,
+                Condition::all().add(plan_activity::Column::PlanId.in_subquery(plans.clone())),
+            )
+        })
     }
 
-    pub(super) fn mou_ids(&self) -> SelectStatement {
-        ids_where::<plan_mou::Entity>(
-            plan_mou::Column::MouId,
-            Condition::all().add(plan_mou::Column::PlanId.in_subquery(self.plans.clone())),
-        )
+    /// Ids of the selected plans' MoUs; `None` when every plan is selected.
+    pub(super) fn mou_ids(&self) -> Option<SelectStatement> {
+        self.plans.as_ref().map(|plans| {
+            ids_where::<plan_mou::Entity>(
+                plan_mou::Column::MouId,
+                Condition::all().add(plan_mou::Column::PlanId.in_subquery(plans.clone())),
+            )
+        })
     }
 }
 
@@ -174,7 +189,9 @@ impl StatsQuery {
         };
         Ok(Stats {
             db: db(ctx)?.clone(),
-            plans: ids_where::<plan::Entity>(plan::Column::Id, cond),
+            plans: filter
+                .is_some()
+                .then(|| ids_where::<plan::Entity>(plan::Column::Id, cond)),
         })
     }
 }
