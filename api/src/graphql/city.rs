@@ -8,7 +8,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::activity::{Activity, ActivityOrder, ActivityParent, activities_of};
 use super::country::Country;
 use super::enums::CityKind;
-use super::filter::{BoolFilter, condition, contains_text, country_code, ids_where};
+use super::filter::{
+    BoolFilter, bool_structure, condition, contains_text, country_code, ids_where,
+};
 use super::ids::{NodeKind, decode_int};
 use super::loader::{Loaders, by_id, has_many, load_list, many_to_many};
 use super::pagination::{ById, Conn, PageArgs, paginate};
@@ -137,15 +139,7 @@ pub struct CityFilter {
 }
 
 impl BoolFilter for CityFilter {
-    fn and(&self) -> Option<&[Self]> {
-        self.and.as_deref()
-    }
-    fn or(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
+    bool_structure!();
 
     fn fields(&self) -> ApiResult<Condition> {
         let mut c = Condition::all();

@@ -18,6 +18,22 @@ pub trait BoolFilter: Sized {
     fn fields(&self) -> ApiResult<Condition>;
 }
 
+/// The `and`/`or`/`not` accessors of a filter input whose fields carry those names.
+macro_rules! bool_structure {
+    () => {
+        fn and(&self) -> Option<&[Self]> {
+            self.and.as_deref()
+        }
+        fn or(&self) -> Option<&[Self]> {
+            self.or.as_deref()
+        }
+        fn not(&self) -> Option<&Self> {
+            self.not.as_deref()
+        }
+    };
+}
+pub(crate) use bool_structure;
+
 /// The SQL condition of a filter, recursively.
 pub fn condition<F: BoolFilter>(filter: &F) -> ApiResult<Condition> {
     condition_at(filter, 0)

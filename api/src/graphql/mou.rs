@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::city::City;
 use super::enums::MouStatus;
-use super::filter::{BoolFilter, check_range, condition, ids_where};
+use super::filter::{BoolFilter, bool_structure, check_range, condition, ids_where};
 use super::ids::{NodeKind, decode_any, decode_int};
 use super::loader::{Loaders, by_id, has_many, load_list, many_to_many};
 use super::organization::Organization;
@@ -146,15 +146,7 @@ pub struct MouFilter {
 }
 
 impl BoolFilter for MouFilter {
-    fn and(&self) -> Option<&[Self]> {
-        self.and.as_deref()
-    }
-    fn or(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
+    bool_structure!();
 
     fn fields(&self) -> ApiResult<Condition> {
         let mut c = Condition::all();

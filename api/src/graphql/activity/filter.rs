@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Condition, Expr};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::enums::ActivityKind;
 use crate::graphql::filter::{
-    BoolFilter, check_range, contains_text, country_code, ids_where, overlaps,
+    BoolFilter, bool_structure, check_range, contains_text, country_code, ids_where, overlaps,
 };
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::pagination::{SortKey, SortOrder};
@@ -54,15 +54,7 @@ fn in_link<L: sea_orm::EntityTrait>(
 }
 
 impl BoolFilter for ActivityFilter {
-    fn and(&self) -> Option<&[Self]> {
-        self.and.as_deref()
-    }
-    fn or(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
+    bool_structure!();
 
     fn fields(&self) -> ApiResult<Condition> {
         use activity::Column as A;

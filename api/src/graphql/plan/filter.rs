@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Condition, Expr};
 use crate::error::ApiResult;
 use crate::graphql::enums::PlanStatus;
 use crate::graphql::filter::{
-    BoolFilter, check_range, contains_text, country_code, ids_where, overlaps,
+    BoolFilter, bool_structure, check_range, contains_text, country_code, ids_where, overlaps,
 };
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::pagination::{SortKey, SortOrder};
@@ -69,15 +69,7 @@ fn focal_or_partner(cities: Condition, partners_too: bool) -> Condition {
 }
 
 impl BoolFilter for PlanFilter {
-    fn and(&self) -> Option<&[Self]> {
-        self.and.as_deref()
-    }
-    fn or(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
+    bool_structure!();
 
     fn fields(&self) -> ApiResult<Condition> {
         let mut c = Condition::all();

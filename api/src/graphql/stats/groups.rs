@@ -1,7 +1,8 @@
 //! The three groups of counts: plans, their activities, their MoUs.
 
 use async_graphql::Object;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+use sea_orm::EntityTrait;
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
 
 use super::{Bucket, Stats, buckets, by_year, count_distinct, grouped, total, within};
 use crate::error::ApiResult;
@@ -29,37 +30,11 @@ impl PlanStats<'_> {
     }
     /// By the focal city's country (ISO code).
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
-        let stmt = Query::select()
-            .expr_as(
-                Expr::col((city::Entity, city::Column::CountryCode)),
-                Alias::new("k"),
-            )
-            .expr_as(
-                Expr::col((country::Entity, country::Column::Name)),
-                Alias::new("l"),
-            )
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from(plan::Entity)
-            .inner_join(
-                city::Entity,
-                Expr::col((city::Entity, city::Column::Id))
-                    .equals((plan::Entity, plan::Column::FocalCityId)),
-            )
-            .left_join(
-                country::Entity,
-                Expr::col((country::Entity, country::Column::Code))
-                    .equals((city::Entity, city::Column::CountryCode)),
-            )
-            .and_where(within(
-                Expr::col((plan::Entity, plan::Column::Id)),
-                &self.0.plans,
-            ))
-            .and_where(Expr::col((city::Entity, city::Column::CountryCode)).is_not_null())
-            .add_group_by([
-                Expr::col((city::Entity, city::Column::CountryCode)),
-                Expr::col((country::Entity, country::Column::Name)),
-            ])
-            .to_owned();
+        let stmt = by_city_country::<plan::Entity>(
+            plan::Column::Id,
+            plan::Column::FocalCityId,
+            &self.0.plans,
+        );
         buckets(&self.0.db, stmt).await
     }
     /// By SDG goal (number).
@@ -185,40 +160,11 @@ impl ActivityStats<'_> {
     }
     /// By the country of the cities involved (an activity with cities of two countries counts in both).
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
-        let stmt = Query::select()
-            .expr_as(
-                Expr::col((city::Entity, city::Column::CountryCode)),
-                Alias::new("k"),
-            )
-            .expr_as(
-                Expr::col((country::Entity, country::Column::Name)),
-                Alias::new("l"),
-            )
-            .expr_as(
-                count_distinct((activity_city::Entity, activity_city::Column::ActivityId)),
-                Alias::new("n"),
-            )
-            .from(activity_city::Entity)
-            .inner_join(
-                city::Entity,
-                Expr::col((city::Entity, city::Column::Id))
-                    .equals((activity_city::Entity, activity_city::Column::CityId)),
-            )
-            .left_join(
-                country::Entity,
-                Expr::col((country::Entity, country::Column::Code))
-                    .equals((city::Entity, city::Column::CountryCode)),
-            )
-            .and_where(within(
-                Expr::col((activity_city::Entity, activity_city::Column::ActivityId)),
-                &self.0.activity_ids(),
-            ))
-            .and_where(Expr::col((city::Entity, city::Column::CountryCode)).is_not_null())
-            .add_group_by([
-                Expr::col((city::Entity, city::Column::CountryCode)),
-                Expr::col((country::Entity, country::Column::Name)),
-            ])
-            .to_owned();
+        let stmt = by_city_country::<activity_city::Entity>(
+            activity_city::Column::ActivityId,
+            activity_city::Column::CityId,
+            &self.0.activity_ids(),
+        );
         buckets(&self.0.db, stmt).await
     }
     /// By the year of the activity's first day.
@@ -270,40 +216,40 @@ impl MouStats<'_> {
     }
     /// By the country of the parties' cities (an MoU between two countries counts in both).
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
-        let stmt = Query::select()
-            .expr_as(
-                Expr::col((city::Entity, city::Column::CountryCode)),
-                Alias::new("k"),
-            )
-            .expr_as(
-                Expr::col((country::Entity, country::Column::Name)),
-                Alias::new("l"),
-            )
-            .expr_as(
-                count_distinct((mou_party::Entity, mou_party::Column::MouId)),
-                Alias::new("n"),
-            )
-            .from(mou_party::Entity)
-            .inner_join(
-                city::Entity,
-                Expr::col((city::Entity, city::Column::Id))
-                    .equals((mou_party::Entity, mou_party::Column::CityId)),
-            )
-            .left_join(
-                country::Entity,
-                Expr::col((country::Entity, country::Column::Code))
-                    .equals((city::Entity, city::Column::CountryCode)),
-            )
-            .and_where(within(
-                Expr::col((mou_party::Entity, mou_party::Column::MouId)),
-                &self.0.mou_ids(),
-            ))
-            .and_where(Expr::col((city::Entity, city::Column::CountryCode)).is_not_null())
-            .add_group_by([
-                Expr::col((city::Entity, city::Column::CountryCode)),
-                Expr::col((country::Entity, country::Column::Name)),
-            ])
-            .to_owned();
+        let stmt = by_city_country::<mou_party::Entity>(
+            mou_party::Column::MouId,
+            mou_party::Column::CityId,
+            &self.0.mou_ids(),
+        );
         buckets(&self.0.db, stmt).await
     }
+}
+
+/// Records of `L` (`record`) counted by the country of the city `L` names (`city`); a record with
+/// cities of two countries counts in both.
+fn by_city_country<L: EntityTrait>(
+    record: L::Column,
+    city_col: L::Column,
+    ids: &Option<SelectStatement>,
+) -> SelectStatement {
+    let code = Expr::col((city::Entity, city::Column::CountryCode));
+    let name = Expr::col((country::Entity, country::Column::Name));
+    Query::select()
+        .expr_as(code.clone(), Alias::new("k"))
+        .expr_as(name.clone(), Alias::new("l"))
+        .expr_as(count_distinct((L::default(), record)), Alias::new("n"))
+        .from(L::default())
+        .inner_join(
+            city::Entity,
+            Expr::col((city::Entity, city::Column::Id)).equals((L::default(), city_col)),
+        )
+        .left_join(
+            country::Entity,
+            Expr::col((country::Entity, country::Column::Code))
+                .equals((city::Entity, city::Column::CountryCode)),
+        )
+        .and_where(within(Expr::col((L::default(), record)), ids))
+        .and_where(code.clone().is_not_null())
+        .add_group_by([code, name])
+        .to_owned()
 }
