@@ -28,6 +28,7 @@ by_id!(
 #[derive(Clone)]
 pub struct City(pub city::Model);
 
+/// A city, region, district or development zone of the programme.
 #[Object]
 impl City {
     /// Opaque global ID.

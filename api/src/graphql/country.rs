@@ -16,6 +16,7 @@ use entity::country;
 #[derive(Clone)]
 pub struct Country(pub country::Model);
 
+/// A country, identified by its ISO 3166-1 alpha-2 code.
 #[Object]
 impl Country {
     /// Opaque global ID.

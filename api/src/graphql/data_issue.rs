@@ -20,6 +20,7 @@ has_many!(
 #[derive(Clone)]
 pub struct DataIssue(pub data_issue::Model);
 
+/// A finding about a published value ("area 1,24 km² for 15.3 million people is implausible").
 #[Object]
 impl DataIssue {
     /// Opaque global ID.

@@ -34,6 +34,7 @@ many_to_many!(
 #[derive(Clone)]
 pub struct ExpectedResult(pub expected_result::Model);
 
+/// An outcome the plan expects.
 #[Object]
 impl ExpectedResult {
     /// Opaque global ID.

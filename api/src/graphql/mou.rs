@@ -37,6 +37,7 @@ many_to_many!(
 #[derive(Clone)]
 pub struct Mou(pub mou::Model);
 
+/// A memorandum of understanding.
 #[Object]
 impl Mou {
     /// Opaque global ID.
@@ -101,6 +102,7 @@ impl MouParty {
     }
 }
 
+/// A party to an MoU: a city or an organization.
 #[Object]
 impl MouParty {
     /// Display name of the party (the organization's name, else the city's).

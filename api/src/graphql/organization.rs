@@ -21,6 +21,7 @@ by_id!(
 #[derive(Clone)]
 pub struct Organization(pub organization::Model);
 
+/// An institution taking part in plans, activities or MoUs.
 #[Object]
 impl Organization {
     /// Opaque global ID.

@@ -63,6 +63,7 @@ impl TotalCount {
     }
 }
 
+/// `totalCount` of a connection, resolved lazily so a page that doesn't ask never pays for a COUNT.
 #[Object]
 impl TotalCount {
     /// Number of records matching the filter, across all pages.

@@ -29,6 +29,7 @@ many_to_many!(
 #[derive(Clone)]
 pub struct SdgGoal(pub sdg_goal::Model);
 
+/// One of the 17 Sustainable Development Goals.
 #[Object]
 impl SdgGoal {
     /// Goal number, 1 to 17.
@@ -54,6 +55,7 @@ impl SdgGoal {
 #[derive(Clone)]
 pub struct SdgTarget(pub sdg_target::Model);
 
+/// An SDG target, coded `goal.number` or `goal.letter` ("11.a").
 #[Object]
 impl SdgTarget {
     /// Target code ("11.a", "17.19").
@@ -70,6 +72,7 @@ impl SdgTarget {
 #[derive(Clone)]
 pub struct UrbanAgendaPartnership(pub urban_agenda_partnership::Model);
 
+/// An EU Urban Agenda partnership ("Energy Transition").
 #[Object]
 impl UrbanAgendaPartnership {
     /// Stable key ("energy-transition").

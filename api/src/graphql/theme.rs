@@ -23,6 +23,7 @@ has_many!(
 #[derive(Clone)]
 pub struct Theme(pub theme::Model);
 
+/// A cooperation theme ("Smart City & Digital Transition").
 #[Object]
 impl Theme {
     /// Opaque global ID.

@@ -42,6 +42,7 @@ many_to_many!(
 #[derive(Clone)]
 pub struct Activity(pub activity::Model);
 
+/// A cooperation activity.
 #[Object]
 impl Activity {
     /// Opaque global ID.

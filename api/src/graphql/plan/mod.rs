@@ -66,6 +66,8 @@ impl Plan {
     }
 }
 
+/// An Urban Cooperation Action Plan: a focal city and its partner cities, their themes, activities,
+/// expected results and MoUs.
 #[Object]
 impl Plan {
     /// Opaque global ID.

@@ -14,6 +14,7 @@ use entity::{
 /// Plan counts.
 pub struct PlanStats<'a>(pub(super) &'a Stats);
 
+/// Plan counts.
 #[Object]
 impl PlanStats<'_> {
     /// Number of plans.
@@ -144,6 +145,7 @@ impl PlanStats<'_> {
 /// Counts of the activities the selected plans list.
 pub struct ActivityStats<'a>(pub(super) &'a Stats);
 
+/// Counts of the activities the selected plans list.
 #[Object]
 impl ActivityStats<'_> {
     /// Number of activities.
@@ -190,6 +192,7 @@ impl ActivityStats<'_> {
 /// Counts of the MoUs the selected plans list.
 pub struct MouStats<'a>(pub(super) &'a Stats);
 
+/// Counts of the MoUs the selected plans list.
 #[Object]
 impl MouStats<'_> {
     /// Number of MoUs.

@@ -160,6 +160,7 @@ impl Stats {
     }
 }
 
+/// Counts over the plans selected by a filter.
 #[Object]
 impl Stats {
     /// Counts of the selected plans.
