@@ -6,6 +6,11 @@ use clap::Parser;
 use ucap::cli::{Cli, Command};
 use ucap::settings::Settings;
 
+/// Responses are built from many small allocations (one a resolved field); mimalloc serves them
+/// from per-thread pages instead of glibc's contended arenas.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod audit;
+pub mod data_version;
 mod tsv;
 
 mod m20261128_000001_create_country;
@@ -39,6 +40,7 @@ mod m20261128_000030_seed_sdg;
 mod m20261128_000031_seed_urban_agenda;
 mod m20261128_000032_create_search_index;
 mod m20261128_000033_create_sort_indexes;
+mod m20261128_000034_create_data_version;
 
 pub struct Migrator;
 
@@ -79,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000031_seed_urban_agenda::Migration),
             Box::new(m20261128_000032_create_search_index::Migration),
             Box::new(m20261128_000033_create_sort_indexes::Migration),
+            Box::new(m20261128_000034_create_data_version::Migration),
         ]
     }
 }

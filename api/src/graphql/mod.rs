@@ -53,6 +53,7 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation
 pub fn build_schema(db: DatabaseConnection) -> AppSchema {
     schema_builder()
         .data(loader::new_loaders(db.clone()))
+        .data(stats::StatsCache::new(10_000))
         .data(db)
         .finish()
 }

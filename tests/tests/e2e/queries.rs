@@ -1,6 +1,7 @@
 //! The query API: filters, orderings, nested pagination, node lookups, dashboard counts, and the
 //! N+1 guarantee (statement counts depend on the query's shape, not on the rows returned).
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use ucap::import::import_bytes;
 use ucap_tests::{TestApp, error_code, spawn_app};
@@ -281,6 +282,50 @@ async fn stats_count_plans_activities_and_mous_honouring_the_filter() {
         .filter_map(|b| b["key"].as_str())
         .collect();
     assert_eq!(goals.len(), 4, "{goals:?}");
+}
+
+/// Counts are cached, and a write by anyone — the importer in another process, plain SQL — shows in
+/// the next answer; an unchanged database is answered from the cache with one statement.
+#[tokio::test]
+async fn stats_follow_every_write_and_are_cached_in_between() {
+    let app = spawn_app().await;
+    let q = "{ stats { plans { total } activities { total byKind { key count } } mous { total } } }";
+    let before = app.graphql(q, json!({})).await;
+    assert!(before["errors"].is_null(), "{before}");
+    assert_eq!(before["data"]["stats"]["plans"]["total"], 1, "{before}");
+    let activities = before["data"]["stats"]["activities"]["total"]
+        .as_i64()
+        .unwrap_or_default();
+
+    let start = sql_statements(&app).await;
+    let again = app.graphql(q, json!({})).await;
+    assert_eq!(again, before);
+    assert_eq!(sql_statements(&app).await - start, 1, "only the data version is read");
+
+    let db = sea_orm::Database::connect(&app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    import_bytes(&db, "nagoya.txt", NAGOYA)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = app.graphql(q, json!({})).await;
+    assert_eq!(after["data"]["stats"]["plans"]["total"], 2, "{after}");
+    assert!(
+        after["data"]["stats"]["activities"]["total"]
+            .as_i64()
+            .unwrap_or_default()
+            > activities,
+        "{after}"
+    );
+
+    let cn = "{ stats(filter: { focalCountry: \"CN\" }) { mous { total } } }";
+    let listed = app.graphql(cn, json!({})).await;
+    assert_eq!(listed["data"]["stats"]["mous"]["total"], 3, "{listed}");
+    db.execute_unprepared("DELETE FROM plan_mou")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let unlisted = app.graphql(cn, json!({})).await;
+    assert_eq!(unlisted["data"]["stats"]["mous"]["total"], 0, "{unlisted}");
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use async_graphql::Object;
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
 
-use super::{Bucket, Stats, buckets, by_year, count_distinct, grouped, total, within};
+use super::{Bucket, Stats, count_distinct, grouped, within};
 use crate::error::ApiResult;
 use entity::{
     activity, activity_city, city, country, mou, mou_party, plan, plan_sdg_goal, plan_urban_agenda,
@@ -19,8 +19,7 @@ pub struct PlanStats<'a>(pub(super) &'a Stats);
 impl PlanStats<'_> {
     /// Number of plans.
     async fn total(&self) -> ApiResult<i64> {
-        total(
-            &self.0.db,
+        self.0.total(
             plan::Entity,
             Condition::all().add(within(
                 Expr::col((plan::Entity, plan::Column::Id)),
@@ -36,7 +35,7 @@ impl PlanStats<'_> {
             plan::Column::FocalCityId,
             &self.0.plans,
         );
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
     /// By SDG goal (number).
     async fn by_sdg_goal(&self) -> ApiResult<Vec<Bucket>> {
@@ -68,7 +67,7 @@ impl PlanStats<'_> {
                 Expr::col((sdg_goal::Entity, sdg_goal::Column::Title)),
             ])
             .to_owned();
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
     /// By Urban Agenda partnership (key).
     async fn by_urban_agenda_partnership(&self) -> ApiResult<Vec<Bucket>> {
@@ -103,7 +102,7 @@ impl PlanStats<'_> {
                 Expr::col((p, urban_agenda_partnership::Column::Name)),
             ])
             .to_owned();
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
     /// By theme title (themes are free text per plan; equal titles group together).
     async fn by_theme(&self) -> ApiResult<Vec<Bucket>> {
@@ -123,7 +122,7 @@ impl PlanStats<'_> {
             ))
             .add_group_by([Expr::col((theme::Entity, theme::Column::Title))])
             .to_owned();
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
     /// By the year the cooperation period starts.
     async fn by_year(&self) -> ApiResult<Vec<Bucket>> {
@@ -132,13 +131,13 @@ impl PlanStats<'_> {
             plan::Column::Id,
             self.0.plans.clone(),
         );
-        by_year(&self.0.db, stmt).await
+        self.0.years(stmt).await
     }
     /// By publication state.
     async fn by_status(&self) -> ApiResult<Vec<Bucket>> {
         let stmt =
             grouped::<plan::Entity>(plan::Column::Status, plan::Column::Id, self.0.plans.clone());
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
 }
 
@@ -150,8 +149,7 @@ pub struct ActivityStats<'a>(pub(super) &'a Stats);
 impl ActivityStats<'_> {
     /// Number of activities.
     async fn total(&self) -> ApiResult<i64> {
-        total(
-            &self.0.db,
+        self.0.total(
             activity::Entity,
             Condition::all().add(within(
                 Expr::col((activity::Entity, activity::Column::Id)),
@@ -167,7 +165,7 @@ impl ActivityStats<'_> {
             activity_city::Column::CityId,
             &self.0.activity_ids(),
         );
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
     /// By the year of the activity's first day.
     async fn by_year(&self) -> ApiResult<Vec<Bucket>> {
@@ -176,7 +174,7 @@ impl ActivityStats<'_> {
             activity::Column::Id,
             self.0.activity_ids(),
         );
-        by_year(&self.0.db, stmt).await
+        self.0.years(stmt).await
     }
     /// By kind of activity.
     async fn by_kind(&self) -> ApiResult<Vec<Bucket>> {
@@ -185,7 +183,7 @@ impl ActivityStats<'_> {
             activity::Column::Id,
             self.0.activity_ids(),
         );
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
 }
 
@@ -197,8 +195,7 @@ pub struct MouStats<'a>(pub(super) &'a Stats);
 impl MouStats<'_> {
     /// Number of MoUs.
     async fn total(&self) -> ApiResult<i64> {
-        total(
-            &self.0.db,
+        self.0.total(
             mou::Entity,
             Condition::all().add(within(
                 Expr::col((mou::Entity, mou::Column::Id)),
@@ -210,12 +207,12 @@ impl MouStats<'_> {
     /// By status.
     async fn by_status(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = grouped::<mou::Entity>(mou::Column::Status, mou::Column::Id, self.0.mou_ids());
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
     /// By the year of signature (signed MoUs only).
     async fn by_year(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = grouped::<mou::Entity>(mou::Column::SignedOn, mou::Column::Id, self.0.mou_ids());
-        by_year(&self.0.db, stmt).await
+        self.0.years(stmt).await
     }
     /// By the country of the parties' cities (an MoU between two countries counts in both).
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
@@ -224,7 +221,7 @@ impl MouStats<'_> {
             mou_party::Column::CityId,
             &self.0.mou_ids(),
         );
-        buckets(&self.0.db, stmt).await
+        self.0.buckets(stmt).await
     }
 }
 

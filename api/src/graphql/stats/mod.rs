@@ -1,6 +1,6 @@
 //! Dashboard counts: plans, activities and MoUs grouped by country, SDG goal, Urban Agenda
 //! partnership, theme, year, kind and status — over the plans a `PlanFilter` selects. Each grouping
-//! is one GROUP BY statement, run only when asked for.
+//! is one GROUP BY statement, run only when asked for and cached until the data changes.
 
 use std::collections::BTreeMap;
 
@@ -9,8 +9,12 @@ use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryResult};
 
+mod cache;
 mod groups;
 
+pub use cache::StatsCache;
+
+use cache::{Reading, data_version};
 use groups::{ActivityStats, MouStats, PlanStats};
 
 use super::db;
@@ -47,9 +51,7 @@ fn key_of(row: &QueryResult) -> String {
 }
 
 /// Runs a statement selecting `k`, optional `l` and `n`; largest groups first.
-pub(super) async fn buckets(
-    db: &DatabaseConnection,
-    mut stmt: SelectStatement,
+async fn buckets(db: &DatabaseConnection, mut stmt: SelectStatement,
 ) -> ApiResult<Vec<Bucket>> {
     stmt.order_by(Alias::new("n"), Order::Desc)
         .order_by(Alias::new("k"), Order::Asc);
@@ -65,9 +67,7 @@ pub(super) async fn buckets(
 }
 
 /// Counts by calendar year of a date column (computed here: year extraction differs per database).
-pub(super) async fn by_year(
-    db: &DatabaseConnection,
-    mut stmt: SelectStatement,
+async fn by_year(db: &DatabaseConnection, mut stmt: SelectStatement,
 ) -> ApiResult<Vec<Bucket>> {
     stmt.order_by(Alias::new("k"), Order::Asc);
     let mut years: BTreeMap<i32, i64> = BTreeMap::new();
@@ -86,18 +86,9 @@ pub(super) async fn by_year(
         .collect())
 }
 
-pub(super) async fn total(
-    db: &DatabaseConnection,
-    table: impl sea_orm::sea_query::IntoTableRef,
-    cond: Condition,
-) -> ApiResult<i64> {
-    let stmt = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from(table)
-        .cond_where(cond)
-        .to_owned();
+async fn total(db: &DatabaseConnection, stmt: &SelectStatement) -> ApiResult<i64> {
     Ok(db
-        .query_one(&stmt)
+        .query_one(stmt)
         .await?
         .and_then(|r| r.try_get::<i64>("", "n").ok())
         .unwrap_or(0))
@@ -133,12 +124,62 @@ pub(super) fn grouped<E: sea_orm::EntityTrait>(
 
 /// Counts over the plans selected by a filter.
 pub struct Stats {
-    pub(super) db: DatabaseConnection,
+    db: DatabaseConnection,
+    cache: StatsCache,
+    /// The data version the counts are read at (the cache key).
+    version: i64,
     /// The selected plans' ids; `None` selects every plan, so no subquery narrows the counts.
     pub(super) plans: Option<SelectStatement>,
 }
 
 impl Stats {
+    /// Groups of a statement selecting `k`, optional `l` and `n`; largest groups first.
+    pub(super) async fn buckets(&self, stmt: SelectStatement) -> ApiResult<Vec<Bucket>> {
+        let answer = self
+            .cache
+            .get_or_compute(self.version, Reading::Buckets, &stmt, async {
+                buckets(&self.db, stmt.clone()).await
+            })
+            .await?;
+        Ok(answer.to_vec())
+    }
+
+    /// Groups by calendar year of a statement selecting a date `k` and `n`.
+    pub(super) async fn years(&self, stmt: SelectStatement) -> ApiResult<Vec<Bucket>> {
+        let answer = self
+            .cache
+            .get_or_compute(self.version, Reading::Years, &stmt, async {
+                by_year(&self.db, stmt.clone()).await
+            })
+            .await?;
+        Ok(answer.to_vec())
+    }
+
+    /// Number of rows of `table` matching `cond`.
+    pub(super) async fn total(
+        &self,
+        table: impl sea_orm::sea_query::IntoTableRef,
+        cond: Condition,
+    ) -> ApiResult<i64> {
+        let stmt = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from(table)
+            .cond_where(cond)
+            .to_owned();
+        let answer = self
+            .cache
+            .get_or_compute(self.version, Reading::Total, &stmt, async {
+                let n = total(&self.db, &stmt).await?;
+                Ok(vec![Bucket {
+                    key: String::new(),
+                    label: None,
+                    count: n,
+                }])
+            })
+            .await?;
+        Ok(answer.first().map_or(0, |b| b.count))
+    }
+
     /// Ids of the selected plans' activities; `None` when every plan is selected.
     pub(super) fn activity_ids(&self) -> Option<SelectStatement> {
         self.plans.as_ref().map(|plans| {
@@ -188,8 +229,11 @@ impl StatsQuery {
             Some(f) => condition(f)?,
             None => Condition::all(),
         };
+        let db = db(ctx)?.clone();
         Ok(Stats {
-            db: db(ctx)?.clone(),
+            version: data_version(&db).await?,
+            cache: ctx.data::<StatsCache>()?.clone(),
+            db,
             plans: filter
                 .is_some()
                 .then(|| ids_where::<plan::Entity>(plan::Column::Id, cond)),
