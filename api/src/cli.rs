@@ -50,6 +50,66 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Manage the token signing key.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// Issue, list and revoke access tokens straight from the database (to bootstrap the first
+    /// admin, or when the API is unreachable).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Subcommand, Clone)]
+pub enum KeysAction {
+    /// Write a new Ed25519 private key (PKCS#8 PEM, mode 0600) and print its public key. Tokens
+    /// signed with the previous key stop verifying once the servers use the new one.
+    Generate {
+        /// Where to write the private key (default: the configured jwt_private_key_file).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand, Clone)]
+pub enum TokenAction {
+    /// Issue a token and print it alone on the last line of standard output.
+    Issue {
+        /// Organization the token acts for, by ID or exact name (repeatable; optional for ADMIN).
+        #[arg(long = "organization", value_name = "ID-OR-NAME")]
+        organizations: Vec<String>,
+        /// ADMIN, EDITOR or VIEWER.
+        #[arg(long, value_parser = parse_role)]
+        role: entity::enums::Role,
+        /// What the token is for.
+        #[arg(long)]
+        label: String,
+        /// Lifetime in seconds (default and maximum: the configured token_max_lifetime).
+        #[arg(long, value_name = "SECONDS")]
+        expires_in: Option<u64>,
+    },
+    /// List token records (never the tokens).
+    List,
+    /// Revoke a token by its record ID (as `token list` shows it).
+    Revoke {
+        /// The token's ID.
+        id: String,
+    },
+}
+
+fn parse_role(value: &str) -> Result<entity::enums::Role, String> {
+    match value.to_ascii_uppercase().as_str() {
+        "ADMIN" => Ok(entity::enums::Role::Admin),
+        "EDITOR" => Ok(entity::enums::Role::Editor),
+        "VIEWER" => Ok(entity::enums::Role::Viewer),
+        _ => Err(format!("unknown role `{value}`: use ADMIN, EDITOR or VIEWER")),
+    }
 }
 
 #[derive(Debug, Subcommand, Clone, Copy)]

@@ -1,5 +1,7 @@
 //! ucap: a GraphQL API over Urban Cooperation Action Plans.
 
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod domain;
@@ -47,5 +49,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<Exi
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys { action } => auth::cli::keys(&settings, action),
+        Command::Token { action } => auth::cli::token(&settings, action).await,
     }
 }

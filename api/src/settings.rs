@@ -33,6 +33,35 @@ pub struct Settings {
     /// How long a request waits for a pooled connection before failing fast.
     #[serde(with = "seconds")]
     pub db_acquire_timeout: Duration,
+    /// How access tokens are signed: `EdDSA` (an Ed25519 key pair) or `HS256` (a shared secret).
+    pub jwt_algorithm: JwtAlgorithm,
+    /// The Ed25519 private key as PKCS#8 PEM text (a secrets manager's env var); wins over the file.
+    pub jwt_private_key: Option<String>,
+    /// File holding the Ed25519 private key (PKCS#8 PEM). In development a missing file is created
+    /// with a new key; in production it must exist (`ucap keys generate`).
+    pub jwt_private_key_file: PathBuf,
+    /// The HS256 secret, at least 32 bytes (`jwt_algorithm = "HS256"` only).
+    pub jwt_secret: Option<String>,
+    /// `iss` written into tokens and required of every token presented.
+    pub jwt_issuer: String,
+    /// `aud` written into tokens and required of every token presented.
+    pub jwt_audience: String,
+    /// Longest lifetime a token can be issued with.
+    #[serde(with = "seconds")]
+    pub token_max_lifetime: Duration,
+    /// How long an instance trusts a token record it has read: a token revoked through another
+    /// instance is refused here at most this much later.
+    #[serde(with = "seconds")]
+    pub token_cache_ttl: Duration,
+}
+
+/// Signing algorithm of access tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JwtAlgorithm {
+    #[serde(rename = "EdDSA", alias = "eddsa", alias = "EDDSA")]
+    EdDsa,
+    #[serde(rename = "HS256", alias = "hs256")]
+    Hs256,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +90,14 @@ impl Default for Settings {
             seed_sample: true,
             db_max_connections: 10,
             db_acquire_timeout: Duration::from_secs(5),
+            jwt_algorithm: JwtAlgorithm::EdDsa,
+            jwt_private_key: None,
+            jwt_private_key_file: PathBuf::from("ucap-jwt-ed25519.pem"),
+            jwt_secret: None,
+            jwt_issuer: "ucap".to_owned(),
+            jwt_audience: "ucap-api".to_owned(),
+            token_max_lifetime: Duration::from_secs(90 * 24 * 3600),
+            token_cache_ttl: Duration::from_secs(2),
         }
     }
 }

@@ -10,6 +10,8 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use sea_orm::DatabaseConnection;
 
+use crate::auth::keys::Keys;
+use crate::auth::tokens::Tokens;
 use crate::graphql::{AppSchema, build_schema};
 use crate::metrics::{self, Metrics};
 use crate::settings::Settings;
@@ -28,6 +30,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Settings,
     pub metrics: Arc<Metrics>,
+    pub tokens: Tokens,
 }
 
 impl Application {
@@ -45,16 +48,19 @@ impl Application {
                 .await
                 .context("cannot load the bundled sample")?;
         }
+        let keys = Keys::from_settings(&settings).context("cannot load the token signing key")?;
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let metrics = Arc::new(Metrics::default());
         metrics.instrument(&mut db);
+        let tokens = Tokens::new(db.clone(), keys, &settings);
         let state = AppState {
-            schema: build_schema(db.clone()),
+            schema: build_schema(db.clone(), tokens.clone()),
             db,
             settings,
             metrics,
+            tokens,
         };
         let server = serve(listener, state)?;
         Ok(Self { port, server })

@@ -24,6 +24,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub internal_note: Option<String>,
+    pub draft: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -237,3 +237,39 @@ pub enum IssueEntity {
     #[sea_orm(string_value = "SOURCE")]
     Source,
 }
+
+/// What an access token may do: `Admin` everything, `Editor` write the records of its
+/// organizations' plans, `Viewer` read their non-public data. Stored, signed into tokens and exposed
+/// in GraphQL under the same upper-case names.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(10))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    #[sea_orm(string_value = "ADMIN")]
+    Admin,
+    #[sea_orm(string_value = "EDITOR")]
+    Editor,
+    #[sea_orm(string_value = "VIEWER")]
+    Viewer,
+}
+
+/// How an organization takes part in a plan.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ParticipantRole {
+    #[sea_orm(string_value = "FOCAL")]
+    Focal,
+    #[sea_orm(string_value = "PARTNER")]
+    Partner,
+    #[sea_orm(string_value = "STAKEHOLDER")]
+    Stakeholder,
+    #[sea_orm(string_value = "FUNDER")]
+    Funder,
+    #[sea_orm(string_value = "PROGRAMME_TEAM")]
+    ProgrammeTeam,
+}

@@ -4,9 +4,12 @@
 pub mod enums;
 pub mod prelude;
 
+pub mod access_token;
+pub mod access_token_organization;
 pub mod activity;
 pub mod activity_city;
 pub mod activity_organization;
+pub mod audit_event;
 pub mod city;
 pub mod city_name;
 pub mod contact;
@@ -21,6 +24,7 @@ pub mod organization;
 pub mod plan;
 pub mod plan_activity;
 pub mod plan_mou;
+pub mod plan_participant;
 pub mod plan_partner_city;
 pub mod plan_sdg_goal;
 pub mod plan_sdg_target;

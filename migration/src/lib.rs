@@ -41,6 +41,10 @@ mod m20261128_000031_seed_urban_agenda;
 mod m20261128_000032_create_search_index;
 mod m20261128_000033_create_sort_indexes;
 mod m20261128_000034_create_data_version;
+mod m20261128_000035_create_plan_participant;
+mod m20261128_000036_add_visibility_columns;
+mod m20261128_000037_create_access_token;
+mod m20261128_000038_create_audit_event;
 
 pub struct Migrator;
 
@@ -82,6 +86,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000032_create_search_index::Migration),
             Box::new(m20261128_000033_create_sort_indexes::Migration),
             Box::new(m20261128_000034_create_data_version::Migration),
+            Box::new(m20261128_000035_create_plan_participant::Migration),
+            Box::new(m20261128_000036_add_visibility_columns::Migration),
+            Box::new(m20261128_000037_create_access_token::Migration),
+            Box::new(m20261128_000038_create_audit_event::Migration),
         ]
     }
 }

@@ -2,13 +2,29 @@
 //! SQLite file, or a new PostgreSQL database when `UCAP_TEST_DATABASE=postgres`) and returns a
 //! client that talks to it over HTTP.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use ucap::audit::Actor;
+use ucap::auth::Role;
+use ucap::auth::keys::{Keys, generate_ed25519_pem};
+use ucap::auth::tokens::{IssueRequest, Tokens};
 use ucap::settings::Settings;
 use ucap::startup::Application;
+
+/// One signing key for the whole test process (generating is cheap, but keys on disk are not
+/// wanted); tests that need another key set their own.
+pub fn test_private_key() -> String {
+    static KEY: OnceLock<String> = OnceLock::new();
+    KEY.get_or_init(|| match generate_ed25519_pem() {
+        Ok((private, _)) => private,
+        Err(e) => panic!("cannot generate a test key: {e}"),
+    })
+    .clone()
+}
 
 /// The admin connection used to create per-test PostgreSQL databases.
 fn pg_admin_url() -> String {
@@ -90,6 +106,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database_url: String,
+    /// The settings the server runs with (its key, issuer, audience …).
+    pub settings: Settings,
     _db: TestDb,
 }
 
@@ -107,10 +125,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings {
         database_url: database_url.clone(),
         bind: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        jwt_private_key: Some(test_private_key()),
         ..Settings::default()
     };
     adjust(&mut settings);
-    let app = match Application::build(settings).await {
+    let app = match Application::build(settings.clone()).await {
         Ok(app) => app,
         Err(e) => panic!("cannot build the application: {e:#}"),
     };
@@ -120,6 +139,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         client: reqwest::Client::new(),
         database_url,
+        settings,
         _db: db,
     }
 }
@@ -137,6 +157,66 @@ impl TestApp {
         res.json()
             .await
             .unwrap_or_else(|e| panic!("response is not JSON: {e}"))
+    }
+
+    /// POSTs a GraphQL document with `Authorization: Bearer <token>`.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.graphql_with_header(&format!("Bearer {token}"), query, variables)
+            .await
+            .2
+    }
+
+    /// POSTs a GraphQL document with a raw `Authorization` header; returns the status, the
+    /// `WWW-Authenticate` header and the body.
+    pub async fn graphql_with_header(
+        &self,
+        authorization: &str,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Option<String>, Value) {
+        let res = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .header("authorization", authorization)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = res.status().as_u16();
+        let challenge = res
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = res
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("response is not JSON: {e}"));
+        (status, challenge, body)
+    }
+
+    /// Issues a token straight from the database, as `ucap token issue` does; returns it with its
+    /// record id.
+    pub async fn issue_token(&self, role: Role, organizations: &[i64]) -> (String, i64) {
+        let db = Database::connect(&self.database_url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let keys = Keys::from_settings(&self.settings).unwrap_or_else(|e| panic!("{e}"));
+        let tokens = Tokens::new(db.clone(), keys, &self.settings);
+        let (token, record) = tokens
+            .issue(
+                &Actor::CommandLine,
+                IssueRequest {
+                    organizations: organizations.to_vec(),
+                    role,
+                    label: format!("test {role:?}"),
+                    expires_in: std::time::Duration::from_secs(3600),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot issue a token: {}", e.message()));
+        db.close().await.unwrap_or_else(|e| panic!("{e}"));
+        (token, record.id)
     }
 
     /// GETs a path and returns status and body text.

@@ -168,3 +168,31 @@ pub enum IssueEntity {
     /// The source document.
     Source,
 }
+
+/// What an access token may do.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::enums::Role")]
+pub enum Role {
+    /// Everything, including organizations, participants, tokens and the audit log.
+    Admin,
+    /// Reads like a viewer; writes the records of plans its organizations take part in.
+    Editor,
+    /// Reads the non-public data of plans its organizations take part in.
+    Viewer,
+}
+
+/// How an organization takes part in a plan.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::enums::ParticipantRole")]
+pub enum ParticipantRole {
+    /// The focal city's own institution.
+    Focal,
+    /// An institution of a partner city.
+    Partner,
+    /// A local stakeholder.
+    Stakeholder,
+    /// A funder of the cooperation.
+    Funder,
+    /// The programme's team.
+    ProgrammeTeam,
+}

@@ -1,7 +1,6 @@
 //! Expected results of a plan: MoUs, joint projects, virtual labs, clusters, R&D centres …
 
 use async_graphql::{Context, ID, Object};
-use sea_orm::EntityTrait;
 
 use super::city::City;
 use super::enums::ResultKind;
@@ -9,7 +8,7 @@ use super::ids::NodeKind;
 use super::loader::{by_id, has_many, load_list, many_to_many};
 use super::organization::Organization;
 use super::pagination::{ById, Conn, PageArgs, paginate};
-use super::{db, plan};
+use super::{db, plan, readable};
 use crate::error::ApiResult;
 use entity::expected_result;
 
@@ -86,7 +85,7 @@ impl ExpectedResultQuery {
         before: Option<String>,
     ) -> ApiResult<Conn<ExpectedResult>> {
         let args = PageArgs::new(first, after, last, before);
-        let select = expected_result::Entity::find();
+        let select = readable::<expected_result::Entity>(ctx)?;
         paginate(db(ctx)?, select, ById, &args, ExpectedResult).await
     }
 }

@@ -19,10 +19,12 @@ pub enum NodeKind {
     ExpectedResult,
     Mou,
     DataIssue,
+    AccessToken,
+    AuditEvent,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 9] = [
+    const ALL: [NodeKind; 11] = [
         Self::Plan,
         Self::City,
         Self::Country,
@@ -32,6 +34,8 @@ impl NodeKind {
         Self::ExpectedResult,
         Self::Mou,
         Self::DataIssue,
+        Self::AccessToken,
+        Self::AuditEvent,
     ];
 
     fn prefix(self) -> &'static str {
@@ -45,6 +49,8 @@ impl NodeKind {
             Self::ExpectedResult => "ExpectedResult",
             Self::Mou => "Mou",
             Self::DataIssue => "DataIssue",
+            Self::AccessToken => "AccessToken",
+            Self::AuditEvent => "AuditEvent",
         }
     }
 

@@ -8,12 +8,15 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder};
 
+use crate::auth::Scope;
+use crate::auth::policy::Guarded;
 use crate::error::ApiError;
 
-/// Loads relations for the GraphQL layer; cheap to clone (the pool is shared).
+/// Loads relations for one request; every load keeps to the rows the request's scope may read.
 #[derive(Clone)]
 pub struct DbLoader {
     pub db: DatabaseConnection,
+    pub scope: Scope,
 }
 
 /// Shared (`Arc`) so lazily resolved fields such as `totalCount` can hold on to it.
@@ -22,8 +25,9 @@ pub type Loaders = Arc<DataLoader<DbLoader>>;
 /// DataLoader errors must be `Clone`: the API's error is (its internal cause is shared).
 pub type LoadError = ApiError;
 
-pub fn new_loaders(db: DatabaseConnection) -> Loaders {
-    Arc::new(DataLoader::new(DbLoader { db }, tokio::spawn))
+/// The loaders of one request (batching across the request's resolvers, never across callers).
+pub fn new_loaders(db: DatabaseConnection, scope: Scope) -> Loaders {
+    Arc::new(DataLoader::new(DbLoader { db, scope }, tokio::spawn))
 }
 
 /// Reads an integer column of a model.
@@ -39,18 +43,20 @@ pub fn int_of<M: ModelTrait>(row: &M, col: <M::Entity as EntityTrait>::Column) -
 /// Rows of `E` whose `fk` is one of `parents`, ordered by `order`, grouped by parent.
 pub async fn children<E, K>(
     db: &DatabaseConnection,
+    scope: &Scope,
     fk: E::Column,
     order: E::Column,
     parents: &[K],
     parent_id: impl Fn(&K) -> i64,
 ) -> Result<HashMap<K, Vec<E::Model>>, LoadError>
 where
-    E: EntityTrait,
+    E: Guarded,
     K: Clone + Eq + Hash,
 {
     let ids: Vec<i64> = parents.iter().map(&parent_id).collect();
     let rows = E::find()
         .filter(fk.is_in(ids))
+        .filter(E::readable(scope))
         .order_by_asc(order)
         .all(db)
         .await?;
@@ -69,15 +75,20 @@ where
 /// Rows of `E` by primary key `pk`.
 pub async fn by_ids<E>(
     db: &DatabaseConnection,
+    scope: &Scope,
     pk: E::Column,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<HashMap<i64, E::Model>, LoadError>
 where
-    E: EntityTrait,
+    E: Guarded,
 {
     // No early return for an empty list: a statement per relation level, whatever the data.
     let ids: Vec<i64> = ids.into_iter().collect();
-    let rows = E::find().filter(pk.is_in(ids)).all(db).await?;
+    let rows = E::find()
+        .filter(pk.is_in(ids))
+        .filter(E::readable(scope))
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| int_of(&r, pk).map(|id| (id, r)))
@@ -87,20 +98,22 @@ where
 /// Many-to-many through link table `L`: for each parent, the linked `T` rows in link order.
 pub async fn linked<L, T, K>(
     db: &DatabaseConnection,
+    scope: &Scope,
     (from, to, order): (L::Column, L::Column, L::Column),
     target_pk: T::Column,
     parents: &[K],
     parent_id: impl Fn(&K) -> i64,
 ) -> Result<HashMap<K, Vec<T::Model>>, LoadError>
 where
-    L: EntityTrait,
-    T: EntityTrait,
+    L: Guarded,
+    T: Guarded,
     T::Model: Clone,
     K: Clone + Eq + Hash,
 {
-    let links = children::<L, K>(db, from, order, parents, &parent_id).await?;
+    let links = children::<L, K>(db, scope, from, order, parents, &parent_id).await?;
     let targets = by_ids::<T>(
         db,
+        scope,
         target_pk,
         links.values().flatten().filter_map(|l| int_of(l, to)),
     )
@@ -134,6 +147,7 @@ macro_rules! has_many {
             ) -> Result<std::collections::HashMap<$key, Self::Value>, Self::Error> {
                 $crate::graphql::loader::children::<entity::$entity::Entity, $key>(
                     &self.db,
+                    &self.scope,
                     entity::$entity::Column::$fk,
                     entity::$entity::Column::$order,
                     keys,
@@ -162,6 +176,7 @@ macro_rules! many_to_many {
             ) -> Result<std::collections::HashMap<$key, Self::Value>, Self::Error> {
                 $crate::graphql::loader::linked::<entity::$link::Entity, entity::$target::Entity, $key>(
                     &self.db,
+                    &self.scope,
                     (
                         entity::$link::Column::$from,
                         entity::$link::Column::$to,
@@ -194,6 +209,7 @@ macro_rules! by_id {
             ) -> Result<std::collections::HashMap<$key, Self::Value>, Self::Error> {
                 let rows = $crate::graphql::loader::by_ids::<entity::$entity::Entity>(
                     &self.db,
+                    &self.scope,
                     entity::$entity::Column::Id,
                     keys.iter().map(|k| k.0),
                 )

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one module per domain object, merged here.
 
 mod activity;
+mod audit;
 mod city;
 mod country;
 mod data_issue;
@@ -20,8 +21,9 @@ mod search;
 mod statement;
 mod stats;
 mod theme;
+mod token;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 /// The root query: every module's queries.
@@ -39,21 +41,32 @@ pub struct QueryRoot(
     search::SearchQuery,
     node::NodeQuery,
     stats::StatsQuery,
+    token::TokenQuery,
+    audit::AuditQuery,
 );
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+/// The root mutation: every module's mutations.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(organization::OrganizationMutation, token::TokenMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema without data, for printing the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription>
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>
 {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
 }
 
-/// The schema serving requests against `db`.
-pub fn build_schema(db: DatabaseConnection) -> AppSchema {
+/// The schema serving requests against `db`. The caller, its scope and its loaders are added to
+/// each request at the edge.
+pub fn build_schema(db: DatabaseConnection, tokens: crate::auth::tokens::Tokens) -> AppSchema {
     schema_builder()
-        .data(loader::new_loaders(db.clone()))
         .data(stats::StatsCache::new(10_000))
+        .data(tokens)
         .data(db)
         .finish()
 }
@@ -66,4 +79,17 @@ pub fn sdl() -> String {
 /// The database pool of the request.
 fn db<'a>(ctx: &Context<'a>) -> crate::error::ApiResult<&'a DatabaseConnection> {
     Ok(ctx.data::<DatabaseConnection>()?)
+}
+
+/// What the request's caller may read (set per request at the edge).
+fn scope<'a>(ctx: &Context<'a>) -> crate::error::ApiResult<&'a crate::auth::Scope> {
+    Ok(ctx.data::<crate::auth::Scope>()?)
+}
+
+/// The rows of `E` the request's caller may read: every root list starts here.
+fn readable<E: crate::auth::policy::Guarded>(
+    ctx: &Context<'_>,
+) -> crate::error::ApiResult<sea_orm::Select<E>> {
+    use sea_orm::QueryFilter;
+    Ok(E::find().filter(E::readable(scope(ctx)?)))
 }

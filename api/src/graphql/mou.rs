@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::city::City;
 use super::enums::MouStatus;
@@ -12,7 +12,7 @@ use super::ids::{NodeKind, decode_any, decode_int};
 use super::loader::{Loaders, by_id, has_many, load_list, many_to_many};
 use super::organization::Organization;
 use super::pagination::{ById, Conn, PageArgs, paginate};
-use super::{city, db, organization, plan};
+use super::{city, db, organization, plan, readable, scope};
 use crate::error::{ApiError, ApiResult};
 use entity::{mou, mou_party, plan_mou};
 
@@ -63,6 +63,28 @@ impl Mou {
     /// The parties, in published order.
     async fn parties(&self, ctx: &Context<'_>) -> ApiResult<Vec<MouParty>> {
         load_list(ctx, PartiesOfMou(self.0.id), MouParty).await
+    }
+    /// Whether it is a draft, visible only to the organizations of its plans.
+    async fn draft(&self) -> bool {
+        self.0.draft
+    }
+    /// Internal note (null unless the caller's organization takes part in one of its plans).
+    async fn internal_note(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        if self.0.internal_note.is_none() {
+            return Ok(None);
+        }
+        let plans = ctx
+            .data::<Loaders>()?
+            .load_one(PlansOfMou(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(
+            if scope(ctx)?.reads_private_of_any(plans.iter().map(|p| p.id)) {
+                self.0.internal_note.as_deref()
+            } else {
+                None
+            },
+        )
     }
     /// Plans that list this MoU.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {
@@ -217,7 +239,7 @@ impl MouQuery {
         filter: Option<MouFilter>,
     ) -> ApiResult<Conn<Mou>> {
         let args = PageArgs::new(first, after, last, before);
-        let mut select = mou::Entity::find();
+        let mut select = readable::<mou::Entity>(ctx)?;
         if let Some(filter) = &filter {
             select = select.filter(condition(filter)?);
         }

@@ -61,6 +61,8 @@ async fn load_kind(
         NodeKind::ExpectedResult => load!(ExpectedResultById, ExpectedResult),
         NodeKind::Mou => load!(MouById, Mou),
         NodeKind::DataIssue => load!(DataIssueById, DataIssue),
+        // Admin records are listed by their own admin-only fields, never through `node`.
+        NodeKind::AccessToken | NodeKind::AuditEvent => HashMap::new(),
         NodeKind::Country => loaders
             .load_many(keys.iter().cloned().map(CountryByCode))
             .await?

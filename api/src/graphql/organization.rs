@@ -1,16 +1,24 @@
 //! Organizations through which cities act: municipal governments, universities, hospitals, …
 
-use async_graphql::{Context, ID, Object};
-use sea_orm::EntityTrait;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde_json::json;
 
 use super::activity::{Activity, ActivityOrder, ActivityParent, activities_of};
-use super::enums::OrganizationKind;
+use super::enums::{OrganizationKind, ParticipantRole};
 use super::ids::{NodeKind, decode_int};
-use super::loader::{Loaders, by_id};
+use super::loader::{Loaders, by_id, has_many};
 use super::pagination::{ById, Conn, PageArgs, paginate};
+use super::plan::{self, Plan};
 use super::{city, db};
+use crate::audit::{self, Action, Actor, Target};
+use crate::auth::{Permission, Requires, Viewer};
+use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
-use entity::organization;
+use entity::{organization, plan_participant};
 
 by_id!(
     /// Key: an organization id.
@@ -66,6 +74,38 @@ impl Organization {
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
     }
+    /// The plans it takes part in (that the caller may read), with its role in each.
+    async fn participations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Participation>> {
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(ParticipationsOfOrganization(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            if let Some(plan) = plan::load(ctx, row.plan_id).await? {
+                out.push(Participation {
+                    plan,
+                    role: row.role.into(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+has_many!(
+    /// Key: the plans an organization takes part in.
+    ParticipationsOfOrganization => plan_participant, OrganizationId, PlanId
+);
+
+/// An organization's part in a plan.
+#[derive(SimpleObject)]
+pub struct Participation {
+    /// The plan.
+    plan: Plan,
+    /// How the organization takes part.
+    role: ParticipantRole,
 }
 
 /// Loads an organization by id through the request's loader.
@@ -107,4 +147,314 @@ impl OrganizationQuery {
         let id = decode_int(&id, NodeKind::Organization, "id")?;
         load(ctx, id).await?.ok_or(ApiError::NotFound)
     }
+}
+
+/// A new organization.
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    /// Name, unique whatever its case, accents and spacing.
+    name: String,
+    /// Kind of institution.
+    kind: OrganizationKind,
+    /// The city where it is based.
+    city: Option<ID>,
+    /// Website (http or https).
+    website: Option<String>,
+}
+
+/// Changes to an organization; absent fields stay as they are, `null` clears city and website.
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    /// The organization to change.
+    id: ID,
+    /// New name.
+    name: Option<String>,
+    /// New kind.
+    kind: Option<OrganizationKind>,
+    /// New city, or null for none.
+    city: MaybeUndefined<ID>,
+    /// New website, or null for none.
+    website: MaybeUndefined<String>,
+    /// The version read; a different current version is a CONFLICT (optimistic concurrency).
+    expected_version: Option<i32>,
+}
+
+/// The organization created or changed.
+#[derive(SimpleObject)]
+pub struct OrganizationPayload {
+    organization: Organization,
+}
+
+/// An organization taking part in a plan.
+#[derive(InputObject)]
+pub struct PlanParticipantInput {
+    plan: ID,
+    organization: ID,
+    /// How it takes part.
+    role: ParticipantRole,
+}
+
+/// The plan whose participants changed.
+#[derive(SimpleObject)]
+pub struct PlanParticipantPayload {
+    plan: Plan,
+    organization: Organization,
+}
+
+fn checked_name(name: &str) -> ApiResult<(String, String)> {
+    let name = name.trim();
+    let key = name_key(name);
+    if key.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
+    }
+    Ok((name.to_owned(), key))
+}
+
+fn checked_website(url: &str) -> ApiResult<String> {
+    let url = url.trim();
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 500
+        && url.len() > "https://".len()
+        && !url.chars().any(char::is_whitespace);
+    if ok {
+        Ok(url.to_owned())
+    } else {
+        Err(ApiError::invalid("website", "must be an http(s) URL of at most 500 characters"))
+    }
+}
+
+async fn checked_city(ctx: &Context<'_>, id: &ID) -> ApiResult<i64> {
+    let id = decode_int(id, NodeKind::City, "city")?;
+    city::load(ctx, id)
+        .await?
+        .map(|_| id)
+        .ok_or_else(|| ApiError::invalid("city", "no such city"))
+}
+
+async fn name_taken(ctx: &Context<'_>, key: &str, except: Option<i64>) -> ApiResult<bool> {
+    let mut find = organization::Entity::find().filter(organization::Column::NameKey.eq(key));
+    if let Some(id) = except {
+        find = find.filter(organization::Column::Id.ne(id));
+    }
+    Ok(find.one(db(ctx)?).await?.is_some())
+}
+
+fn actor(ctx: &Context<'_>) -> ApiResult<Actor> {
+    Actor::of(ctx.data::<Viewer>()?).ok_or(ApiError::Unauthenticated)
+}
+
+#[derive(Default)]
+pub struct OrganizationMutation;
+
+#[Object]
+impl OrganizationMutation {
+    /// Creates an organization (admins only).
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> ApiResult<OrganizationPayload> {
+        let (name, key) = checked_name(&input.name)?;
+        let website = input.website.as_deref().map(checked_website).transpose()?;
+        let city_id = match &input.city {
+            Some(id) => Some(checked_city(ctx, id).await?),
+            None => None,
+        };
+        if name_taken(ctx, &key, None).await? {
+            return Err(ApiError::Conflict(format!("an organization named \"{name}\" exists")));
+        }
+        let now = Utc::now();
+        let txn = db(ctx)?.begin().await?;
+        let row = organization::ActiveModel {
+            name: Set(name),
+            name_key: Set(key),
+            kind: Set(input.kind.into()),
+            city_id: Set(city_id),
+            website: Set(website),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            &actor(ctx)?,
+            Action::OrganizationCreated,
+            Target("Organization", row.id),
+            json!({ "name": row.name, "kind": row.kind, "cityId": row.city_id, "website": row.website }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(OrganizationPayload {
+            organization: Organization(row),
+        })
+    }
+
+    /// Changes an organization (admins only).
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrganizationInput,
+    ) -> ApiResult<OrganizationPayload> {
+        let id = decode_int(&input.id, NodeKind::Organization, "id")?;
+        let txn = db(ctx)?.begin().await?;
+        let current = organization::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if input.expected_version.is_some_and(|v| v != current.version) {
+            return Err(ApiError::Conflict(format!(
+                "the organization is at version {}",
+                current.version
+            )));
+        }
+        let mut row: organization::ActiveModel = current.clone().into();
+        if let Some(name) = &input.name {
+            let (name, key) = checked_name(name)?;
+            if name_taken(ctx, &key, Some(id)).await? {
+                return Err(ApiError::Conflict(format!("an organization named \"{name}\" exists")));
+            }
+            row.name.set_if_not_equals(name);
+            row.name_key.set_if_not_equals(key);
+        }
+        if let Some(kind) = input.kind {
+            row.kind.set_if_not_equals(kind.into());
+        }
+        match &input.city {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => row.city_id.set_if_not_equals(None),
+            MaybeUndefined::Value(city) => {
+                let city = checked_city(ctx, city).await?;
+                row.city_id.set_if_not_equals(Some(city));
+            }
+        }
+        match &input.website {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => row.website.set_if_not_equals(None),
+            MaybeUndefined::Value(url) => row.website.set_if_not_equals(Some(checked_website(url)?)),
+        }
+        if !row.is_changed() {
+            txn.commit().await?;
+            return Ok(OrganizationPayload {
+                organization: Organization(current),
+            });
+        }
+        row.updated_at = Set(Utc::now());
+        row.version = Set(current.version + 1);
+        let updated = row.update(&txn).await?;
+        audit::record(
+            &txn,
+            &actor(ctx)?,
+            Action::OrganizationUpdated,
+            Target("Organization", id),
+            json!({
+                "before": { "name": current.name, "kind": current.kind, "cityId": current.city_id, "website": current.website },
+                "after": { "name": updated.name, "kind": updated.kind, "cityId": updated.city_id, "website": updated.website },
+            }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(OrganizationPayload {
+            organization: Organization(updated),
+        })
+    }
+
+    /// Makes an organization take part in a plan, or changes its role there (admins only).
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn add_plan_participant(
+        &self,
+        ctx: &Context<'_>,
+        input: PlanParticipantInput,
+    ) -> ApiResult<PlanParticipantPayload> {
+        let (plan_row, org) = participant_parties(ctx, &input.plan, &input.organization).await?;
+        let role: entity::enums::ParticipantRole = input.role.into();
+        let txn = db(ctx)?.begin().await?;
+        let existing = plan_participant::Entity::find_by_id((plan_row.0.id, org.0.id))
+            .one(&txn)
+            .await?;
+        let now = Utc::now();
+        match existing {
+            Some(p) if p.role == role => {}
+            Some(p) => {
+                let version = p.version;
+                let mut row: plan_participant::ActiveModel = p.into();
+                row.role = Set(role);
+                row.updated_at = Set(now);
+                row.version = Set(version + 1);
+                row.update(&txn).await?;
+            }
+            None => {
+                plan_participant::ActiveModel {
+                    plan_id: Set(plan_row.0.id),
+                    organization_id: Set(org.0.id),
+                    role: Set(role),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    version: Set(1),
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+        audit::record(
+            &txn,
+            &actor(ctx)?,
+            Action::ParticipantAdded,
+            Target("Plan", plan_row.0.id),
+            json!({ "organizationId": org.0.id, "role": role }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(PlanParticipantPayload {
+            plan: plan_row,
+            organization: org,
+        })
+    }
+
+    /// Ends an organization's part in a plan (admins only); NOT_FOUND when it took none.
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn remove_plan_participant(
+        &self,
+        ctx: &Context<'_>,
+        plan: ID,
+        organization: ID,
+    ) -> ApiResult<PlanParticipantPayload> {
+        let (plan_row, org) = participant_parties(ctx, &plan, &organization).await?;
+        let txn = db(ctx)?.begin().await?;
+        let removed = plan_participant::Entity::delete_by_id((plan_row.0.id, org.0.id))
+            .exec(&txn)
+            .await?;
+        if removed.rows_affected == 0 {
+            return Err(ApiError::NotFound);
+        }
+        audit::record(
+            &txn,
+            &actor(ctx)?,
+            Action::ParticipantRemoved,
+            Target("Plan", plan_row.0.id),
+            json!({ "organizationId": org.0.id }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(PlanParticipantPayload {
+            plan: plan_row,
+            organization: org,
+        })
+    }
+}
+
+async fn participant_parties(
+    ctx: &Context<'_>,
+    plan_id: &ID,
+    organization_id: &ID,
+) -> ApiResult<(Plan, Organization)> {
+    let plan_id = decode_int(plan_id, NodeKind::Plan, "plan")?;
+    let org_id = decode_int(organization_id, NodeKind::Organization, "organization")?;
+    let plan_row = plan::load(ctx, plan_id).await?.ok_or(ApiError::NotFound)?;
+    let org = load(ctx, org_id).await?.ok_or(ApiError::NotFound)?;
+    Ok((plan_row, org))
 }

@@ -553,7 +553,9 @@ has_id!(
     mou,
     theme,
     expected_result,
-    data_issue
+    data_issue,
+    access_token,
+    audit_event
 );
 #[cfg(test)]
 mod sql_tests {

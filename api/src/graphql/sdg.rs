@@ -112,6 +112,7 @@ impl Loader<SdgGoalsOfPlan> for DbLoader {
     ) -> Result<HashMap<SdgGoalsOfPlan, Self::Value>, Self::Error> {
         let links = children::<plan_sdg_goal::Entity, _>(
             &self.db,
+            &self.scope,
             plan_sdg_goal::Column::PlanId,
             plan_sdg_goal::Column::GoalNumber,
             keys,
@@ -152,6 +153,7 @@ impl Loader<SdgTargetsOfPlan> for DbLoader {
     ) -> Result<HashMap<SdgTargetsOfPlan, Self::Value>, Self::Error> {
         let links = children::<plan_sdg_target::Entity, _>(
             &self.db,
+            &self.scope,
             plan_sdg_target::Column::PlanId,
             plan_sdg_target::Column::TargetCode,
             keys,

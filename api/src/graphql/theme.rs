@@ -1,12 +1,11 @@
 //! Cooperation themes of a plan, ordered.
 
 use async_graphql::{Context, ID, Object};
-use sea_orm::EntityTrait;
 
 use super::ids::NodeKind;
 use super::loader::{by_id, has_many};
 use super::pagination::{ById, Conn, PageArgs, paginate};
-use super::{db, plan};
+use super::{db, plan, readable};
 use crate::error::ApiResult;
 use entity::theme;
 
@@ -67,6 +66,13 @@ impl ThemeQuery {
         before: Option<String>,
     ) -> ApiResult<Conn<Theme>> {
         let args = PageArgs::new(first, after, last, before);
-        paginate(db(ctx)?, theme::Entity::find(), ById, &args, Theme).await
+        paginate(
+            db(ctx)?,
+            readable::<theme::Entity>(ctx)?,
+            ById,
+            &args,
+            Theme,
+        )
+        .await
     }
 }

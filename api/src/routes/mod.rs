@@ -2,11 +2,15 @@
 
 mod graphql_http;
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 
 pub use graphql_http::{GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, Rejection};
 
+use crate::auth::Scope;
+use crate::auth::tokens::Refusal;
+use crate::graphql::loader;
 use crate::settings::Environment;
 use crate::startup::AppState;
 
@@ -18,13 +22,51 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(Rejection::method_not_allowed)),
     )
     .route("/graphiql", web::get().to(graphiql))
+    .route("/.well-known/jwks.json", web::get().to(jwks))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));
 }
 
-/// One operation per request; the extractor has already refused what must not run.
-async fn graphql(state: web::Data<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    request.execute(&state.schema).await
+/// One operation per request; the extractor has already refused what must not run. The caller is
+/// decided here, once: no header is anonymous, a bad token a 401 (never anonymous).
+async fn graphql(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    request: GraphQLRequest,
+) -> Result<GraphQLResponse, Rejection> {
+    let authorization = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(header::HeaderValue::as_bytes);
+    let viewer = match state.tokens.authenticate(authorization).await {
+        Ok(viewer) => viewer,
+        Err(Refusal::Unavailable(reason)) => {
+            tracing::error!(%reason, "cannot read token records");
+            return Err(Rejection::Unavailable);
+        }
+        Err(refusal) => {
+            tracing::info!(%refusal, "access token refused");
+            return Err(Rejection::Unauthenticated);
+        }
+    };
+    let scope = Scope::of(&viewer, &state.db).await.map_err(|err| {
+        tracing::error!(error = ?err, "cannot resolve the caller's plans");
+        Rejection::Unavailable
+    })?;
+    let loaders = loader::new_loaders(state.db.clone(), scope.clone());
+    Ok(request
+        .data(viewer)
+        .data(scope)
+        .data(loaders)
+        .execute(&state.schema)
+        .await)
+}
+
+/// The public keys tokens are verified with (RFC 7517), for clients that verify tokens themselves.
+async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(state.tokens.keys().jwks())
 }
 
 async fn graphiql(state: web::Data<AppState>) -> HttpResponse {

@@ -47,6 +47,8 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("RUST_LOG", log_filter)
             .env("UCAP_LOG_FORMAT", "json")
+            // Next to the log, not in the working directory.
+            .env("UCAP_JWT_PRIVATE_KEY_FILE", log.with_extension("pem"))
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)

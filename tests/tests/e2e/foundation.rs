@@ -1,6 +1,7 @@
 //! The foundation: the bundled sample is served, the issue's query works, health endpoints answer.
 
 use serde_json::json;
+use ucap::auth::Role;
 use ucap_tests::{error_code, spawn_app};
 
 pub const ISSUE_QUERY: &str = r#"{
@@ -136,7 +137,16 @@ async fn a_new_server_serves_the_bundled_guangzhou_plan_to_the_issue_query() {
     }
     assert_eq!(plan["mous"].as_array().map(Vec::len), Some(3));
     assert_eq!(plan["mous"][0]["status"], "PLANNED");
-    assert_eq!(plan["contactEmail"], "IUC-ASIA_office@iuc-asia.eu");
+    // The contact mailbox is non-public: null for anonymous callers, there for an admin.
+    assert!(plan["contactEmail"].is_null(), "{res}");
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let as_admin = app
+        .graphql_as(&admin, "{ plans { nodes { contactEmail } } }", json!({}))
+        .await;
+    assert_eq!(
+        as_admin["data"]["plans"]["nodes"][0]["contactEmail"], "IUC-ASIA_office@iuc-asia.eu",
+        "{as_admin}"
+    );
 
     let issues = plan["dataIssues"].as_array().cloned().unwrap_or_default();
     assert!(

@@ -7,7 +7,7 @@ pub use filter::{ActivityFilter, ActivityOrder};
 pub use nested::{ActivityParent, activities_of};
 
 use async_graphql::{Context, ID, Object};
-use sea_orm::{EntityTrait, QueryFilter};
+use sea_orm::QueryFilter;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::city::City;
@@ -18,7 +18,7 @@ use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::loader::{Loaders, by_id, load_list, many_to_many};
 use crate::graphql::organization::Organization;
 use crate::graphql::pagination::{Conn, PageArgs, paginate};
-use crate::graphql::{city, db, plan};
+use crate::graphql::{city, db, plan, readable, scope};
 use entity::activity;
 
 by_id!(
@@ -89,6 +89,28 @@ impl Activity {
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
         load_list(ctx, OrganizationsOfActivity(self.0.id), Organization).await
     }
+    /// Whether it is a draft, visible only to the organizations of its plans.
+    async fn draft(&self) -> bool {
+        self.0.draft
+    }
+    /// Internal note (null unless the caller's organization takes part in one of its plans).
+    async fn internal_note(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        if self.0.internal_note.is_none() {
+            return Ok(None);
+        }
+        let plans = ctx
+            .data::<Loaders>()?
+            .load_one(PlansOfActivity(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(
+            if scope(ctx)?.reads_private_of_any(plans.iter().map(|p| p.id)) {
+                self.0.internal_note.as_deref()
+            } else {
+                None
+            },
+        )
+    }
     /// Plans that list this activity.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {
         let rows = ctx
@@ -125,7 +147,7 @@ impl ActivityQuery {
         order_by: Option<ActivityOrder>,
     ) -> ApiResult<Conn<Activity>> {
         let args = PageArgs::new(first, after, last, before);
-        let mut select = activity::Entity::find();
+        let mut select = readable::<activity::Entity>(ctx)?;
         if let Some(filter) = &filter {
             select = select.filter(condition(filter)?);
         }

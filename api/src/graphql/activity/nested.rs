@@ -6,9 +6,11 @@ use std::collections::HashMap;
 use async_graphql::Context;
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, JoinType, QuerySelect, RelationTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 
 use super::{Activity, ActivityOrder};
+use crate::auth::Scope;
+use crate::auth::policy::Guarded;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::loader::{DbLoader, LoadError, Loaders};
 use crate::graphql::pagination::{
@@ -107,6 +109,7 @@ impl Loader<ActivityPage> for DbLoader {
         let mut out = HashMap::new();
         for ((_, order, window), members) in groups {
             let (base, parent) = members[0].parent.base();
+            let base = base.filter(activity::Entity::readable(&self.scope));
             let ids: Vec<i64> = members.iter().map(|k| k.parent.id()).collect();
             let mut pages = nested_pages(&self.db, base, parent, &ids, order, &window).await?;
             for key in members {
@@ -142,15 +145,23 @@ impl Loader<ActivityCount> for DbLoader {
             let Some(first) = members.first() else {
                 continue;
             };
-            // Counted on the link table alone: joining the activities would only cost time.
+            // Admins count the link table alone; other callers only the activities they may read.
             let (link, parent) = first.link();
-            let stmt = Query::select()
+            let mut stmt = Query::select()
                 .expr_as(Expr::col(parent.clone()), Alias::new("parent"))
                 .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .from(link)
+                .from(link.clone())
                 .and_where(Expr::col(parent.clone()).is_in(members.iter().map(|p| p.id())))
                 .group_by_col(parent)
                 .to_owned();
+            if self.scope != Scope::All {
+                stmt.inner_join(
+                    activity::Entity,
+                    Expr::col((activity::Entity, activity::Column::Id))
+                        .equals((link, Alias::new("activity_id"))),
+                )
+                .cond_where(activity::Entity::readable(&self.scope));
+            }
             let mut rows = Vec::new();
             for row in self.db.query_all(&stmt).await? {
                 rows.push((

@@ -5,15 +5,16 @@ mod filter;
 pub use filter::{PlanFilter, PlanOrder};
 
 use async_graphql::{Context, ID, Object};
-use sea_orm::{EntityTrait, QueryFilter};
+use sea_orm::QueryFilter;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::activity::{Activity, ActivityOrder, ActivityParent, activities_of};
 use crate::graphql::city::{self, City};
 use crate::graphql::data_issue::{DataIssue, IssuesOfPlan};
 use crate::graphql::date::PartialDateObject;
-use crate::graphql::db;
-use crate::graphql::enums::PlanStatus;
+use crate::graphql::{db, readable, scope};
+use crate::graphql::enums::{ParticipantRole, PlanStatus};
+use crate::graphql::organization::{self, Organization};
 use crate::graphql::expected_result::{ExpectedResult, ResultsOfPlan};
 use crate::graphql::filter::condition;
 use crate::graphql::ids::{NodeKind, decode_int};
@@ -41,6 +42,19 @@ has_many!(
     /// Key: the contacts of a plan.
     ContactsOfPlan => contact, PlanId, Id
 );
+has_many!(
+    /// Key: the organizations taking part in a plan.
+    ParticipantsOfPlan => plan_participant, PlanId, OrganizationId
+);
+
+/// An organization's part in a plan.
+#[derive(async_graphql::SimpleObject)]
+pub struct Participant {
+    /// The organization.
+    organization: Organization,
+    /// How it takes part.
+    role: ParticipantRole,
+}
 
 /// An Urban Cooperation Action Plan: a focal city and its partner cities, their themes, activities,
 /// expected results and MoUs.
@@ -191,6 +205,32 @@ impl Plan {
             .await?;
         Ok(rows.unwrap_or_default().into_iter().next().map(|c| c.email))
     }
+    /// Internal note of the plan's organizations (null unless the caller's organization takes part).
+    async fn internal_note(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        Ok(if scope(ctx)?.reads_private_of(self.0.id) {
+            self.0.internal_note.as_deref()
+        } else {
+            None
+        })
+    }
+    /// Organizations taking part in the plan, with their roles.
+    async fn participants(&self, ctx: &Context<'_>) -> ApiResult<Vec<Participant>> {
+        let rows = ctx
+            .data::<Loaders>()?
+            .load_one(ParticipantsOfPlan(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            if let Some(organization) = organization::load(ctx, row.organization_id).await? {
+                out.push(Participant {
+                    organization,
+                    role: row.role.into(),
+                });
+            }
+        }
+        Ok(out)
+    }
     /// Data-quality findings about the plan's published values.
     async fn data_issues(&self, ctx: &Context<'_>) -> ApiResult<Vec<DataIssue>> {
         load_list(ctx, IssuesOfPlan(self.0.id), DataIssue).await
@@ -236,7 +276,7 @@ impl PlanQuery {
         order_by: Option<PlanOrder>,
     ) -> ApiResult<Conn<Plan>> {
         let args = PageArgs::new(first, after, last, before);
-        let mut select = plan::Entity::find();
+        let mut select = readable::<plan::Entity>(ctx)?;
         if let Some(filter) = &filter {
             select = select.filter(condition(filter)?);
         }

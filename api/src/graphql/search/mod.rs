@@ -15,14 +15,19 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::activity::{Activity, ActivityById};
 use super::city::{City, CityById};
-use super::db;
+use super::{db, scope};
 use super::loader::Loaders;
 use super::mou::{Mou, MouById};
 use super::organization::{Organization, OrganizationById};
 use super::pagination::{Conn, PageArgs, TotalCount};
 use super::plan::{Plan, PlanById};
 use super::theme::{Theme, ThemeById};
+use crate::auth::Scope;
+use crate::auth::policy::Guarded;
 use crate::error::{ApiError, ApiResult};
+use entity::{activity, mou, plan, theme};
+use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
+use sea_orm::DbBackend;
 use terms::Terms;
 
 /// The kinds of record that `search` finds.
@@ -136,6 +141,7 @@ impl SearchQuery {
         let mut search = sql::Search {
             terms: &terms,
             kinds,
+            readable: readable_hits(scope(ctx)?, db.get_database_backend()),
             limit: window.size,
             offset,
         };
@@ -255,4 +261,35 @@ mod tests {
             assert_eq!(SearchKind::from_stored(kind.stored()), Some(kind));
         }
     }
+}
+
+/// The hits a scope may read, as an SQL condition on `search_index` (empty for admins): the same
+/// conditions as every other query path, rendered with their values inlined (ids and fixed codes,
+/// never user text).
+fn readable_hits(scope: &Scope, backend: DbBackend) -> String {
+    fn ids<E: Guarded>(id: E::Column, scope: &Scope, backend: DbBackend) -> String {
+        let stmt = Query::select()
+            .column((E::default(), id))
+            .from(E::default())
+            .cond_where(E::readable(scope))
+            .to_owned();
+        match backend {
+            DbBackend::Postgres => stmt.to_string(PostgresQueryBuilder),
+            _ => stmt.to_string(SqliteQueryBuilder),
+        }
+    }
+    if *scope == Scope::All {
+        return String::new();
+    }
+    format!(
+        " AND (kind IN ('ORGANIZATION', 'CITY')
+           OR (kind = 'PLAN' AND record_id IN ({}))
+           OR (kind = 'THEME' AND record_id IN ({}))
+           OR (kind = 'ACTIVITY' AND record_id IN ({}))
+           OR (kind = 'MOU' AND record_id IN ({})))",
+        ids::<plan::Entity>(plan::Column::Id, scope, backend),
+        ids::<theme::Entity>(theme::Column::Id, scope, backend),
+        ids::<activity::Entity>(activity::Column::Id, scope, backend),
+        ids::<mou::Entity>(mou::Column::Id, scope, backend),
+    )
 }

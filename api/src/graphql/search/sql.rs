@@ -16,6 +16,8 @@ pub struct Search<'a> {
     pub terms: &'a Terms,
     /// Stored kinds to keep; `None` keeps all.
     pub kinds: Option<Vec<&'static str>>,
+    /// ` AND (…)`: the hits the caller may read (see the policy); empty for admins.
+    pub readable: String,
     pub limit: u64,
     pub offset: u64,
 }
@@ -118,7 +120,7 @@ fn sqlite(s: &Search<'_>) -> Statement {
     let patterns = s.terms.like_patterns();
     let len = b.bind(s.terms.text().chars().count() as i64);
     let closeness = format!("min(1.0, {len} * 1.0 / max(length(title), 1))");
-    let kinds = b.kinds(s.kinds.as_deref());
+    let kinds = b.kinds(s.kinds.as_deref()) + &s.readable;
     let in_body = b.runs(&patterns, &["title", "body"], "LIKE");
     let (limit, offset) = (b.bind(s.limit as i64), b.bind(s.offset as i64));
     if s.terms.words.is_empty() {
@@ -164,7 +166,7 @@ fn postgres(s: &Search<'_>) -> Statement {
     let mut b = Binds::new(DbBackend::Postgres);
     let patterns = s.terms.like_patterns();
     let text = b.bind(s.terms.text());
-    let kinds = b.kinds(s.kinds.as_deref());
+    let kinds = b.kinds(s.kinds.as_deref()) + &s.readable;
     let in_body = b.runs(&patterns, &["title", "body"], "ILIKE");
     let (limit, offset) = (b.bind(s.limit as i64), b.bind(s.offset as i64));
     if s.terms.words.is_empty() {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult};
 
 mod cache;
 mod groups;
@@ -17,11 +17,13 @@ pub use cache::StatsCache;
 use cache::{Reading, data_version};
 use groups::{ActivityStats, MouStats, PlanStats};
 
-use super::db;
+use super::{db, scope};
 use super::filter::{condition, ids_where};
 use super::plan::PlanFilter;
+use crate::auth::Scope;
+use crate::auth::policy::Guarded;
 use crate::error::ApiResult;
-use entity::{plan, plan_activity, plan_mou};
+use entity::{activity, mou, plan, plan_activity, plan_mou};
 
 /// One group of a count: its key ("CN", "9", "2019", "SIGNED"), a label for people, the count.
 #[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
@@ -128,7 +130,10 @@ pub struct Stats {
     cache: StatsCache,
     /// The data version the counts are read at (the cache key).
     version: i64,
-    /// The selected plans' ids; `None` selects every plan, so no subquery narrows the counts.
+    /// What the caller may read: no count includes a record it cannot fetch.
+    scope: Scope,
+    /// The selected (and readable) plans' ids; `None` selects every plan, so no subquery narrows
+    /// the counts.
     pub(super) plans: Option<SelectStatement>,
 }
 
@@ -180,24 +185,41 @@ impl Stats {
         Ok(answer.first().map_or(0, |b| b.count))
     }
 
-    /// Ids of the selected plans' activities; `None` when every plan is selected.
+    /// Ids of the readable activities the selected plans list; `None` when nothing narrows them.
     pub(super) fn activity_ids(&self) -> Option<SelectStatement> {
-        self.plans.as_ref().map(|plans| {
-            ids_where::<plan_activity::Entity>(
-                plan_activity::Column::ActivityId,
-                Condition::all().add(plan_activity::Column::PlanId.in_subquery(plans.clone())),
-            )
-        })
+        self.shared_ids::<activity::Entity, plan_activity::Entity>(
+            activity::Column::Id,
+            plan_activity::Column::ActivityId,
+            plan_activity::Column::PlanId,
+        )
     }
 
-    /// Ids of the selected plans' MoUs; `None` when every plan is selected.
+    /// Ids of the readable MoUs the selected plans list; `None` when nothing narrows them.
     pub(super) fn mou_ids(&self) -> Option<SelectStatement> {
-        self.plans.as_ref().map(|plans| {
-            ids_where::<plan_mou::Entity>(
-                plan_mou::Column::MouId,
-                Condition::all().add(plan_mou::Column::PlanId.in_subquery(plans.clone())),
-            )
-        })
+        self.shared_ids::<mou::Entity, plan_mou::Entity>(
+            mou::Column::Id,
+            plan_mou::Column::MouId,
+            plan_mou::Column::PlanId,
+        )
+    }
+
+    fn shared_ids<E: Guarded, L: EntityTrait>(
+        &self,
+        id: E::Column,
+        link_record: L::Column,
+        link_plan: L::Column,
+    ) -> Option<SelectStatement> {
+        if self.plans.is_none() && self.scope == Scope::All {
+            return None;
+        }
+        let mut cond = Condition::all().add(E::readable(&self.scope));
+        if let Some(plans) = &self.plans {
+            cond = cond.add(id.in_subquery(ids_where::<L>(
+                link_record,
+                Condition::all().add(link_plan.in_subquery(plans.clone())),
+            )));
+        }
+        Some(ids_where::<E>(id, cond))
     }
 }
 
@@ -225,18 +247,19 @@ pub struct StatsQuery;
 impl StatsQuery {
     /// Counts for dashboards over the plans matching `filter` (all plans without one).
     async fn stats(&self, ctx: &Context<'_>, filter: Option<PlanFilter>) -> ApiResult<Stats> {
-        let cond = match &filter {
-            Some(f) => condition(f)?,
-            None => Condition::all(),
-        };
+        let scope = scope(ctx)?.clone();
+        let mut cond = Condition::all().add(plan::Entity::readable(&scope));
+        if let Some(f) = &filter {
+            cond = cond.add(condition(f)?);
+        }
         let db = db(ctx)?.clone();
+        let narrowed = filter.is_some() || scope != Scope::All;
         Ok(Stats {
             version: data_version(&db).await?,
             cache: ctx.data::<StatsCache>()?.clone(),
             db,
-            plans: filter
-                .is_some()
-                .then(|| ids_where::<plan::Entity>(plan::Column::Id, cond)),
+            plans: narrowed.then(|| ids_where::<plan::Entity>(plan::Column::Id, cond)),
+            scope,
         })
     }
 }

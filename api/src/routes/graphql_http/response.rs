@@ -124,6 +124,10 @@ pub enum Rejection {
     MethodNotAllowed,
     /// A GraphQL request error found before execution (the document does not parse).
     RequestError(ResponseMediaType, Vec<ServerError>),
+    /// 401: an `Authorization` header that is not a valid, unrevoked token (never anonymous).
+    Unauthenticated,
+    /// 503: the database cannot say who the caller is.
+    Unavailable,
 }
 
 impl Rejection {
@@ -144,6 +148,8 @@ impl Rejection {
             ),
             Self::MutationOverGet(_) => "only queries run over GET".to_owned(),
             Self::MethodNotAllowed => "GraphQL is served over GET and POST".to_owned(),
+            Self::Unauthenticated => "the access token is invalid, expired or revoked".to_owned(),
+            Self::Unavailable => "the service is temporarily unavailable".to_owned(),
             Self::RequestError(_, errors) => errors
                 .first()
                 .map(|e| e.message.clone())
@@ -170,6 +176,8 @@ impl ResponseError for Rejection {
                 StatusCode::BAD_REQUEST
             }
             Self::RequestError(ResponseMediaType::Json, _) => StatusCode::OK,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -195,6 +203,18 @@ impl ResponseError for Rejection {
                     .headers_mut()
                     .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
                 response
+            }
+            Self::Unauthenticated => {
+                let mut response =
+                    transport_error(self.status_code(), &self.message(), "UNAUTHENTICATED");
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+                );
+                response
+            }
+            Self::Unavailable => {
+                transport_error(self.status_code(), &self.message(), "SERVICE_UNAVAILABLE")
             }
             _ => transport_error(self.status_code(), &self.message(), BAD_REQUEST),
         }

@@ -230,6 +230,8 @@ fn push(t: &mut Tables, places: &[Place], id: i64, d: Draft) {
         created_at: stamp(),
         updated_at: stamp(),
         version: 1,
+        internal_note: None,
+        draft: false,
     });
     for c in d.cities {
         t.activity_cities.push(activity_city::Model {

@@ -106,6 +106,8 @@ pub(super) fn add_mous(
             created_at: stamp(),
             updated_at: stamp(),
             version: 1,
+            internal_note: None,
+            draft: false,
         });
         for (pos, city) in [plan.focal, partner].into_iter().enumerate() {
             // Half the parties are the city itself, half one of its organizations.

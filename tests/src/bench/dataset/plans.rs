@@ -62,6 +62,7 @@ pub(super) fn add_plans(
             created_at: stamp(),
             updated_at: stamp(),
             version: 1,
+            internal_note: None,
         });
         // Bigger partners (earlier in the list) are chosen more often, as in the programme.
         let mut partners: Vec<usize> = Vec::new();

@@ -1,0 +1,296 @@
+//! The one policy: what a caller may read and do. Resolvers, loaders, search and counts take their
+//! row conditions from [`Guarded::readable`] and their permissions from [`Permission`]; nothing else
+//! in the service decides visibility.
+//!
+//! Reading: anonymous callers see published plans and their published records; a token of
+//! organization X also sees drafts and non-public fields (contacts, internal notes, internal data
+//! issues) of the plans X takes part in; admins see everything. A record a caller may not read does
+//! not exist for it (NOT_FOUND, never FORBIDDEN), and no count includes it.
+
+use std::sync::Arc;
+
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use super::{Role, Viewer};
+use crate::error::{ApiError, ApiResult};
+use entity::enums::PlanStatus;
+use entity::{
+    activity, contact, data_issue, expected_result, mou, plan, plan_activity, plan_mou,
+    plan_participant, plan_partner_city, plan_sdg_goal, plan_sdg_target, plan_urban_agenda,
+    statement, theme,
+};
+
+/// Which plans' non-public data a caller reads, resolved once per request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Admins: every record.
+    All,
+    /// Published records only.
+    Public,
+    /// Published records, plus everything of these plans (sorted ids) in which the caller's
+    /// organizations take part.
+    Member(Arc<[i64]>),
+}
+
+impl Scope {
+    /// The scope of a caller: one query for a token of organizations, none otherwise.
+    pub async fn of(viewer: &Viewer, db: &DatabaseConnection) -> ApiResult<Self> {
+        let Viewer::Token(token) = viewer else {
+            return Ok(Self::Public);
+        };
+        if token.role == Role::Admin {
+            return Ok(Self::All);
+        }
+        if token.organizations.is_empty() {
+            return Ok(Self::Public);
+        }
+        let mut plans: Vec<i64> = plan_participant::Entity::find()
+            .filter(plan_participant::Column::OrganizationId.is_in(token.organizations.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.plan_id)
+            .collect();
+        plans.sort_unstable();
+        plans.dedup();
+        Ok(Self::Member(plans.into()))
+    }
+
+    /// Whether the caller reads the non-public data of plan `plan_id`.
+    pub fn reads_private_of(&self, plan_id: i64) -> bool {
+        match self {
+            Self::All => true,
+            Self::Public => false,
+            Self::Member(plans) => plans.binary_search(&plan_id).is_ok(),
+        }
+    }
+
+    /// Whether the caller reads the non-public data of any of `plans`.
+    pub fn reads_private_of_any(&self, plans: impl IntoIterator<Item = i64>) -> bool {
+        match self {
+            Self::All => true,
+            Self::Public => false,
+            _ => plans.into_iter().any(|p| self.reads_private_of(p)),
+        }
+    }
+
+    fn member_plans(&self) -> Vec<i64> {
+        match self {
+            Self::Member(plans) => plans.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Rows of an entity a scope may read, as a condition on the entity's table.
+pub trait Guarded: EntityTrait {
+    fn readable(scope: &Scope) -> Condition;
+}
+
+/// Plans the scope reads, as a condition on `plan`.
+fn plan_readable(scope: &Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Public => Condition::all().add(plan::Column::Status.eq(PlanStatus::Published)),
+        Scope::Member(plans) => Condition::any()
+            .add(plan::Column::Status.eq(PlanStatus::Published))
+            .add(plan::Column::Id.is_in(plans.iter().copied())),
+    }
+}
+
+/// Ids of the plans the scope reads (`None`: all of them).
+pub fn readable_plan_ids(scope: &Scope) -> Option<SelectStatement> {
+    (*scope != Scope::All).then(|| {
+        Query::select()
+            .column((plan::Entity, plan::Column::Id))
+            .from(plan::Entity)
+            .cond_where(plan_readable(scope))
+            .to_owned()
+    })
+}
+
+/// `plan_id` column of a plan's part is one of the readable plans.
+fn part_of_readable_plan(plan_id: impl ColumnTrait, scope: &Scope) -> Condition {
+    match readable_plan_ids(scope) {
+        None => Condition::all(),
+        Some(ids) => Condition::all().add(plan_id.in_subquery(ids)),
+    }
+}
+
+/// A record shared by plans through link table `L` (activities, MoUs): readable when a readable
+/// plan lists it and it is no draft, or a plan of the caller's lists it. Correlated `EXISTS`, so a
+/// short page probes the link index row by row instead of collecting every readable id.
+fn shared_record_readable<L: EntityTrait>(
+    record_id: Expr,
+    link_record: L::Column,
+    link_plan: L::Column,
+    draft: Expr,
+    scope: &Scope,
+) -> Condition {
+    if *scope == Scope::All {
+        return Condition::all();
+    }
+    let listed_by = |plans: Condition| {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::cust("1"))
+                .from(L::default())
+                .inner_join(
+                    plan::Entity,
+                    Expr::col((plan::Entity, plan::Column::Id)).equals((L::default(), link_plan)),
+                )
+                .and_where(Expr::col((L::default(), link_record)).eq(record_id.clone()))
+                .cond_where(plans)
+                .to_owned(),
+        )
+    };
+    let published = listed_by(plan_readable(scope)).and(draft.not());
+    let members = scope.member_plans();
+    if members.is_empty() {
+        return Condition::all().add(published);
+    }
+    Condition::any().add(published).add(listed_by(
+        Condition::all().add(plan::Column::Id.is_in(members)),
+    ))
+}
+
+impl Guarded for plan::Entity {
+    fn readable(scope: &Scope) -> Condition {
+        plan_readable(scope)
+    }
+}
+
+impl Guarded for activity::Entity {
+    fn readable(scope: &Scope) -> Condition {
+        shared_record_readable::<plan_activity::Entity>(
+            Expr::col((activity::Entity, activity::Column::Id)),
+            plan_activity::Column::ActivityId,
+            plan_activity::Column::PlanId,
+            Expr::col((activity::Entity, activity::Column::Draft)),
+            scope,
+        )
+    }
+}
+
+impl Guarded for mou::Entity {
+    fn readable(scope: &Scope) -> Condition {
+        shared_record_readable::<plan_mou::Entity>(
+            Expr::col((mou::Entity, mou::Column::Id)),
+            plan_mou::Column::MouId,
+            plan_mou::Column::PlanId,
+            Expr::col((mou::Entity, mou::Column::Draft)),
+            scope,
+        )
+    }
+}
+
+/// Parts of one plan: readable with their plan.
+macro_rules! part_of_plan {
+    ($($entity:ident),*) => {$(
+        impl Guarded for $entity::Entity {
+            fn readable(scope: &Scope) -> Condition {
+                part_of_readable_plan($entity::Column::PlanId, scope)
+            }
+        }
+    )*};
+}
+part_of_plan!(
+    theme,
+    statement,
+    expected_result,
+    plan_partner_city,
+    plan_sdg_goal,
+    plan_sdg_target,
+    plan_urban_agenda,
+    plan_participant
+);
+
+impl Guarded for contact::Entity {
+    /// Contact mailboxes are non-public: only the plan's own organizations read them.
+    fn readable(scope: &Scope) -> Condition {
+        match scope {
+            Scope::All => Condition::all(),
+            _ => Condition::all().add(contact::Column::PlanId.is_in(scope.member_plans())),
+        }
+    }
+}
+
+impl Guarded for data_issue::Entity {
+    /// Public findings of readable plans (or of no plan); internal ones to the plan's organizations.
+    fn readable(scope: &Scope) -> Condition {
+        if *scope == Scope::All {
+            return Condition::all();
+        }
+        let plan_ok = Condition::any()
+            .add(data_issue::Column::PlanId.is_null())
+            .add(part_of_readable_plan(data_issue::Column::PlanId, scope));
+        let internal_ok = Condition::any()
+            .add(data_issue::Column::Internal.eq(false))
+            .add(data_issue::Column::PlanId.is_in(scope.member_plans()));
+        Condition::all().add(plan_ok).add(internal_ok)
+    }
+}
+
+/// Reference data everybody reads.
+macro_rules! public {
+    ($($entity:ident),*) => {$(
+        impl Guarded for entity::$entity::Entity {
+            fn readable(_: &Scope) -> Condition {
+                Condition::all()
+            }
+        }
+    )*};
+}
+public!(
+    city,
+    city_name,
+    country,
+    organization,
+    sdg_goal,
+    sdg_target,
+    urban_agenda_partnership,
+    urban_agenda_alias,
+    source_document,
+    activity_city,
+    activity_organization,
+    expected_result_city,
+    expected_result_organization,
+    mou_party,
+    plan_activity,
+    plan_mou
+);
+
+/// What a caller may do beyond reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Organizations, participants, tokens, the audit log.
+    Administer,
+}
+
+impl Viewer {
+    /// Ok when the caller holds `permission`; anonymous callers are UNAUTHENTICATED, others FORBIDDEN.
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        let Viewer::Token(token) = self else {
+            return Err(ApiError::Unauthenticated);
+        };
+        let granted = match permission {
+            Permission::Administer => token.role == Role::Admin,
+        };
+        if granted {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+/// A GraphQL guard for fields and mutations that need a permission.
+pub struct Requires(pub Permission);
+
+impl async_graphql::Guard for Requires {
+    async fn check(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<()> {
+        let viewer = ctx.data::<Viewer>()?;
+        viewer.require(self.0).map_err(Into::into)
+    }
+}

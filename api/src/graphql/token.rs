@@ -1,0 +1,283 @@
+//! Access tokens for admins (issue, list, revoke, rotate) and `me` for every caller. The JWT is
+//! returned once, by the mutation that issues it; listings show records only.
+
+use std::time::Duration;
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Condition;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::db;
+use super::enums::Role;
+use super::filter::ids_where;
+use super::ids::{NodeKind, decode_int};
+use super::organization::{self, Organization};
+use super::pagination::{ById, Conn, PageArgs, paginate};
+use crate::audit::Actor;
+use crate::auth::tokens::{IssueRequest, Tokens};
+use crate::auth::{Permission, Requires, Viewer};
+use crate::error::{ApiError, ApiResult};
+use entity::{access_token, access_token_organization};
+
+/// The record of an issued access token (never the token itself).
+#[derive(Clone)]
+pub struct AccessToken(pub access_token::Model);
+
+/// The record of an issued access token (never the token itself).
+#[Object]
+impl AccessToken {
+    /// Opaque ID.
+    async fn id(&self) -> ID {
+        NodeKind::AccessToken.id(self.0.id)
+    }
+    /// What the token is for ("Bologna university integration").
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// What the token may do.
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// Organizations the token acts for.
+    async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
+        let ids: Vec<i64> = access_token_organization::Entity::find()
+            .filter(access_token_organization::Column::TokenId.eq(self.0.id))
+            .all(db(ctx)?)
+            .await?
+            .into_iter()
+            .map(|o| o.organization_id)
+            .collect();
+        let mut out = Vec::new();
+        for id in ids {
+            out.extend(organization::load(ctx, id).await?);
+        }
+        Ok(out)
+    }
+    /// Who issued it ("token 3", "command line").
+    async fn issued_by(&self) -> &str {
+        &self.0.issued_by_name
+    }
+    /// When it was issued.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it stops being accepted.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+    /// When it was last presented (recorded at most once a minute).
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    /// When it was (or, after a rotation, will be) revoked.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+    /// Whether it is accepted now.
+    async fn active(&self) -> bool {
+        let now = Utc::now();
+        self.0.expires_at > now && self.0.revoked_at.is_none_or(|r| r > now)
+    }
+    /// The token that replaced it in a rotation.
+    async fn replaced_by(&self) -> Option<ID> {
+        self.0.replaced_by_id.map(|id| NodeKind::AccessToken.id(id))
+    }
+}
+
+/// Which token records to list.
+#[derive(InputObject, Default)]
+pub struct TokenFilter {
+    /// Tokens acting for this organization.
+    pub organization: Option<ID>,
+    /// Tokens of this role.
+    pub role: Option<Role>,
+    /// Only tokens accepted now (`true`) or only revoked or expired ones (`false`).
+    pub active: Option<bool>,
+}
+
+/// The caller as the API sees it.
+#[derive(SimpleObject)]
+pub struct Me {
+    /// The token's record ID.
+    token_id: ID,
+    /// What the token may do.
+    role: Role,
+    /// Organizations the token acts for.
+    organizations: Vec<Organization>,
+    /// When the token expires.
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub struct TokenQuery;
+
+#[Object]
+impl TokenQuery {
+    /// The caller's token; null for anonymous callers.
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<Option<Me>> {
+        let Some(token) = ctx.data::<Viewer>()?.token() else {
+            return Ok(None);
+        };
+        let mut organizations = Vec::new();
+        for id in &token.organizations {
+            organizations.extend(organization::load(ctx, *id).await?);
+        }
+        Ok(Some(Me {
+            token_id: NodeKind::AccessToken.id(token.token_id),
+            role: token.role.into(),
+            organizations,
+            expires_at: token.expires_at,
+        }))
+    }
+
+    /// Issued token records, oldest first (admins only).
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn tokens(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<TokenFilter>,
+    ) -> ApiResult<Conn<AccessToken>> {
+        let args = PageArgs::new(first, after, last, before);
+        let filter = filter.unwrap_or_default();
+        let mut cond = Condition::all();
+        if let Some(org) = &filter.organization {
+            let org = decode_int(org, NodeKind::Organization, "filter.organization")?;
+            cond = cond.add(access_token::Column::Id.in_subquery(ids_where::<
+                access_token_organization::Entity,
+            >(
+                access_token_organization::Column::TokenId,
+                Condition::all().add(access_token_organization::Column::OrganizationId.eq(org)),
+            )));
+        }
+        if let Some(role) = filter.role {
+            cond = cond.add(access_token::Column::Role.eq(entity::enums::Role::from(role)));
+        }
+        if let Some(active) = filter.active {
+            let now = Utc::now();
+            let accepted = Condition::all()
+                .add(access_token::Column::ExpiresAt.gt(now))
+                .add(
+                    Condition::any()
+                        .add(access_token::Column::RevokedAt.is_null())
+                        .add(access_token::Column::RevokedAt.gt(now)),
+                );
+            cond = cond.add(if active { accepted } else { accepted.not() });
+        }
+        let select = access_token::Entity::find().filter(cond);
+        paginate(db(ctx)?, select, ById, &args, AccessToken).await
+    }
+}
+
+/// A new token for an organization.
+#[derive(InputObject)]
+pub struct IssueTokenInput {
+    /// The organization the token acts for (optional for ADMIN tokens).
+    organization: Option<ID>,
+    /// Further organizations, for a token acting for several.
+    #[graphql(default)]
+    also_organizations: Vec<ID>,
+    /// What the token may do.
+    role: Role,
+    /// What the token is for; shown in listings.
+    label: String,
+    /// Lifetime in seconds, at most the configured maximum (90 days by default).
+    expires_in: i64,
+}
+
+/// A newly issued token: shown once, keep it secret.
+#[derive(SimpleObject)]
+pub struct IssueTokenPayload {
+    /// The bearer token (a JWT). It is not stored and cannot be shown again.
+    token: String,
+    /// Its record.
+    record: AccessToken,
+}
+
+/// A revoked token's record.
+#[derive(SimpleObject)]
+pub struct RevokeTokenPayload {
+    /// The record, now revoked.
+    record: AccessToken,
+}
+
+#[derive(Default)]
+pub struct TokenMutation;
+
+fn actor(ctx: &Context<'_>) -> ApiResult<Actor> {
+    Actor::of(ctx.data::<Viewer>()?).ok_or(ApiError::Unauthenticated)
+}
+
+fn seconds(value: i64, field: &str) -> ApiResult<Duration> {
+    u64::try_from(value)
+        .map(Duration::from_secs)
+        .map_err(|_| ApiError::invalid(field, "must not be negative"))
+}
+
+#[Object]
+impl TokenMutation {
+    /// Issues a token (admins only). The token is in the payload once and never again.
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn issue_token(
+        &self,
+        ctx: &Context<'_>,
+        input: IssueTokenInput,
+    ) -> ApiResult<IssueTokenPayload> {
+        let mut organizations = Vec::new();
+        for id in input.organization.iter().chain(&input.also_organizations) {
+            organizations.push(decode_int(id, NodeKind::Organization, "organization")?);
+        }
+        let (token, record) = ctx
+            .data::<Tokens>()?
+            .issue(
+                &actor(ctx)?,
+                IssueRequest {
+                    organizations,
+                    role: input.role.into(),
+                    label: input.label,
+                    expires_in: seconds(input.expires_in, "expiresIn")?,
+                },
+            )
+            .await?;
+        Ok(IssueTokenPayload {
+            token,
+            record: AccessToken(record),
+        })
+    }
+
+    /// Revokes a token now, on every instance within seconds and on this one before it returns
+    /// (admins only).
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn revoke_token(&self, ctx: &Context<'_>, id: ID) -> ApiResult<RevokeTokenPayload> {
+        let id = decode_int(&id, NodeKind::AccessToken, "id")?;
+        let record = ctx.data::<Tokens>()?.revoke(&actor(ctx)?, id).await?;
+        Ok(RevokeTokenPayload {
+            record: AccessToken(record),
+        })
+    }
+
+    /// Issues a successor of a token (same organizations, role, label and lifetime) and revokes
+    /// the old one `grace` seconds from now, so that clients can switch without a gap (admins only).
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn rotate_token(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default = 0)] grace: i64,
+    ) -> ApiResult<IssueTokenPayload> {
+        let id = decode_int(&id, NodeKind::AccessToken, "id")?;
+        let (token, record) = ctx
+            .data::<Tokens>()?
+            .rotate(&actor(ctx)?, id, seconds(grace, "grace")?)
+            .await?;
+        Ok(IssueTokenPayload {
+            token,
+            record: AccessToken(record),
+        })
+    }
+}
+
