@@ -108,7 +108,9 @@ fn parse_role(value: &str) -> Result<entity::enums::Role, String> {
         "ADMIN" => Ok(entity::enums::Role::Admin),
         "EDITOR" => Ok(entity::enums::Role::Editor),
         "VIEWER" => Ok(entity::enums::Role::Viewer),
-        _ => Err(format!("unknown role `{value}`: use ADMIN, EDITOR or VIEWER")),
+        _ => Err(format!(
+            "unknown role `{value}`: use ADMIN, EDITOR or VIEWER"
+        )),
     }
 }
 

@@ -11,6 +11,8 @@ fn ucap(db: &Path, args: &[&str]) -> Output {
             format!("sqlite://{}?mode=rwc", db.display()),
         )
         .env("RUST_LOG", "warn")
+        .env("UCAP_JWT_PRIVATE_KEY_FILE", db.with_file_name("jwt.pem"))
+        .env_remove("UCAP_JWT_PRIVATE_KEY")
         .env_remove("UCAP_CONFIG")
         .output()
         .unwrap_or_else(|e| panic!("cannot run ucap: {e}"))
@@ -112,4 +114,193 @@ fn migrate_up_down_and_up_again() {
             .success()
     );
     assert!(ucap(&db, &["migrate", "up"]).status.success());
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A temp dir with a signing key made by `ucap keys generate` where the `ucap()` helper looks.
+fn dir_with_key() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("ucap.db");
+    let key = db.with_file_name("jwt.pem");
+    let out = ucap(
+        &db,
+        &[
+            "keys",
+            "generate",
+            "--out",
+            key.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    (dir, db)
+}
+
+/// The `token list` row (split on tabs) whose label is `label`.
+fn token_row(db: &Path, label: &str) -> Vec<String> {
+    let out = ucap(db, &["token", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(&out);
+    list.lines()
+        .skip(1)
+        .map(|l| l.split('\t').map(str::to_owned).collect::<Vec<_>>())
+        .find(|cols| cols.get(3).map(String::as_str) == Some(label))
+        .unwrap_or_else(|| panic!("no token labelled {label} in:\n{list}"))
+}
+
+fn assert_is_a_jwt(token: &str) {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    for part in parts {
+        assert!(
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "{token}"
+        );
+    }
+}
+
+#[test]
+fn keys_generate_writes_a_private_key_and_prints_its_public_key() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("ucap.db");
+    let key = dir.path().join("k.pem");
+    let key_arg = key.to_str().unwrap_or_default();
+    let out = ucap(&db, &["keys", "generate", "--out", key_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("-----BEGIN PUBLIC KEY-----"),
+        "{}",
+        stdout(&out)
+    );
+    let pem = std::fs::read_to_string(&key).unwrap_or_else(|e| panic!("{e}"));
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "{pem}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+}
+
+#[test]
+fn keys_generate_keeps_an_existing_key_unless_forced() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("ucap.db");
+    let key = dir.path().join("k.pem");
+    let key_arg = key.to_str().unwrap_or_default();
+    assert!(
+        ucap(&db, &["keys", "generate", "--out", key_arg])
+            .status
+            .success()
+    );
+    let before = std::fs::read_to_string(&key).unwrap_or_else(|e| panic!("{e}"));
+    let again = ucap(&db, &["keys", "generate", "--out", key_arg]);
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+    assert!(stderr(&again).contains("k.pem"), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read_to_string(&key).unwrap_or_else(|e| panic!("{e}")),
+        before
+    );
+    let forced = ucap(&db, &["keys", "generate", "--out", key_arg, "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_ne!(
+        std::fs::read_to_string(&key).unwrap_or_else(|e| panic!("{e}")),
+        before
+    );
+}
+
+#[test]
+fn token_issue_prints_a_token_that_list_shows_and_revoke_revokes() {
+    let (_dir, db) = dir_with_key();
+    let out = ucap(
+        &db,
+        &["token", "issue", "--role", "ADMIN", "--label", "ops"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    let token = printed.lines().last().unwrap_or_default();
+    assert_is_a_jwt(token);
+    let row = token_row(&db, "ops");
+    assert_eq!(row.get(1).map(String::as_str), Some("ADMIN"), "{row:?}");
+    assert_eq!(row.get(7).map(String::as_str), Some("-"), "{row:?}");
+    let id = row.first().cloned().unwrap_or_default();
+    assert!(stderr(&out).contains(&id), "{}", stderr(&out));
+    let revoked = ucap(&db, &["token", "revoke", &id]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    let row = token_row(&db, "ops");
+    let when = row.get(7).cloned().unwrap_or_default();
+    assert!(when != "-" && !when.is_empty(), "{row:?}");
+}
+
+#[test]
+fn token_issue_refuses_an_unknown_role_naming_it() {
+    let (_dir, db) = dir_with_key();
+    let out = ucap(&db, &["token", "issue", "--role", "root", "--label", "x"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("root"), "{}", stderr(&out));
+}
+
+#[test]
+fn token_issue_requires_an_organization_for_a_viewer() {
+    let (_dir, db) = dir_with_key();
+    let out = ucap(&db, &["token", "issue", "--role", "VIEWER", "--label", "x"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("organization"), "{}", stderr(&out));
+}
+
+#[test]
+fn token_issue_refuses_an_unknown_organization_naming_it() {
+    let (_dir, db) = dir_with_key();
+    let out = ucap(
+        &db,
+        &[
+            "token",
+            "issue",
+            "--role",
+            "VIEWER",
+            "--label",
+            "x",
+            "--organization",
+            "No Such Org",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("No Such Org"), "{}", stderr(&out));
+}
+
+#[test]
+fn token_issue_accepts_an_imported_organization_by_name() {
+    let (_dir, db) = dir_with_key();
+    let import = ucap(&db, &["import", &fixture("guangzhou.txt")]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let out = ucap(
+        &db,
+        &[
+            "token",
+            "issue",
+            "--role",
+            "VIEWER",
+            "--label",
+            "bologna",
+            "--organization",
+            "University of Bologna",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_is_a_jwt(stdout(&out).lines().last().unwrap_or_default());
+    let row = token_row(&db, "bologna");
+    assert_eq!(row.get(1).map(String::as_str), Some("VIEWER"), "{row:?}");
+    assert_ne!(row.get(2).map(String::as_str), Some("-"), "{row:?}");
 }

@@ -43,7 +43,8 @@ const TABLES: [&str; 28] = [
 
 /// Bumps the counter once per transaction: the first row of a transaction records the transaction
 /// id in a transaction-local setting, the others see it and return.
-const POSTGRES_BUMP: &str = "CREATE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+const POSTGRES_BUMP: &str =
+    "CREATE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF current_setting('ucap.data_version_txid', true) IS DISTINCT FROM txid_current()::text THEN
     PERFORM set_config('ucap.data_version_txid', txid_current()::text, true);

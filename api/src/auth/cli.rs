@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveEnum, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::keys::{Keys, generate_ed25519_pem};
 use super::tokens::{IssueRequest, Tokens};
@@ -39,7 +39,10 @@ pub fn keys(settings: &Settings, action: KeysAction) -> anyhow::Result<ExitCode>
     })?;
     file.write_all(private.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("wrote the private key to {}; its public key:", path.display());
+    eprintln!(
+        "wrote the private key to {}; its public key:",
+        path.display()
+    );
     print!("{public}");
     Ok(ExitCode::SUCCESS)
 }
@@ -77,9 +80,9 @@ pub async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<E
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
             eprintln!(
-                "issued token {} ({:?}, expires {}); it is shown once:",
+                "issued token {} ({}, expires {}); it is shown once:",
                 NodeKind::AccessToken.id(record.id).0,
-                record.role,
+                record.role.to_value(),
                 record.expires_at.to_rfc3339()
             );
             println!("{token}");
@@ -102,10 +105,14 @@ pub async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<E
                     t.map_or_else(|| "-".to_owned(), |t| t.to_rfc3339())
                 };
                 println!(
-                    "{}\t{:?}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     NodeKind::AccessToken.id(row.id).0,
-                    row.role,
-                    if orgs.is_empty() { "-".to_owned() } else { orgs.join(",") },
+                    row.role.to_value(),
+                    if orgs.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        orgs.join(",")
+                    },
                     row.label,
                     row.created_at.to_rfc3339(),
                     row.expires_at.to_rfc3339(),
@@ -139,7 +146,10 @@ async fn organization_id(db: &DatabaseConnection, given: &str) -> anyhow::Result
         .ok()
         .or_else(|| given.parse::<i64>().ok());
     if let Some(id) = by_id
-        && organization::Entity::find_by_id(id).one(db).await?.is_some()
+        && organization::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_some()
     {
         return Ok(id);
     }

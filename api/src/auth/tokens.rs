@@ -345,7 +345,9 @@ impl Tokens {
             .ok_or(ApiError::NotFound)?;
         let now = Utc::now();
         if old.revoked_at.is_some_and(|r| r <= now) {
-            return Err(ApiError::Conflict("the token is already revoked".to_owned()));
+            return Err(ApiError::Conflict(
+                "the token is already revoked".to_owned(),
+            ));
         }
         if grace > self.max_lifetime {
             return Err(ApiError::invalid("grace", "longer than a token may live"));

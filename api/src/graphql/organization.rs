@@ -2,9 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::json;
 
 use super::activity::{Activity, ActivityOrder, ActivityParent, activities_of};
@@ -219,7 +217,10 @@ fn checked_website(url: &str) -> ApiResult<String> {
     if ok {
         Ok(url.to_owned())
     } else {
-        Err(ApiError::invalid("website", "must be an http(s) URL of at most 500 characters"))
+        Err(ApiError::invalid(
+            "website",
+            "must be an http(s) URL of at most 500 characters",
+        ))
     }
 }
 
@@ -262,7 +263,9 @@ impl OrganizationMutation {
             None => None,
         };
         if name_taken(ctx, &key, None).await? {
-            return Err(ApiError::Conflict(format!("an organization named \"{name}\" exists")));
+            return Err(ApiError::Conflict(format!(
+                "an organization named \"{name}\" exists"
+            )));
         }
         let now = Utc::now();
         let txn = db(ctx)?.begin().await?;
@@ -316,7 +319,9 @@ impl OrganizationMutation {
         if let Some(name) = &input.name {
             let (name, key) = checked_name(name)?;
             if name_taken(ctx, &key, Some(id)).await? {
-                return Err(ApiError::Conflict(format!("an organization named \"{name}\" exists")));
+                return Err(ApiError::Conflict(format!(
+                    "an organization named \"{name}\" exists"
+                )));
             }
             row.name.set_if_not_equals(name);
             row.name_key.set_if_not_equals(key);
@@ -335,7 +340,9 @@ impl OrganizationMutation {
         match &input.website {
             MaybeUndefined::Undefined => {}
             MaybeUndefined::Null => row.website.set_if_not_equals(None),
-            MaybeUndefined::Value(url) => row.website.set_if_not_equals(Some(checked_website(url)?)),
+            MaybeUndefined::Value(url) => {
+                row.website.set_if_not_equals(Some(checked_website(url)?))
+            }
         }
         if !row.is_changed() {
             txn.commit().await?;

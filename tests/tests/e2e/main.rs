@@ -1,5 +1,6 @@
 //! End-to-end tests: the real server on port 0, a fresh database per test, HTTP only.
 
+mod auth;
 mod docs_queries;
 mod foundation;
 mod http;

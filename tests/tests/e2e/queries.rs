@@ -289,7 +289,8 @@ async fn stats_count_plans_activities_and_mous_honouring_the_filter() {
 #[tokio::test]
 async fn stats_follow_every_write_and_are_cached_in_between() {
     let app = spawn_app().await;
-    let q = "{ stats { plans { total } activities { total byKind { key count } } mous { total } } }";
+    let q =
+        "{ stats { plans { total } activities { total byKind { key count } } mous { total } } }";
     let before = app.graphql(q, json!({})).await;
     assert!(before["errors"].is_null(), "{before}");
     assert_eq!(before["data"]["stats"]["plans"]["total"], 1, "{before}");
@@ -300,7 +301,11 @@ async fn stats_follow_every_write_and_are_cached_in_between() {
     let start = sql_statements(&app).await;
     let again = app.graphql(q, json!({})).await;
     assert_eq!(again, before);
-    assert_eq!(sql_statements(&app).await - start, 1, "only the data version is read");
+    assert_eq!(
+        sql_statements(&app).await - start,
+        1,
+        "only the data version is read"
+    );
 
     let db = sea_orm::Database::connect(&app.database_url)
         .await

@@ -12,14 +12,13 @@ use crate::graphql::activity::{Activity, ActivityOrder, ActivityParent, activiti
 use crate::graphql::city::{self, City};
 use crate::graphql::data_issue::{DataIssue, IssuesOfPlan};
 use crate::graphql::date::PartialDateObject;
-use crate::graphql::{db, readable, scope};
 use crate::graphql::enums::{ParticipantRole, PlanStatus};
-use crate::graphql::organization::{self, Organization};
 use crate::graphql::expected_result::{ExpectedResult, ResultsOfPlan};
 use crate::graphql::filter::condition;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::loader::{Loaders, by_id, has_many, load_list, many_to_many};
 use crate::graphql::mou::{Mou, MousOfPlan};
+use crate::graphql::organization::{self, Organization};
 use crate::graphql::pagination::{Conn, PageArgs, paginate};
 use crate::graphql::sdg::{
     PartnershipsOfPlan, SdgGoal, SdgGoalsOfPlan, SdgTarget, SdgTargetsOfPlan,
@@ -27,6 +26,7 @@ use crate::graphql::sdg::{
 };
 use crate::graphql::statement::{Statement, StatementsOfPlan};
 use crate::graphql::theme::{Theme, ThemesOfPlan};
+use crate::graphql::{db, readable, scope};
 use entity::enums::StatementKind;
 use entity::plan;
 

@@ -15,19 +15,19 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::activity::{Activity, ActivityById};
 use super::city::{City, CityById};
-use super::{db, scope};
 use super::loader::Loaders;
 use super::mou::{Mou, MouById};
 use super::organization::{Organization, OrganizationById};
 use super::pagination::{Conn, PageArgs, TotalCount};
 use super::plan::{Plan, PlanById};
 use super::theme::{Theme, ThemeById};
+use super::{db, scope};
 use crate::auth::Scope;
 use crate::auth::policy::Guarded;
 use crate::error::{ApiError, ApiResult};
 use entity::{activity, mou, plan, theme};
-use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
 use sea_orm::DbBackend;
+use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
 use terms::Terms;
 
 /// The kinds of record that `search` finds.
@@ -240,29 +240,6 @@ async fn load_records(
     Ok(records)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_are_ranks_and_nothing_else() {
-        assert_eq!(position(&cursor(42)).ok(), Some(42));
-        let too_far = "rank:18446744073709551615";
-        for bad in ["", "rank:", "rank:-1", too_far, "id:3", "cmFuazox"] {
-            let encoded = URL_SAFE_NO_PAD.encode(bad);
-            assert!(position(&encoded).is_err(), "{bad}");
-        }
-        assert!(position("not base64!").is_err());
-    }
-
-    #[test]
-    fn stored_kinds_round_trip() {
-        for kind in SearchKind::ALL {
-            assert_eq!(SearchKind::from_stored(kind.stored()), Some(kind));
-        }
-    }
-}
-
 /// The hits a scope may read, as an SQL condition on `search_index` (empty for admins): the same
 /// conditions as every other query path, rendered with their values inlined (ids and fixed codes,
 /// never user text).
@@ -292,4 +269,27 @@ fn readable_hits(scope: &Scope, backend: DbBackend) -> String {
         ids::<activity::Entity>(activity::Column::Id, scope, backend),
         ids::<mou::Entity>(mou::Column::Id, scope, backend),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_ranks_and_nothing_else() {
+        assert_eq!(position(&cursor(42)).ok(), Some(42));
+        let too_far = "rank:18446744073709551615";
+        for bad in ["", "rank:", "rank:-1", too_far, "id:3", "cmFuazox"] {
+            let encoded = URL_SAFE_NO_PAD.encode(bad);
+            assert!(position(&encoded).is_err(), "{bad}");
+        }
+        assert!(position("not base64!").is_err());
+    }
+
+    #[test]
+    fn stored_kinds_round_trip() {
+        for kind in SearchKind::ALL {
+            assert_eq!(SearchKind::from_stored(kind.stored()), Some(kind));
+        }
+    }
 }

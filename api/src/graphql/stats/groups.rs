@@ -19,14 +19,15 @@ pub struct PlanStats<'a>(pub(super) &'a Stats);
 impl PlanStats<'_> {
     /// Number of plans.
     async fn total(&self) -> ApiResult<i64> {
-        self.0.total(
-            plan::Entity,
-            Condition::all().add(within(
-                Expr::col((plan::Entity, plan::Column::Id)),
-                &self.0.plans,
-            )),
-        )
-        .await
+        self.0
+            .total(
+                plan::Entity,
+                Condition::all().add(within(
+                    Expr::col((plan::Entity, plan::Column::Id)),
+                    &self.0.plans,
+                )),
+            )
+            .await
     }
     /// By the focal city's country (ISO code).
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
@@ -149,14 +150,15 @@ pub struct ActivityStats<'a>(pub(super) &'a Stats);
 impl ActivityStats<'_> {
     /// Number of activities.
     async fn total(&self) -> ApiResult<i64> {
-        self.0.total(
-            activity::Entity,
-            Condition::all().add(within(
-                Expr::col((activity::Entity, activity::Column::Id)),
-                &self.0.activity_ids(),
-            )),
-        )
-        .await
+        self.0
+            .total(
+                activity::Entity,
+                Condition::all().add(within(
+                    Expr::col((activity::Entity, activity::Column::Id)),
+                    &self.0.activity_ids(),
+                )),
+            )
+            .await
     }
     /// By the country of the cities involved (an activity with cities of two countries counts in both).
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
@@ -195,14 +197,15 @@ pub struct MouStats<'a>(pub(super) &'a Stats);
 impl MouStats<'_> {
     /// Number of MoUs.
     async fn total(&self) -> ApiResult<i64> {
-        self.0.total(
-            mou::Entity,
-            Condition::all().add(within(
-                Expr::col((mou::Entity, mou::Column::Id)),
-                &self.0.mou_ids(),
-            )),
-        )
-        .await
+        self.0
+            .total(
+                mou::Entity,
+                Condition::all().add(within(
+                    Expr::col((mou::Entity, mou::Column::Id)),
+                    &self.0.mou_ids(),
+                )),
+            )
+            .await
     }
     /// By status.
     async fn by_status(&self) -> ApiResult<Vec<Bucket>> {

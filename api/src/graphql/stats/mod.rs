@@ -17,9 +17,9 @@ pub use cache::StatsCache;
 use cache::{Reading, data_version};
 use groups::{ActivityStats, MouStats, PlanStats};
 
-use super::{db, scope};
 use super::filter::{condition, ids_where};
 use super::plan::PlanFilter;
+use super::{db, scope};
 use crate::auth::Scope;
 use crate::auth::policy::Guarded;
 use crate::error::ApiResult;
@@ -53,8 +53,7 @@ fn key_of(row: &QueryResult) -> String {
 }
 
 /// Runs a statement selecting `k`, optional `l` and `n`; largest groups first.
-async fn buckets(db: &DatabaseConnection, mut stmt: SelectStatement,
-) -> ApiResult<Vec<Bucket>> {
+async fn buckets(db: &DatabaseConnection, mut stmt: SelectStatement) -> ApiResult<Vec<Bucket>> {
     stmt.order_by(Alias::new("n"), Order::Desc)
         .order_by(Alias::new("k"), Order::Asc);
     let rows = db.query_all(&stmt).await?;
@@ -69,8 +68,7 @@ async fn buckets(db: &DatabaseConnection, mut stmt: SelectStatement,
 }
 
 /// Counts by calendar year of a date column (computed here: year extraction differs per database).
-async fn by_year(db: &DatabaseConnection, mut stmt: SelectStatement,
-) -> ApiResult<Vec<Bucket>> {
+async fn by_year(db: &DatabaseConnection, mut stmt: SelectStatement) -> ApiResult<Vec<Bucket>> {
     stmt.order_by(Alias::new("k"), Order::Asc);
     let mut years: BTreeMap<i32, i64> = BTreeMap::new();
     for row in db.query_all(&stmt).await? {
