@@ -313,11 +313,13 @@ impl Tokens {
         action: Action,
         detail: serde_json::Value,
     ) -> ApiResult<access_token::Model> {
-        let txn = self.db.begin().await?;
+        // Read before the transaction: on SQLite a transaction that reads and then writes can be
+        // refused outright (a lock upgrade is not retried); one that starts by writing waits.
         let token = access_token::Entity::find_by_id(id)
-            .one(&txn)
+            .one(&self.db)
             .await?
             .ok_or(ApiError::NotFound)?;
+        let txn = self.db.begin().await?;
         let token = if token.revoked_at.is_some_and(|r| r <= at) {
             token
         } else {
