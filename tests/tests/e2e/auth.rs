@@ -330,7 +330,12 @@ async fn a_draft_plan_exists_only_for_its_own_organizations_and_admins_on_every_
     for (who, body) in [
         ("anonymous", app.graphql(EVERYTHING, vars.clone()).await),
         (
-            "other organization",
+            "other viewer",
+            app.graphql_as(&other_viewer, EVERYTHING, vars.clone())
+                .await,
+        ),
+        (
+            "other editor",
             app.graphql_as(&other_editor, EVERYTHING, vars.clone())
                 .await,
         ),
@@ -371,6 +376,10 @@ async fn a_draft_plan_exists_only_for_its_own_organizations_and_admins_on_every_
         (
             "own viewer",
             app.graphql_as(&own_viewer, EVERYTHING, vars.clone()).await,
+        ),
+        (
+            "own editor",
+            app.graphql_as(&own_editor, EVERYTHING, vars.clone()).await,
         ),
         (
             "admin",
