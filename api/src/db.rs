@@ -36,3 +36,17 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
+
+/// The database's data version: a counter that triggers move at every committed write (see the
+/// `data_version` migration). Caches of derived answers key on it.
+pub async fn data_version(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait;
+    let stmt = sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        "SELECT version FROM data_version WHERE id = 1",
+    );
+    let row = db.query_one_raw(stmt).await?;
+    Ok(row
+        .and_then(|r| r.try_get::<i64>("", "version").ok())
+        .unwrap_or(0))
+}

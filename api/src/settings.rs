@@ -53,6 +53,9 @@ pub struct Settings {
     /// instance is refused here at most this much later.
     #[serde(with = "seconds")]
     pub token_cache_ttl: Duration,
+    /// Serve repeated anonymous queries from a cache of whole responses, valid until the next
+    /// write (`false` runs every query; the benchmark measures both).
+    pub response_cache: bool,
 }
 
 /// Signing algorithm of access tokens.
@@ -98,6 +101,7 @@ impl Default for Settings {
             jwt_audience: "ucap-api".to_owned(),
             token_max_lifetime: Duration::from_secs(90 * 24 * 3600),
             token_cache_ttl: Duration::from_secs(2),
+            response_cache: true,
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::auth::keys::Keys;
 use crate::auth::tokens::Tokens;
 use crate::graphql::{AppSchema, build_schema};
 use crate::metrics::{self, Metrics};
+use crate::routes::ResponseCache;
 use crate::settings::Settings;
 use crate::{db, import, routes};
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub settings: Settings,
     pub metrics: Arc<Metrics>,
     pub tokens: Tokens,
+    /// Anonymous query responses by data version; `None` when disabled.
+    pub responses: Option<ResponseCache>,
 }
 
 impl Application {
@@ -55,12 +58,14 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         metrics.instrument(&mut db);
         let tokens = Tokens::new(db.clone(), keys, &settings);
+        let responses = response_cache(&settings);
         let state = AppState {
             schema: build_schema(db.clone(), tokens.clone()),
             db,
             settings,
             metrics,
             tokens,
+            responses,
         };
         let server = serve(listener, state)?;
         Ok(Self { port, server })
@@ -100,4 +105,11 @@ fn cors(origins: &[String]) -> Cors {
         return base.allow_any_origin();
     }
     origins.iter().fold(base, |c, o| c.allowed_origin(o))
+}
+
+/// 64 MiB of anonymous responses, unless disabled.
+fn response_cache(settings: &Settings) -> Option<ResponseCache> {
+    settings
+        .response_cache
+        .then(|| ResponseCache::new(64 * 1024 * 1024))
 }

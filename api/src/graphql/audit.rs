@@ -95,7 +95,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit log, newest first (admins only).
     #[graphql(guard = "Requires(Permission::Administer)")]
-    async fn audit_events(
+    async fn audit_log(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,

@@ -1,15 +1,20 @@
 //! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL, health and readiness.
 
 mod graphql_http;
+mod response_cache;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 
 pub use graphql_http::{GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, Rejection};
+pub use response_cache::ResponseCache;
 
-use crate::auth::Scope;
+use actix_web::Responder;
+use response_cache::Rendered;
+
 use crate::auth::tokens::Refusal;
+use crate::auth::{Scope, Viewer};
 use crate::graphql::loader;
 use crate::settings::Environment;
 use crate::startup::AppState;
@@ -33,7 +38,7 @@ async fn graphql(
     state: web::Data<AppState>,
     http: HttpRequest,
     request: GraphQLRequest,
-) -> Result<GraphQLResponse, Rejection> {
+) -> Result<HttpResponse, Rejection> {
     let authorization = http
         .headers()
         .get(header::AUTHORIZATION)
@@ -49,6 +54,40 @@ async fn graphql(
             return Err(Rejection::Unauthenticated);
         }
     };
+    let cache_key = match (&viewer, &state.responses) {
+        (Viewer::Anonymous, Some(_)) => request.cache_key(),
+        _ => None,
+    };
+    if let (Some(key), Some(cache)) = (cache_key, &state.responses) {
+        let version = crate::db::data_version(&state.db).await.map_err(|err| {
+            tracing::error!(error = %err, "cannot read the data version");
+            Rejection::Unavailable
+        })?;
+        let rendered = cache
+            .get_or_render(version, key, async {
+                let response = execute(&state, viewer, request).await;
+                match response {
+                    Ok(response) => Rendered::from_response(response.respond_to(&http)).await,
+                    Err(rejection) => {
+                        Rendered::from_response(actix_web::ResponseError::error_response(
+                            &rejection,
+                        ))
+                        .await
+                    }
+                }
+            })
+            .await;
+        return Ok(rendered.to_response());
+    }
+    Ok(execute(&state, viewer, request).await?.respond_to(&http))
+}
+
+/// Runs one operation for `viewer` with its scope and its own loaders.
+async fn execute(
+    state: &AppState,
+    viewer: Viewer,
+    request: GraphQLRequest,
+) -> Result<GraphQLResponse, Rejection> {
     let scope = Scope::of(&viewer, &state.db).await.map_err(|err| {
         tracing::error!(error = ?err, "cannot resolve the caller's plans");
         Rejection::Unavailable

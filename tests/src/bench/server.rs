@@ -31,6 +31,7 @@ impl Server {
         binary: &Path,
         database_url: &str,
         log_filter: &str,
+        response_cache: bool,
         log: &Path,
     ) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -47,6 +48,7 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("RUST_LOG", log_filter)
             .env("UCAP_LOG_FORMAT", "json")
+            .env("UCAP_RESPONSE_CACHE", response_cache.to_string())
             // Next to the log, not in the working directory.
             .env("UCAP_JWT_PRIVATE_KEY_FILE", log.with_extension("pem"))
             .stdin(Stdio::null())

@@ -82,6 +82,10 @@ struct Args {
     /// The server's RUST_LOG; `info` logs every request.
     #[arg(long, default_value = "warn")]
     server_log: String,
+    /// Run the server without its response cache (UCAP_RESPONSE_CACHE=false), so that every
+    /// request executes its query: the cost of a query rather than of a repeated answer.
+    #[arg(long)]
+    no_response_cache: bool,
 }
 
 /// The page walked for the page 1 vs page N comparison.
@@ -131,12 +135,20 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     generate(&db, &sizes, args.seed, &repo).await?;
 
     let log = std::env::temp_dir().join(format!("ucap-bench-{}.log", std::process::id()));
-    let server = Server::start(&binary, &db.url, &args.server_log, &log).await?;
+    let server = Server::start(
+        &binary,
+        &db.url,
+        &args.server_log,
+        !args.no_response_cache,
+        &log,
+    )
+    .await?;
     println!(
-        "server: {} (pid {}) on {}, log {}",
+        "server: {} (pid {}) on {}, response cache {}, log {}",
         binary.display(),
         server.pid,
         db.describe(),
+        if args.no_response_cache { "off" } else { "on" },
         log.display()
     );
     let measured = measure(args, &server).await;

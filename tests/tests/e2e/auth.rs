@@ -250,16 +250,16 @@ async fn admins_issue_list_rotate_and_revoke_tokens_and_every_action_is_audited(
     let audit = app
         .graphql_as(
             &admin,
-            "{ auditEvents(first: 10) { nodes { action actor actorToken } } }",
+            "{ auditLog(first: 10) { nodes { action actor actorToken } } }",
             json!({}),
         )
         .await;
-    let actions = each(&audit["data"]["auditEvents"]["nodes"], "action");
+    let actions = each(&audit["data"]["auditLog"]["nodes"], "action");
     for action in ["TOKEN_ISSUED", "TOKEN_ROTATED", "TOKEN_REVOKED"] {
         assert!(actions.iter().any(|a| a == action), "{actions:?}");
     }
     assert_eq!(
-        audit["data"]["auditEvents"]["nodes"][0]["actor"],
+        audit["data"]["auditLog"]["nodes"][0]["actor"],
         format!("token {admin_id}"),
         "{audit}"
     );
@@ -553,9 +553,9 @@ async fn admins_manage_organizations_and_their_part_in_plans() {
     assert_eq!(error_code(&twice), Some("NOT_FOUND"), "{twice}");
 
     let audit = app
-        .graphql_as(&admin, "{ auditEvents { nodes { action } } }", json!({}))
+        .graphql_as(&admin, "{ auditLog { nodes { action } } }", json!({}))
         .await;
-    let actions = each(&audit["data"]["auditEvents"]["nodes"], "action");
+    let actions = each(&audit["data"]["auditLog"]["nodes"], "action");
     assert_eq!(
         actions,
         [

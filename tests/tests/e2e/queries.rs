@@ -11,7 +11,10 @@ const CURITIBA: &[u8] = include_bytes!("../../../api/tests/fixtures/summaries/cu
 
 /// The sample plus two more summaries, so filters have something to tell apart.
 async fn app_with_three_plans() -> TestApp {
-    let app = spawn_app().await;
+    with_two_more_plans(spawn_app().await).await
+}
+
+async fn with_two_more_plans(app: TestApp) -> TestApp {
     let db = sea_orm::Database::connect(&app.database_url)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -46,7 +49,9 @@ async fn sql_statements(app: &TestApp) -> u64 {
 
 #[tokio::test]
 async fn statement_count_depends_on_query_shape_not_page_size() {
-    let app = app_with_three_plans().await;
+    // Without the response cache: repeated requests must run their queries to be counted.
+    let app =
+        with_two_more_plans(ucap_tests::spawn_app_with(|s| s.response_cache = false).await).await;
     // Each loader is reached by one path per level: two paths to the same loader at the same depth
     // may or may not share a batch (DataLoader batches by time), which would make counts flap by one.
     let q = "query($n: Int!) { plans(first: $n) { totalCount nodes { title focalCity { name } \
@@ -377,4 +382,51 @@ async fn activities_sort_by_partial_date_across_plans_whatever_their_insertion_o
         );
         assert!(dated.len() >= 8, "{starts:?}");
     }
+}
+
+/// Anonymous readers asking the same query share one answer until the next write; without the
+/// cache (or with a token) every request runs its query.
+#[tokio::test]
+async fn repeated_anonymous_queries_are_served_from_the_cache_until_the_next_write() {
+    let app = spawn_app().await;
+    let q = "{ plans { nodes { title activities(first: 2) { nodes { title } } } } }";
+    let first = app.graphql(q, json!({})).await;
+    assert!(first["errors"].is_null(), "{first}");
+    let start = sql_statements(&app).await;
+    assert_eq!(app.graphql(q, json!({})).await, first);
+    assert_eq!(
+        sql_statements(&app).await - start,
+        1,
+        "the data version only"
+    );
+
+    let db = sea_orm::Database::connect(&app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    db.execute_unprepared("UPDATE plan SET title = 'U-CAP Guangzhou (revised)'")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = app.graphql(q, json!({})).await;
+    assert_eq!(
+        after["data"]["plans"]["nodes"][0]["title"], "U-CAP Guangzhou (revised)",
+        "{after}"
+    );
+
+    let (token, _) = app.issue_token(ucap::auth::Role::Viewer, &[1]).await;
+    app.graphql_as(&token, q, json!({})).await;
+    let start = sql_statements(&app).await;
+    app.graphql_as(&token, q, json!({})).await;
+    assert!(
+        sql_statements(&app).await - start > 1,
+        "a token's query runs"
+    );
+
+    let uncached = ucap_tests::spawn_app_with(|s| s.response_cache = false).await;
+    uncached.graphql(q, json!({})).await;
+    let start = sql_statements(&uncached).await;
+    uncached.graphql(q, json!({})).await;
+    assert!(
+        sql_statements(&uncached).await - start > 1,
+        "no cache: the query runs"
+    );
 }

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use moka::future::Cache;
 use sea_orm::sea_query::{PostgresQueryBuilder, SelectStatement};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use super::Bucket;
 use crate::error::{ApiError, ApiResult};
@@ -68,16 +67,4 @@ impl StatsCache {
             .await
             .map_err(|e: Arc<ApiError>| (*e).clone())
     }
-}
-
-/// The database's current data version.
-pub(super) async fn data_version(db: &DatabaseConnection) -> ApiResult<i64> {
-    let stmt = Statement::from_string(
-        db.get_database_backend(),
-        "SELECT version FROM data_version WHERE id = 1",
-    );
-    let row = db.query_one_raw(stmt).await?;
-    Ok(row
-        .and_then(|r| r.try_get::<i64>("", "version").ok())
-        .unwrap_or(0))
 }

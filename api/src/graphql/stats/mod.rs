@@ -14,7 +14,8 @@ mod groups;
 
 pub use cache::StatsCache;
 
-use cache::{Reading, data_version};
+use crate::db::data_version;
+use cache::Reading;
 use groups::{ActivityStats, MouStats, PlanStats};
 
 use super::filter::{condition, ids_where};

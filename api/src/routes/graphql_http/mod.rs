@@ -28,6 +28,8 @@ pub const MAX_BODY_BYTES: usize = 128 * 1024;
 pub struct GraphQLRequest {
     request: async_graphql::Request,
     media: ResponseMediaType,
+    /// A query (not a mutation): its answer depends on the data and the caller only.
+    is_query: bool,
 }
 
 impl GraphQLRequest {
@@ -36,6 +38,23 @@ impl GraphQLRequest {
     pub fn data<D: std::any::Any + Send + Sync>(mut self, data: D) -> Self {
         self.request = self.request.data(data);
         self
+    }
+
+    /// Everything of a query request that its answer depends on, besides the data and the caller;
+    /// `None` for mutations.
+    pub fn cache_key(&self) -> Option<String> {
+        if !self.is_query {
+            return None;
+        }
+        let r = &self.request;
+        Some(format!(
+            "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+            self.media,
+            r.operation_name.as_deref().unwrap_or(""),
+            serde_json::to_string(&r.variables).ok()?,
+            serde_json::to_string(&r.extensions).ok()?,
+            r.query
+        ))
     }
 
     pub async fn execute(self, executor: &impl Executor) -> GraphQLResponse {
@@ -104,8 +123,13 @@ async fn extract(req: &HttpRequest, payload: dev::Payload) -> Result<GraphQLRequ
     if !missing.is_empty() {
         return Err(Rejection::RequestError(media, missing));
     }
+    let is_query = operation.ty == OperationType::Query;
     request.set_parsed_query(document);
-    Ok(GraphQLRequest { request, media })
+    Ok(GraphQLRequest {
+        request,
+        media,
+        is_query,
+    })
 }
 
 fn header_str(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
