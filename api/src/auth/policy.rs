@@ -155,6 +155,28 @@ fn shared_record_readable<L: EntityTrait>(
     ))
 }
 
+/// Activities reached through a plan the caller reads (a plan's own activity list): the plan
+/// being readable, only the draft rule is left to check — far cheaper than [`Guarded::readable`]
+/// for long lists, and the same rows.
+pub fn activity_of_readable_plan(scope: &Scope) -> Condition {
+    let draft = Expr::col((activity::Entity, activity::Column::Draft));
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Public => Condition::all().add(draft.not()),
+        Scope::Member(plans) => Condition::any().add(draft.not()).add(Expr::exists(
+            Query::select()
+                .expr(Expr::cust("1"))
+                .from(plan_activity::Entity)
+                .and_where(
+                    Expr::col((plan_activity::Entity, plan_activity::Column::ActivityId))
+                        .equals((activity::Entity, activity::Column::Id)),
+                )
+                .and_where(plan_activity::Column::PlanId.is_in(plans.iter().copied()))
+                .to_owned(),
+        )),
+    }
+}
+
 impl Guarded for plan::Entity {
     fn readable(scope: &Scope) -> Condition {
         plan_readable(scope)

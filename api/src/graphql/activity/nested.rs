@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, 
 
 use super::{Activity, ActivityOrder};
 use crate::auth::Scope;
-use crate::auth::policy::Guarded;
+use crate::auth::policy::{self, Guarded};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::loader::{DbLoader, LoadError, Loaders};
 use crate::graphql::pagination::{
@@ -83,6 +83,15 @@ impl ActivityParent {
     }
 }
 
+/// The activities of `parent` the caller reads. A plan parent was itself fetched through the
+/// policy, so only the draft rule remains; cities and organizations span plans of any state.
+fn readable_under(parent: ActivityParent, scope: &Scope) -> sea_orm::sea_query::Condition {
+    match parent {
+        ActivityParent::Plan(_) => policy::activity_of_readable_plan(scope),
+        _ => activity::Entity::readable(scope),
+    }
+}
+
 /// Key: one page of a parent's activities.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ActivityPage {
@@ -109,7 +118,7 @@ impl Loader<ActivityPage> for DbLoader {
         let mut out = HashMap::new();
         for ((_, order, window), members) in groups {
             let (base, parent) = members[0].parent.base();
-            let base = base.filter(activity::Entity::readable(&self.scope));
+            let base = base.filter(readable_under(members[0].parent, &self.scope));
             let ids: Vec<i64> = members.iter().map(|k| k.parent.id()).collect();
             let mut pages = nested_pages(&self.db, base, parent, &ids, order, &window).await?;
             for key in members {
@@ -160,7 +169,7 @@ impl Loader<ActivityCount> for DbLoader {
                     Expr::col((activity::Entity, activity::Column::Id))
                         .equals((link, Alias::new("activity_id"))),
                 )
-                .cond_where(activity::Entity::readable(&self.scope));
+                .cond_where(readable_under(*first, &self.scope));
             }
             let mut rows = Vec::new();
             for row in self.db.query_all(&stmt).await? {
