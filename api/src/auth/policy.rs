@@ -155,23 +155,47 @@ fn shared_record_readable<L: EntityTrait>(
     ))
 }
 
-/// Activities reached through a plan the caller reads (a plan's own activity list): the plan
-/// being readable, only the draft rule is left to check — far cheaper than [`Guarded::readable`]
-/// for long lists, and the same rows.
+/// Activities reached through a plan the caller reads (a plan's own activity list, the counts of
+/// selected plans): the plan being readable, only the draft rule is left to check — far cheaper
+/// than [`Guarded::readable`] over long lists, and the same rows.
 pub fn activity_of_readable_plan(scope: &Scope) -> Condition {
-    let draft = Expr::col((activity::Entity, activity::Column::Draft));
+    draft_rule::<plan_activity::Entity>(
+        Expr::col((activity::Entity, activity::Column::Id)),
+        plan_activity::Column::ActivityId,
+        plan_activity::Column::PlanId,
+        Expr::col((activity::Entity, activity::Column::Draft)),
+        scope,
+    )
+}
+
+/// MoUs reached through a plan the caller reads; see [`activity_of_readable_plan`].
+pub fn mou_of_readable_plan(scope: &Scope) -> Condition {
+    draft_rule::<plan_mou::Entity>(
+        Expr::col((mou::Entity, mou::Column::Id)),
+        plan_mou::Column::MouId,
+        plan_mou::Column::PlanId,
+        Expr::col((mou::Entity, mou::Column::Draft)),
+        scope,
+    )
+}
+
+/// Not a draft, or listed (through link table `L`) by a plan of the caller's organizations.
+fn draft_rule<L: EntityTrait>(
+    record_id: Expr,
+    link_record: L::Column,
+    link_plan: L::Column,
+    draft: Expr,
+    scope: &Scope,
+) -> Condition {
     match scope {
         Scope::All => Condition::all(),
         Scope::Public => Condition::all().add(draft.not()),
         Scope::Member(plans) => Condition::any().add(draft.not()).add(Expr::exists(
             Query::select()
                 .expr(Expr::cust("1"))
-                .from(plan_activity::Entity)
-                .and_where(
-                    Expr::col((plan_activity::Entity, plan_activity::Column::ActivityId))
-                        .equals((activity::Entity, activity::Column::Id)),
-                )
-                .and_where(plan_activity::Column::PlanId.is_in(plans.iter().copied()))
+                .from(L::default())
+                .and_where(Expr::col((L::default(), link_record)).eq(record_id))
+                .and_where(Expr::col((L::default(), link_plan)).is_in(plans.iter().copied()))
                 .to_owned(),
         )),
     }

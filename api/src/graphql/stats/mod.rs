@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryResult};
 
 mod cache;
 mod groups;
@@ -22,7 +22,7 @@ use super::filter::{condition, ids_where};
 use super::plan::PlanFilter;
 use super::{db, scope};
 use crate::auth::Scope;
-use crate::auth::policy::Guarded;
+use crate::auth::policy::{self, Guarded};
 use crate::error::ApiResult;
 use entity::{activity, mou, plan, plan_activity, plan_mou};
 
@@ -186,39 +186,32 @@ impl Stats {
 
     /// Ids of the readable activities the selected plans list; `None` when nothing narrows them.
     pub(super) fn activity_ids(&self) -> Option<SelectStatement> {
-        self.shared_ids::<activity::Entity, plan_activity::Entity>(
-            activity::Column::Id,
+        let plans = self.plans.as_ref()?;
+        let listed = ids_where::<plan_activity::Entity>(
             plan_activity::Column::ActivityId,
-            plan_activity::Column::PlanId,
-        )
+            Condition::all().add(plan_activity::Column::PlanId.in_subquery(plans.clone())),
+        );
+        Some(ids_where::<activity::Entity>(
+            activity::Column::Id,
+            Condition::all()
+                .add(activity::Column::Id.in_subquery(listed))
+                .add(policy::activity_of_readable_plan(&self.scope)),
+        ))
     }
 
     /// Ids of the readable MoUs the selected plans list; `None` when nothing narrows them.
     pub(super) fn mou_ids(&self) -> Option<SelectStatement> {
-        self.shared_ids::<mou::Entity, plan_mou::Entity>(
-            mou::Column::Id,
+        let plans = self.plans.as_ref()?;
+        let listed = ids_where::<plan_mou::Entity>(
             plan_mou::Column::MouId,
-            plan_mou::Column::PlanId,
-        )
-    }
-
-    fn shared_ids<E: Guarded, L: EntityTrait>(
-        &self,
-        id: E::Column,
-        link_record: L::Column,
-        link_plan: L::Column,
-    ) -> Option<SelectStatement> {
-        if self.plans.is_none() && self.scope == Scope::All {
-            return None;
-        }
-        let mut cond = Condition::all().add(E::readable(&self.scope));
-        if let Some(plans) = &self.plans {
-            cond = cond.add(id.in_subquery(ids_where::<L>(
-                link_record,
-                Condition::all().add(link_plan.in_subquery(plans.clone())),
-            )));
-        }
-        Some(ids_where::<E>(id, cond))
+            Condition::all().add(plan_mou::Column::PlanId.in_subquery(plans.clone())),
+        );
+        Some(ids_where::<mou::Entity>(
+            mou::Column::Id,
+            Condition::all()
+                .add(mou::Column::Id.in_subquery(listed))
+                .add(policy::mou_of_readable_plan(&self.scope)),
+        ))
     }
 }
 
