@@ -131,17 +131,21 @@ fn shared_record_readable<L: EntityTrait>(
     if *scope == Scope::All {
         return Condition::all();
     }
+    // `link_plan IN (plan ids)` rather than a join to `plan`: the ids are computed once per
+    // statement and each candidate row is one probe of the link's record index (a join let SQLite
+    // start from the plans and scan every link for each row).
     let listed_by = |plans: Condition| {
+        let plan_ids = Query::select()
+            .column((plan::Entity, plan::Column::Id))
+            .from(plan::Entity)
+            .cond_where(plans)
+            .to_owned();
         Expr::exists(
             Query::select()
                 .expr(Expr::cust("1"))
                 .from(L::default())
-                .inner_join(
-                    plan::Entity,
-                    Expr::col((plan::Entity, plan::Column::Id)).equals((L::default(), link_plan)),
-                )
                 .and_where(Expr::col((L::default(), link_record)).eq(record_id.clone()))
-                .cond_where(plans)
+                .and_where(Expr::col((L::default(), link_plan)).in_subquery(plan_ids))
                 .to_owned(),
         )
     };
@@ -150,9 +154,15 @@ fn shared_record_readable<L: EntityTrait>(
     if members.is_empty() {
         return Condition::all().add(published);
     }
-    Condition::any().add(published).add(listed_by(
-        Condition::all().add(plan::Column::Id.is_in(members)),
-    ))
+    let member_listed = Expr::exists(
+        Query::select()
+            .expr(Expr::cust("1"))
+            .from(L::default())
+            .and_where(Expr::col((L::default(), link_record)).eq(record_id))
+            .and_where(Expr::col((L::default(), link_plan)).is_in(members))
+            .to_owned(),
+    );
+    Condition::any().add(published).add(member_listed)
 }
 
 /// Activities reached through a plan the caller reads (a plan's own activity list, the counts of
