@@ -131,21 +131,21 @@ fn shared_record_readable<L: EntityTrait>(
     if *scope == Scope::All {
         return Condition::all();
     }
-    // `link_plan IN (plan ids)` rather than a join to `plan`: the ids are computed once per
-    // statement and each candidate row is one probe of the link's record index (a join let SQLite
-    // start from the plans and scan every link for each row).
+    // `CROSS JOIN` keeps SQLite's join order (PostgreSQL plans it like any inner join): first the
+    // link rows of this record by the record's index, then their plans by primary key. A plain
+    // join (or `plan_id IN (…)`) let SQLite walk every readable plan for each row: 150 ms instead
+    // of 1 ms for a city's 500 activities.
     let listed_by = |plans: Condition| {
-        let plan_ids = Query::select()
-            .column((plan::Entity, plan::Column::Id))
-            .from(plan::Entity)
-            .cond_where(plans)
-            .to_owned();
         Expr::exists(
             Query::select()
                 .expr(Expr::cust("1"))
                 .from(L::default())
+                .cross_join(plan::Entity)
+                .and_where(
+                    Expr::col((plan::Entity, plan::Column::Id)).equals((L::default(), link_plan)),
+                )
                 .and_where(Expr::col((L::default(), link_record)).eq(record_id.clone()))
-                .and_where(Expr::col((L::default(), link_plan)).in_subquery(plan_ids))
+                .cond_where(plans)
                 .to_owned(),
         )
     };
