@@ -75,6 +75,15 @@ impl Scope {
         }
     }
 
+    /// A non-public value of a record listed by `plans`: itself for their organizations, else None.
+    pub fn private<'a, T: ?Sized>(
+        &self,
+        value: Option<&'a T>,
+        plans: impl IntoIterator<Item = i64>,
+    ) -> Option<&'a T> {
+        value.filter(|_| self.reads_private_of_any(plans))
+    }
+
     fn member_plans(&self) -> Vec<i64> {
         match self {
             Self::Member(plans) => plans.to_vec(),
@@ -285,6 +294,16 @@ impl Guarded for data_issue::Entity {
             .add(data_issue::Column::Internal.eq(false))
             .add(data_issue::Column::PlanId.is_in(scope.member_plans()));
         Condition::all().add(plan_ok).add(internal_ok)
+    }
+}
+
+impl Guarded for entity::access_token_organization::Entity {
+    /// Token records are admin data.
+    fn readable(scope: &Scope) -> Condition {
+        match scope {
+            Scope::All => Condition::all(),
+            _ => Condition::all().add(Expr::cust("1 = 0")),
+        }
     }
 }
 

@@ -93,3 +93,9 @@ fn readable<E: crate::auth::policy::Guarded>(
     use sea_orm::QueryFilter;
     Ok(E::find().filter(E::readable(scope(ctx)?)))
 }
+
+/// Who is writing, for the audit log; anonymous callers never reach a write (guards run first).
+fn actor(ctx: &Context<'_>) -> crate::error::ApiResult<crate::audit::Actor> {
+    crate::audit::Actor::of(ctx.data::<crate::auth::Viewer>()?)
+        .ok_or(crate::error::ApiError::Unauthenticated)
+}

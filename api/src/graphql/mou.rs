@@ -78,13 +78,7 @@ impl Mou {
             .load_one(PlansOfMou(self.0.id))
             .await?
             .unwrap_or_default();
-        Ok(
-            if scope(ctx)?.reads_private_of_any(plans.iter().map(|p| p.id)) {
-                self.0.internal_note.as_deref()
-            } else {
-                None
-            },
-        )
+        Ok(scope(ctx)?.private(self.0.internal_note.as_deref(), plans.iter().map(|p| p.id)))
     }
     /// Plans that list this MoU.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {

@@ -11,9 +11,9 @@ use super::ids::{NodeKind, decode_int};
 use super::loader::{Loaders, by_id, has_many};
 use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::plan::{self, Plan};
-use super::{city, db};
-use crate::audit::{self, Action, Actor, Target};
-use crate::auth::{Permission, Requires, Viewer};
+use super::{actor, city, db};
+use crate::audit::{self, Action, Target};
+use crate::auth::{Permission, Requires};
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
 use entity::{organization, plan_participant};
@@ -104,6 +104,22 @@ pub struct Participation {
     plan: Plan,
     /// How the organization takes part.
     role: ParticipantRole,
+}
+
+/// Loads organizations by id in one batch, in the order given (`None` where there is none).
+pub async fn load_many(
+    ctx: &Context<'_>,
+    ids: impl IntoIterator<Item = i64>,
+) -> ApiResult<Vec<Option<Organization>>> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut found = ctx
+        .data::<Loaders>()?
+        .load_many(ids.iter().copied().map(OrganizationById))
+        .await?;
+    Ok(ids
+        .iter()
+        .map(|id| found.remove(&OrganizationById(*id)).map(Organization))
+        .collect())
 }
 
 /// Loads an organization by id through the request's loader.
@@ -238,10 +254,6 @@ async fn name_taken(ctx: &Context<'_>, key: &str, except: Option<i64>) -> ApiRes
         find = find.filter(organization::Column::Id.ne(id));
     }
     Ok(find.one(db(ctx)?).await?.is_some())
-}
-
-fn actor(ctx: &Context<'_>) -> ApiResult<Actor> {
-    Actor::of(ctx.data::<Viewer>()?).ok_or(ApiError::Unauthenticated)
 }
 
 #[derive(Default)]

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::db;
 use super::enums::Role;
 use super::filter::ids_where;
 use super::ids::{NodeKind, decode_int};
+use super::loader::{Loaders, has_many};
 use super::organization::{self, Organization};
 use super::pagination::{ById, Conn, PageArgs, paginate};
-use crate::audit::Actor;
+use super::{actor, db};
 use crate::auth::tokens::{IssueRequest, Tokens};
 use crate::auth::{Permission, Requires, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -41,18 +41,13 @@ impl AccessToken {
     }
     /// Organizations the token acts for.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
-        let ids: Vec<i64> = access_token_organization::Entity::find()
-            .filter(access_token_organization::Column::TokenId.eq(self.0.id))
-            .all(db(ctx)?)
+        let links = ctx
+            .data::<Loaders>()?
+            .load_one(OrganizationsOfToken(self.0.id))
             .await?
-            .into_iter()
-            .map(|o| o.organization_id)
-            .collect();
-        let mut out = Vec::new();
-        for id in ids {
-            out.extend(organization::load(ctx, id).await?);
-        }
-        Ok(out)
+            .unwrap_or_default();
+        let found = organization::load_many(ctx, links.iter().map(|l| l.organization_id)).await?;
+        Ok(found.into_iter().flatten().collect())
     }
     /// Who issued it ("token 3", "command line").
     async fn issued_by(&self) -> &str {
@@ -84,6 +79,11 @@ impl AccessToken {
         self.0.replaced_by_id.map(|id| NodeKind::AccessToken.id(id))
     }
 }
+
+has_many!(
+    /// Key: the organizations a token acts for.
+    OrganizationsOfToken => access_token_organization, TokenId, OrganizationId
+);
 
 /// Which token records to list.
 #[derive(InputObject, Default)]
@@ -119,10 +119,11 @@ impl TokenQuery {
         let Some(token) = ctx.data::<Viewer>()?.token() else {
             return Ok(None);
         };
-        let mut organizations = Vec::new();
-        for id in &token.organizations {
-            organizations.extend(organization::load(ctx, *id).await?);
-        }
+        let organizations = organization::load_many(ctx, token.organizations.iter().copied())
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
         Ok(Some(Me {
             token_id: NodeKind::AccessToken.id(token.token_id),
             role: token.role.into(),
@@ -207,10 +208,6 @@ pub struct RevokeTokenPayload {
 
 #[derive(Default)]
 pub struct TokenMutation;
-
-fn actor(ctx: &Context<'_>) -> ApiResult<Actor> {
-    Actor::of(ctx.data::<Viewer>()?).ok_or(ApiError::Unauthenticated)
-}
 
 fn seconds(value: i64, field: &str) -> ApiResult<Duration> {
     u64::try_from(value)

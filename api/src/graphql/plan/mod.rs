@@ -207,11 +207,7 @@ impl Plan {
     }
     /// Internal note of the plan's organizations (null unless the caller's organization takes part).
     async fn internal_note(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
-        Ok(if scope(ctx)?.reads_private_of(self.0.id) {
-            self.0.internal_note.as_deref()
-        } else {
-            None
-        })
+        Ok(scope(ctx)?.private(self.0.internal_note.as_deref(), [self.0.id]))
     }
     /// Organizations taking part in the plan, with their roles.
     async fn participants(&self, ctx: &Context<'_>) -> ApiResult<Vec<Participant>> {
@@ -220,16 +216,18 @@ impl Plan {
             .load_one(ParticipantsOfPlan(self.0.id))
             .await?
             .unwrap_or_default();
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            if let Some(organization) = organization::load(ctx, row.organization_id).await? {
-                out.push(Participant {
+        let organizations =
+            organization::load_many(ctx, rows.iter().map(|r| r.organization_id)).await?;
+        Ok(rows
+            .into_iter()
+            .zip(organizations)
+            .filter_map(|(row, organization)| {
+                organization.map(|organization| Participant {
                     organization,
                     role: row.role.into(),
-                });
-            }
-        }
-        Ok(out)
+                })
+            })
+            .collect())
     }
     /// Data-quality findings about the plan's published values.
     async fn data_issues(&self, ctx: &Context<'_>) -> ApiResult<Vec<DataIssue>> {
