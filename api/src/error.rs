@@ -20,6 +20,10 @@ pub enum ApiError {
         message: String,
     },
     Conflict(String),
+    /// An update or delete named a version the record no longer has (optimistic concurrency).
+    StaleVersion {
+        current: i32,
+    },
     RateLimited,
     Unavailable,
     /// Shared so the error is `Clone`, as async-graphql requires of resolver errors.
@@ -46,6 +50,10 @@ impl ApiError {
             Self::Forbidden => "forbidden".to_owned(),
             Self::InvalidInput { field, message } => format!("invalid {field}: {message}"),
             Self::Conflict(message) => format!("conflict: {message}"),
+            Self::StaleVersion { current } => format!(
+                "conflict: the record was changed meanwhile and is now at version {current}; \
+                 read it again and retry"
+            ),
             Self::RateLimited => "rate limited".to_owned(),
             Self::Unavailable => "service unavailable, try again later".to_owned(),
             Self::Internal(_) => "internal error".to_owned(),
@@ -59,7 +67,7 @@ impl ApiError {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
             Self::InvalidInput { .. } => "BAD_USER_INPUT",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::StaleVersion { .. } => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
@@ -72,7 +80,7 @@ impl ApiError {
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::InvalidInput { .. } => StatusCode::BAD_REQUEST,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::StaleVersion { .. } => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -88,6 +96,11 @@ impl From<sea_orm::DbErr> for ApiError {
         match err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
                 tracing::warn!(error = %err, "database unavailable");
+                Self::Unavailable
+            }
+            // SQLite's busy timeout ran out (another process held the write lock): retry later.
+            ref e if e.to_string().contains("database is locked") => {
+                tracing::warn!(error = %err, "database busy");
                 Self::Unavailable
             }
             other => Self::Internal(Arc::new(other.into())),
@@ -110,8 +123,10 @@ impl From<ApiError> for async_graphql::Error {
         }
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {
             ext.set("code", err.code());
-            if let ApiError::InvalidInput { field, .. } = &err {
-                ext.set("field", field.as_str());
+            match &err {
+                ApiError::InvalidInput { field, .. } => ext.set("field", field.as_str()),
+                ApiError::StaleVersion { current } => ext.set("currentVersion", *current),
+                _ => {}
             }
         })
     }

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod import;
+pub mod live;
 pub mod metrics;
 pub mod routes;
 pub mod settings;

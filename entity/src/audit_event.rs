@@ -16,6 +16,8 @@ pub struct Model {
     pub target_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub detail: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub actor_organizations: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

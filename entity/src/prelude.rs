@@ -3,6 +3,8 @@
 pub use super::activity::Entity as Activity;
 pub use super::activity_city::Entity as ActivityCity;
 pub use super::activity_organization::Entity as ActivityOrganization;
+pub use super::change_event::Entity as ChangeEvent;
+pub use super::change_event_plan::Entity as ChangeEventPlan;
 pub use super::city::Entity as City;
 pub use super::city_name::Entity as CityName;
 pub use super::contact::Entity as Contact;
@@ -11,6 +13,7 @@ pub use super::data_issue::Entity as DataIssue;
 pub use super::expected_result::Entity as ExpectedResult;
 pub use super::expected_result_city::Entity as ExpectedResultCity;
 pub use super::expected_result_organization::Entity as ExpectedResultOrganization;
+pub use super::idempotency_key::Entity as IdempotencyKey;
 pub use super::mou::Entity as Mou;
 pub use super::mou_party::Entity as MouParty;
 pub use super::organization::Entity as Organization;

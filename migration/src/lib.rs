@@ -45,6 +45,7 @@ mod m20261128_000035_create_plan_participant;
 mod m20261128_000036_add_visibility_columns;
 mod m20261128_000037_create_access_token;
 mod m20261128_000038_create_audit_event;
+mod m20261128_000039_create_write_support;
 
 pub struct Migrator;
 
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000036_add_visibility_columns::Migration),
             Box::new(m20261128_000037_create_access_token::Migration),
             Box::new(m20261128_000038_create_audit_event::Migration),
+            Box::new(m20261128_000039_create_write_support::Migration),
         ]
     }
 }

@@ -339,8 +339,11 @@ public!(
 /// What a caller may do beyond reading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Permission {
-    /// Organizations, participants, tokens, the audit log.
+    /// Organizations, participants, tokens, the audit log, plans themselves, cities, code lists.
     Administer,
+    /// Records of plans (activities, MoUs, expected results, themes, …): admins for every plan,
+    /// editors for the plans their organizations take part in (see [`Viewer::require_plans`]).
+    Edit,
 }
 
 impl Viewer {
@@ -351,8 +354,40 @@ impl Viewer {
         };
         let granted = match permission {
             Permission::Administer => token.role == Role::Admin,
+            Permission::Edit => matches!(token.role, Role::Admin | Role::Editor),
         };
         if granted {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Ok when the caller may write a record listed by every one of `plans`: admins always, editors
+    /// when each plan is one their organizations take part in (a record shared with a plan outside
+    /// them is an admin's to change). A record of no plan is an admin's too.
+    pub fn require_plans(&self, scope: &Scope, plans: &[i64]) -> ApiResult<()> {
+        self.require(Permission::Edit)?;
+        let granted = match scope {
+            Scope::All => true,
+            Scope::Public => false,
+            Scope::Member(_) => {
+                !plans.is_empty() && plans.iter().all(|p| scope.reads_private_of(*p))
+            }
+        };
+        if granted {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Ok when the caller may sign (or end) an MoU whose organization parties are `parties`: an
+    /// admin, or an editor of one of those organizations.
+    pub fn require_party(&self, parties: &[i64]) -> ApiResult<()> {
+        self.require(Permission::Edit)?;
+        let token = self.token().ok_or(ApiError::Unauthenticated)?;
+        if token.role == Role::Admin || token.organizations.iter().any(|o| parties.contains(o)) {
             Ok(())
         } else {
             Err(ApiError::Forbidden)

@@ -38,6 +38,11 @@ impl NodeKind {
         Self::AuditEvent,
     ];
 
+    /// The type name, as in IDs, the audit log and the change feed.
+    pub fn name(self) -> &'static str {
+        self.prefix()
+    }
+
     fn prefix(self) -> &'static str {
         match self {
             Self::Plan => "Plan",

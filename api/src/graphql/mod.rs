@@ -22,6 +22,7 @@ mod statement;
 mod stats;
 mod theme;
 mod token;
+mod write;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
@@ -47,7 +48,11 @@ pub struct QueryRoot(
 
 /// The root mutation: every module's mutations.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(organization::OrganizationMutation, token::TokenMutation);
+pub struct MutationRoot(
+    organization::OrganizationMutation,
+    token::TokenMutation,
+    activity::ActivityMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -67,6 +72,7 @@ pub fn build_schema(db: DatabaseConnection, tokens: crate::auth::tokens::Tokens)
     schema_builder()
         .data(stats::StatsCache::new(10_000))
         .data(tokens)
+        .data(write::WriteGate::default())
         .data(db)
         .finish()
 }

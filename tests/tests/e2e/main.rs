@@ -7,3 +7,4 @@ mod http;
 mod import;
 mod queries;
 mod search;
+mod writes;

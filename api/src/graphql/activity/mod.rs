@@ -2,9 +2,12 @@
 
 mod filter;
 mod nested;
+mod write;
 
 pub use filter::{ActivityFilter, ActivityOrder};
 pub use nested::{ActivityParent, activities_of};
+pub use write::{ActivityMutation, DeletePayload};
+pub(crate) use write::{any_published, city_id, city_ids, readable_plan};
 
 use async_graphql::{Context, ID, Object};
 use sea_orm::QueryFilter;
