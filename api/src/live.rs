@@ -1,6 +1,157 @@
-//! Live updates: committed changes reach subscribers of every instance. Writers append to the
-//! change feed and (PostgreSQL) `NOTIFY` this channel at commit; each instance listens, reads the
-//! new feed entries and fans them out to its subscribers.
+//! Live updates: committed changes reach the subscribers of every instance. Writers append to the
+//! change feed (`change_event`) and, on PostgreSQL, `NOTIFY` [`CHANNEL`] in the same transaction
+//! (delivered at commit). Each instance runs one [`Live`] task that listens, reads the feed entries
+//! past the last one it saw, and broadcasts them to its subscribers; a timer re-reads the feed as
+//! well, so a notification lost while the listening connection was down delays an event but
+//! never drops it. The feed itself, not the notification, is the message: PostgreSQL stays the
+//! one place instances share.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder};
+use tokio::sync::{Notify, broadcast};
+
+use entity::{change_event, change_event_plan};
 
 /// The PostgreSQL notification channel of committed changes.
 pub const CHANNEL: &str = "ucap_changes";
+
+/// How long to wait before listening again after the listening connection failed.
+const RECONNECT: Duration = Duration::from_secs(2);
+
+/// One committed change, as subscribers see it.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub change: change_event::Model,
+    /// Plans the change concerns.
+    pub plans: Vec<i64>,
+}
+
+impl Notice {
+    pub fn fields(&self) -> Vec<String> {
+        serde_json::from_str(&self.change.fields).unwrap_or_default()
+    }
+}
+
+/// This instance's hub of committed changes.
+#[derive(Clone)]
+pub struct Live {
+    sender: broadcast::Sender<Arc<Notice>>,
+    wake: Arc<Notify>,
+    poll: Duration,
+}
+
+impl Live {
+    /// Starts the hub's task on `db` (`database_url` for PostgreSQL's listening connection),
+    /// re-reading the feed every `poll` without notifications.
+    pub async fn start(db: DatabaseConnection, database_url: String, poll: Duration) -> Self {
+        let (sender, _) = broadcast::channel(1024);
+        let live = Self {
+            sender,
+            wake: Arc::new(Notify::new()),
+            poll,
+        };
+        let last = last_id(&db).await.unwrap_or(0);
+        if db.get_database_backend() == DbBackend::Postgres {
+            tokio::spawn(listen(database_url, live.wake.clone()));
+        }
+        tokio::spawn(live.clone().relay(db, last));
+        live
+    }
+
+    /// A new subscriber's receiver.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Notice>> {
+        self.sender.subscribe()
+    }
+
+    /// A write of this instance committed: read the feed now.
+    pub fn poke(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Reads new feed entries whenever woken (or every `poll`) and broadcasts them.
+    async fn relay(self, db: DatabaseConnection, mut last: i64) {
+        loop {
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(self.poll) => {}
+            }
+            match read_after(&db, last).await {
+                Ok(notices) => {
+                    for notice in notices {
+                        last = last.max(notice.change.id);
+                        // No subscribers is not an error.
+                        let _ = self.sender.send(Arc::new(notice));
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "cannot read the change feed"),
+            }
+        }
+    }
+}
+
+/// Listens on [`CHANNEL`] and wakes the relay at each notification; reconnects after a failure.
+async fn listen(database_url: String, wake: Arc<Notify>) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        match PgListener::connect(&database_url).await {
+            Ok(mut listener) => {
+                if let Err(err) = listener.listen(CHANNEL).await {
+                    tracing::warn!(error = %err, "cannot LISTEN for changes");
+                } else {
+                    // Whatever committed while we were not listening.
+                    wake.notify_one();
+                    loop {
+                        match listener.recv().await {
+                            Ok(_) => wake.notify_one(),
+                            Err(err) => {
+                                tracing::warn!(error = %err, "change notifications interrupted");
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot connect to listen for changes"),
+        }
+        tokio::time::sleep(RECONNECT).await;
+    }
+}
+
+async fn last_id(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
+    Ok(change_event::Entity::find()
+        .order_by_desc(change_event::Column::Id)
+        .one(db)
+        .await?
+        .map_or(0, |c| c.id))
+}
+
+/// Feed entries after `last`, oldest first, with their plans (at most 1 000 at a time).
+async fn read_after(db: &DatabaseConnection, last: i64) -> Result<Vec<Notice>, sea_orm::DbErr> {
+    use sea_orm::QuerySelect;
+    let changes = change_event::Entity::find()
+        .filter(change_event::Column::Id.gt(last))
+        .order_by_asc(change_event::Column::Id)
+        .limit(1000)
+        .all(db)
+        .await?;
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let links = change_event_plan::Entity::find()
+        .filter(change_event_plan::Column::ChangeEventId.is_in(changes.iter().map(|c| c.id)))
+        .all(db)
+        .await?;
+    Ok(changes
+        .into_iter()
+        .map(|change| {
+            let plans = links
+                .iter()
+                .filter(|l| l.change_event_id == change.id)
+                .map(|l| l.plan_id)
+                .collect();
+            Notice { change, plans }
+        })
+        .collect())
+}

@@ -56,6 +56,12 @@ pub struct Settings {
     /// Serve repeated anonymous queries from a cache of whole responses, valid until the next
     /// write (`false` runs every query; the benchmark measures both).
     pub response_cache: bool,
+    /// How often an instance re-reads the change feed for its subscribers without being told to.
+    /// On PostgreSQL, writes of any instance are announced at once (LISTEN/NOTIFY) and this only
+    /// bounds the delay after a lost notification; on SQLite it is how writes of other processes
+    /// arrive.
+    #[serde(with = "seconds")]
+    pub live_poll_interval: Duration,
 }
 
 /// Signing algorithm of access tokens.
@@ -102,6 +108,7 @@ impl Default for Settings {
             token_max_lifetime: Duration::from_secs(90 * 24 * 3600),
             token_cache_ttl: Duration::from_secs(2),
             response_cache: true,
+            live_poll_interval: Duration::from_secs(2),
         }
     }
 }

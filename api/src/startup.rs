@@ -59,8 +59,14 @@ impl Application {
         metrics.instrument(&mut db);
         let tokens = Tokens::new(db.clone(), keys, &settings);
         let responses = response_cache(&settings);
+        let live = crate::live::Live::start(
+            db.clone(),
+            settings.database_url.clone(),
+            settings.live_poll_interval,
+        )
+        .await;
         let state = AppState {
-            schema: build_schema(db.clone(), tokens.clone()),
+            schema: build_schema(db.clone(), tokens.clone(), live),
             db,
             settings,
             metrics,

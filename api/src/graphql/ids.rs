@@ -38,6 +38,11 @@ impl NodeKind {
         Self::AuditEvent,
     ];
 
+    /// The kind of a type name ("Activity").
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.prefix() == name)
+    }
+
     /// The type name, as in IDs, the audit log and the change feed.
     pub fn name(self) -> &'static str {
         self.prefix()

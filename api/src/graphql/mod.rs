@@ -2,6 +2,7 @@
 
 mod activity;
 mod audit;
+mod change;
 mod city;
 mod country;
 mod data_issue;
@@ -24,7 +25,9 @@ mod theme;
 mod token;
 mod write;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema};
+
+pub use change::SubscriptionRoot;
 use sea_orm::DatabaseConnection;
 
 /// The root query: every module's queries.
@@ -44,6 +47,7 @@ pub struct QueryRoot(
     stats::StatsQuery,
     token::TokenQuery,
     audit::AuditQuery,
+    change::ChangeQuery,
 );
 
 /// The root mutation: every module's mutations.
@@ -54,22 +58,26 @@ pub struct MutationRoot(
     activity::ActivityMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema without data, for printing the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>
-{
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
 }
 
 /// The schema serving requests against `db`. The caller, its scope and its loaders are added to
 /// each request at the edge.
-pub fn build_schema(db: DatabaseConnection, tokens: crate::auth::tokens::Tokens) -> AppSchema {
+pub fn build_schema(
+    db: DatabaseConnection,
+    tokens: crate::auth::tokens::Tokens,
+    live: crate::live::Live,
+) -> AppSchema {
     schema_builder()
+        .data(live)
         .data(stats::StatsCache::new(10_000))
         .data(tokens)
         .data(write::WriteGate::default())

@@ -36,7 +36,7 @@ pub enum Node {
 const MAX_IDS: usize = 100;
 
 /// Loads the records of one kind; `keys` are the raw keys of their IDs.
-async fn load_kind(
+pub(crate) async fn load_kind(
     loaders: &Loaders,
     kind: NodeKind,
     keys: &[String],

@@ -555,7 +555,8 @@ has_id!(
     expected_result,
     data_issue,
     access_token,
-    audit_event
+    audit_event,
+    change_event
 );
 #[cfg(test)]
 mod sql_tests {

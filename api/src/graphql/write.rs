@@ -116,6 +116,7 @@ pub struct Write {
     pub scope: Scope,
     viewer: Viewer,
     backend: DbBackend,
+    live: Option<crate::live::Live>,
 }
 
 impl Write {
@@ -148,6 +149,7 @@ impl Write {
             scope: scope(ctx)?.clone(),
             viewer,
             backend,
+            live: ctx.data_opt::<crate::live::Live>().cloned(),
         })
     }
 
@@ -234,6 +236,9 @@ impl Write {
                 .await?;
         }
         self.txn.commit().await?;
+        if let (Some(live), false) = (&self.live, entries.is_empty()) {
+            live.poke();
+        }
         Ok(())
     }
 

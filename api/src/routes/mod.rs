@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql))
             .default_service(web::to(Rejection::method_not_allowed)),
     )
+    .route("/graphql/ws", web::get().to(graphql_ws))
     .route("/graphiql", web::get().to(graphiql))
     .route("/.well-known/jwks.json", web::get().to(jwks))
     .route("/healthz", web::get().to(healthz))
@@ -99,6 +100,80 @@ async fn execute(
         .data(loaders)
         .execute(&state.schema)
         .await)
+}
+
+/// GraphQL subscriptions (and any operation) over the graphql-ws protocol. The caller comes from
+/// the `connection_init` payload (`{"Authorization": "Bearer …"}`, or `{"token": "…"}`), else from
+/// the upgrade request's `Authorization` header; a refused token closes the connection.
+async fn graphql_ws(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let header = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let schema = state.schema.clone();
+    let state = state.into_inner();
+    async_graphql_actix_web::GraphQLSubscription::new(schema)
+        .on_connection_init(move |init| connection_data(state, init, header))
+        .start(&http, payload)
+}
+
+async fn connection_data(
+    state: std::sync::Arc<AppState>,
+    init: serde_json::Value,
+    upgrade_header: Option<String>,
+) -> async_graphql::Result<async_graphql::Data> {
+    use async_graphql::ErrorExtensions as _;
+    let from_payload = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|k| init.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
+        .or_else(|| {
+            init.get("token")
+                .and_then(|v| v.as_str())
+                .map(|t| format!("Bearer {t}"))
+        });
+    let authorization = from_payload.or(upgrade_header);
+    let refused = |message: &str, code: &str| {
+        let code = code.to_owned();
+        async_graphql::Error::new(message).extend_with(move |_, e| e.set("code", code.as_str()))
+    };
+    let viewer = match state
+        .tokens
+        .authenticate(authorization.as_deref().map(str::as_bytes))
+        .await
+    {
+        Ok(viewer) => viewer,
+        Err(Refusal::Unavailable(reason)) => {
+            tracing::error!(%reason, "cannot read token records");
+            return Err(refused(
+                "service unavailable, try again later",
+                "SERVICE_UNAVAILABLE",
+            ));
+        }
+        Err(refusal) => {
+            tracing::info!(%refusal, "access token refused (websocket)");
+            return Err(refused("invalid access token", "UNAUTHENTICATED"));
+        }
+    };
+    let scope = Scope::of(&viewer, &state.db).await.map_err(|err| {
+        tracing::error!(error = ?err, "cannot resolve the caller's plans");
+        refused(
+            "service unavailable, try again later",
+            "SERVICE_UNAVAILABLE",
+        )
+    })?;
+    // A subscription lives long: its loaders batch but never cache, so each event reads fresh rows.
+    let loaders = loader::new_loaders(state.db.clone(), scope.clone());
+    loaders.enable_all_cache(false);
+    let mut data = async_graphql::Data::default();
+    data.insert(viewer);
+    data.insert(scope);
+    data.insert(loaders);
+    Ok(data)
 }
 
 /// The public keys tokens are verified with (RFC 7517), for clients that verify tokens themselves.

@@ -5,6 +5,7 @@ mod docs_queries;
 mod foundation;
 mod http;
 mod import;
+mod live;
 mod queries;
 mod search;
 mod writes;

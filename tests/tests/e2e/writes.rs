@@ -61,6 +61,18 @@ pub async fn partners() -> Partners {
     }
 }
 
+/// The same partners' tokens against another instance on the same database.
+pub fn partners_on(app: TestApp, like: &Partners) -> Partners {
+    Partners {
+        app,
+        admin: like.admin.clone(),
+        editor_a: like.editor_a.clone(),
+        editor_b: like.editor_b.clone(),
+        viewer_a: like.viewer_a.clone(),
+        org_a: like.org_a.clone(),
+    }
+}
+
 const CREATE: &str = "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id version title kind date { text precision start end } organizations { id } plans { id } cities { name } draft } } }";
 const UPDATE: &str = "mutation($id: ID!, $v: Int!, $input: UpdateActivityInput!) { updateActivity(id: $id, version: $v, input: $input) { activity { id version title date { precision } } } }";
 const DELETE: &str =

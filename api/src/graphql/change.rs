@@ -1,0 +1,280 @@
+//! The change feed (`changes`) and live subscriptions, both read from `change_event`: partner
+//! systems mirror the data incrementally, frontends react to writes as they commit.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, Object, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::activity::{Activity, ActivityFilter};
+use super::filter::condition;
+use super::ids::{NodeKind, decode_int};
+use super::loader::Loaders;
+use super::mou::{Mou, MouFilter};
+use super::node::{Node, load_kind};
+use super::pagination::{Conn, PageArgs, paginate};
+use super::plan::Plan;
+use super::{db, scope};
+use crate::auth::Scope;
+use crate::auth::policy::Guarded;
+use crate::error::{ApiError, ApiResult};
+use crate::live::{Live, Notice};
+use entity::{activity, change_event, change_event_plan, mou, plan};
+
+/// What happened to a record.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ChangeOperation {
+    Created,
+    Updated,
+    /// The record was deleted: the entry is a tombstone.
+    Deleted,
+}
+
+/// One created, updated or deleted record, in commit order.
+pub struct Change(change_event::Model);
+
+/// One created, updated or deleted record, in commit order.
+#[Object]
+impl Change {
+    /// Position in the feed (increases with commit order).
+    async fn sequence(&self) -> i64 {
+        self.0.id
+    }
+    /// When the change committed.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// What happened.
+    async fn operation(&self) -> ChangeOperation {
+        match self.0.operation.as_str() {
+            "CREATED" => ChangeOperation::Created,
+            "DELETED" => ChangeOperation::Deleted,
+            _ => ChangeOperation::Updated,
+        }
+    }
+    /// Type of the record ("Activity", "Mou", "Plan", …).
+    async fn record_kind(&self) -> &str {
+        &self.0.record_kind
+    }
+    /// Global ID of the record (also for a deleted one).
+    async fn record_id(&self) -> Option<ID> {
+        kind_of(&self.0.record_kind).map(|k| k.id(self.0.record_id))
+    }
+    /// Fields the change set (names as in the API).
+    async fn fields(&self) -> Vec<String> {
+        serde_json::from_str(&self.0.fields).unwrap_or_default()
+    }
+    /// True for a deletion, or when the record is no longer visible to the caller: a mirror
+    /// drops it.
+    async fn tombstone(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(self.current(ctx).await?.is_none())
+    }
+    /// The record as it is now; null for a tombstone.
+    async fn node(&self, ctx: &Context<'_>) -> ApiResult<Option<Node>> {
+        self.current(ctx).await
+    }
+}
+
+impl Change {
+    async fn current(&self, ctx: &Context<'_>) -> ApiResult<Option<Node>> {
+        if self.0.operation == "DELETED" {
+            return Ok(None);
+        }
+        let Some(kind) = kind_of(&self.0.record_kind) else {
+            return Ok(None);
+        };
+        let key = self.0.record_id.to_string();
+        let mut found = load_kind(ctx.data::<Loaders>()?, kind, std::slice::from_ref(&key)).await?;
+        Ok(found.remove(&key))
+    }
+}
+
+fn kind_of(name: &str) -> Option<NodeKind> {
+    NodeKind::from_name(name)
+}
+
+/// Feed entries a scope may see: public ones, those of the caller's plans, all for admins.
+fn visible(scope: &Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Public => Condition::all().add(change_event::Column::Public.eq(true)),
+        Scope::Member(plans) => Condition::any()
+            .add(change_event::Column::Public.eq(true))
+            .add(Expr::exists(
+                Query::select()
+                    .expr(Expr::cust("1"))
+                    .from(change_event_plan::Entity)
+                    .and_where(
+                        Expr::col((
+                            change_event_plan::Entity,
+                            change_event_plan::Column::ChangeEventId,
+                        ))
+                        .equals((change_event::Entity, change_event::Column::Id)),
+                    )
+                    .and_where(
+                        Expr::col((change_event_plan::Entity, change_event_plan::Column::PlanId))
+                            .is_in(plans.iter().copied()),
+                    )
+                    .to_owned(),
+            )),
+    }
+}
+
+fn notice_visible(scope: &Scope, notice: &Notice) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Public => notice.change.public,
+        Scope::Member(_) => {
+            notice.change.public || scope.reads_private_of_any(notice.plans.iter().copied())
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ChangeQuery;
+
+#[Object]
+impl ChangeQuery {
+    /// Created, updated and deleted records in commit order, oldest first: keep `endCursor` and
+    /// ask again with `after` to mirror the data incrementally. Entries the caller may not see
+    /// are absent; a record no longer visible comes as a tombstone.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Change>> {
+        let args = PageArgs::new(first, after, last, before);
+        let select = change_event::Entity::find().filter(visible(scope(ctx)?));
+        paginate(db(ctx)?, select, super::pagination::ById, &args, Change).await
+    }
+}
+
+/// Live updates over graphql-ws at `/graphql/ws` (token in the `connection_init` payload as
+/// `{"Authorization": "Bearer …"}`); the same visibility rules as queries.
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+/// Notices this subscriber may see, as they commit.
+fn notices(ctx: &Context<'_>) -> ApiResult<(impl Stream<Item = Arc<Notice>> + use<>, Scope)> {
+    let live = ctx.data::<Live>()?;
+    let scope = scope(ctx)?.clone();
+    let visible_to = scope.clone();
+    let stream = BroadcastStream::new(live.subscribe())
+        .filter_map(|n| async move { n.ok() })
+        .filter(move |n| {
+            let ok = notice_visible(&visible_to, n);
+            async move { ok }
+        });
+    Ok((stream, scope))
+}
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// The plan, each time it or one of its records (themes, activities, MoUs, links, …) changes.
+    async fn plan_changed(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<impl Stream<Item = Result<Plan, ApiError>> + use<>, ApiError> {
+        let id = decode_int(&id, NodeKind::Plan, "id")?;
+        let db = db(ctx)?.clone();
+        let (stream, scope) = notices(ctx)?;
+        // The plan must exist for the caller now.
+        plan::Entity::find_by_id(id)
+            .filter(plan::Entity::readable(&scope))
+            .one(&db)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(stream
+            .filter(move |n| {
+                let ours = (n.change.record_kind == "Plan" && n.change.record_id == id)
+                    || n.plans.contains(&id);
+                async move { ours }
+            })
+            .filter_map(move |_| {
+                let (db, scope) = (db.clone(), scope.clone());
+                async move {
+                    plan::Entity::find_by_id(id)
+                        .filter(plan::Entity::readable(&scope))
+                        .one(&db)
+                        .await
+                        .map_err(ApiError::from)
+                        .map(|p| p.map(Plan))
+                        .transpose()
+                }
+            }))
+    }
+
+    /// Each activity created from now on that matches `filter`.
+    async fn activity_added(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActivityFilter>,
+    ) -> Result<impl Stream<Item = Result<Activity, ApiError>> + use<>, ApiError> {
+        let cond = match &filter {
+            Some(f) => condition(f)?,
+            None => Condition::all(),
+        };
+        let db = db(ctx)?.clone();
+        let (stream, scope) = notices(ctx)?;
+        Ok(stream
+            .filter(|n| {
+                let added = n.change.record_kind == "Activity" && n.change.operation == "CREATED";
+                async move { added }
+            })
+            .filter_map(move |n| {
+                let (db, scope, cond) = (db.clone(), scope.clone(), cond.clone());
+                async move {
+                    activity::Entity::find_by_id(n.change.record_id)
+                        .filter(activity::Entity::readable(&scope))
+                        .filter(cond)
+                        .one(&db)
+                        .await
+                        .map_err(ApiError::from)
+                        .map(|a| a.map(Activity))
+                        .transpose()
+                }
+            }))
+    }
+
+    /// Each MoU whose status changes from now on (signed, cancelled, …) that matches `filter`.
+    async fn mou_status_changed(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<MouFilter>,
+    ) -> Result<impl Stream<Item = Result<Mou, ApiError>> + use<>, ApiError> {
+        let cond = match &filter {
+            Some(f) => condition(f)?,
+            None => Condition::all(),
+        };
+        let db = db(ctx)?.clone();
+        let (stream, scope) = notices(ctx)?;
+        Ok(stream
+            .filter(|n| {
+                let status = n.change.record_kind == "Mou"
+                    && n.change.operation == "UPDATED"
+                    && n.fields().iter().any(|f| f == "status");
+                async move { status }
+            })
+            .filter_map(move |n| {
+                let (db, scope, cond) = (db.clone(), scope.clone(), cond.clone());
+                async move {
+                    mou::Entity::find_by_id(n.change.record_id)
+                        .filter(mou::Entity::readable(&scope))
+                        .filter(cond)
+                        .one(&db)
+                        .await
+                        .map_err(ApiError::from)
+                        .map(|m| m.map(Mou))
+                        .transpose()
+                }
+            }))
+    }
+}

@@ -1,0 +1,277 @@
+//! The change feed and live subscriptions: commit order, tombstones, visibility, graphql-ws with
+//! the token in `connection_init`, and a write through one instance reaching a subscriber of
+//! another.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use ucap_tests::{TestApp, on_postgres, spawn_app_with};
+
+use super::writes::{Partners, partners, partners_on};
+
+const CREATE: &str = "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id version } } }";
+const CHANGES: &str = "query($after: String) { changes(first: 50, after: $after) { totalCount pageInfo { endCursor } nodes { sequence operation recordKind recordId fields tombstone node { id ... on Activity { title } } } } }";
+
+fn activity(title: &str, draft: bool) -> Value {
+    json!({ "input": { "plan": "UGxhbjox", "title": title, "kind": "MEETING", "date": "2022", "draft": draft } })
+}
+
+fn nodes(r: &Value) -> Vec<Value> {
+    r["data"]["changes"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .clone()
+}
+
+#[tokio::test]
+async fn the_change_feed_lists_writes_in_commit_order_with_tombstones_and_honours_visibility() {
+    let p = partners().await;
+    let public = p
+        .app
+        .graphql_as(&p.editor_a, CREATE, activity("Public meeting", false))
+        .await;
+    let public_id = public["data"]["createActivity"]["activity"]["id"].clone();
+    let draft = p
+        .app
+        .graphql_as(&p.editor_a, CREATE, activity("Draft meeting", true))
+        .await;
+    let draft_id = draft["data"]["createActivity"]["activity"]["id"].clone();
+    assert!(draft_id.is_string(), "{draft}");
+
+    // Anonymous readers see the public write only; the plan's organization sees both.
+    let anonymous = nodes(&p.app.graphql(CHANGES, json!({})).await);
+    let ids: Vec<&Value> = anonymous.iter().map(|n| &n["recordId"]).collect();
+    assert!(
+        ids.contains(&&public_id) && !ids.contains(&&draft_id),
+        "{anonymous:?}"
+    );
+    let member = p.app.graphql_as(&p.editor_a, CHANGES, json!({})).await;
+    let entries = nodes(&member);
+    let ids: Vec<&Value> = entries.iter().map(|n| &n["recordId"]).collect();
+    assert!(
+        ids.contains(&&public_id) && ids.contains(&&draft_id),
+        "{entries:?}"
+    );
+    let sequences: Vec<i64> = entries
+        .iter()
+        .filter_map(|n| n["sequence"].as_i64())
+        .collect();
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    let created = entries
+        .iter()
+        .find(|n| n["recordId"] == public_id)
+        .unwrap_or_else(|| panic!("{entries:?}"));
+    assert_eq!(created["operation"], "CREATED");
+    assert_eq!(created["node"]["title"], "Public meeting");
+    assert_eq!(created["tombstone"], false);
+
+    // Read on from the cursor: only what committed since, a deletion as a tombstone.
+    let cursor = member["data"]["changes"]["pageInfo"]["endCursor"].clone();
+    let deleted = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            "mutation($id: ID!) { deleteActivity(id: $id, version: 1) { deletedId } }",
+            json!({ "id": public_id }),
+        )
+        .await;
+    assert!(deleted["errors"].is_null(), "{deleted}");
+    let since = nodes(
+        &p.app
+            .graphql_as(&p.editor_a, CHANGES, json!({ "after": cursor }))
+            .await,
+    );
+    assert_eq!(since.len(), 1, "{since:?}");
+    assert_eq!(since[0]["operation"], "DELETED");
+    assert_eq!(since[0]["recordId"], public_id);
+    assert_eq!(since[0]["tombstone"], true);
+    assert!(since[0]["node"].is_null());
+    // The anonymous mirror learns of the deletion too (the record was public).
+    let anonymous_since = nodes(&p.app.graphql(CHANGES, json!({ "after": cursor })).await);
+    assert_eq!(anonymous_since.len(), 1, "{anonymous_since:?}");
+}
+
+/// A graphql-ws (graphql-transport-ws) client.
+struct Ws {
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Ws {
+    async fn connect(app: &TestApp, token: Option<&str>) -> Result<Self, String> {
+        let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().map_err(|_| "header")?,
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut ws = Self { socket };
+        let payload = match token {
+            Some(t) => json!({ "Authorization": format!("Bearer {t}") }),
+            None => json!({}),
+        };
+        ws.send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        match ws.next_message(Duration::from_secs(5)).await {
+            Some(m) if m["type"] == "connection_ack" => Ok(ws),
+            other => Err(format!("no ack: {other:?}")),
+        }
+    }
+
+    async fn send(&mut self, message: Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        self.send(json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }))
+            .await;
+    }
+
+    /// The next protocol message other than pings, or None on timeout or close.
+    async fn next_message(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()??
+                .ok()?;
+            match message {
+                Message::Text(text) => {
+                    let value: Value = serde_json::from_str(&text).ok()?;
+                    if value["type"] == "ping" {
+                        self.send(json!({ "type": "pong" })).await;
+                        continue;
+                    }
+                    if value["type"] == "pong" {
+                        continue;
+                    }
+                    return Some(value);
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+}
+
+const ADDED: &str = "subscription { activityAdded { id title organizations { name } } }";
+
+#[tokio::test]
+async fn a_subscriber_is_told_of_activities_added_that_it_may_see() {
+    let p = partners().await;
+    let mut anonymous = Ws::connect(&p.app, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    anonymous.subscribe("a", ADDED, json!({})).await;
+    let mut member = Ws::connect(&p.app, Some(&p.editor_a))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    member.subscribe("m", ADDED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let draft = p
+        .app
+        .graphql_as(&p.editor_a, CREATE, activity("Draft visit", true))
+        .await;
+    assert!(draft["errors"].is_null(), "{draft}");
+    let public = p
+        .app
+        .graphql_as(&p.editor_a, CREATE, activity("Public visit", false))
+        .await;
+    assert!(public["errors"].is_null(), "{public}");
+
+    let first = member.next_message(Duration::from_secs(10)).await;
+    let second = member.next_message(Duration::from_secs(10)).await;
+    let titles: Vec<&Value> = [&first, &second]
+        .iter()
+        .filter_map(|m| m.as_ref())
+        .map(|m| &m["payload"]["data"]["activityAdded"]["title"])
+        .collect();
+    assert_eq!(
+        titles,
+        [&json!("Draft visit"), &json!("Public visit")],
+        "{first:?} {second:?}"
+    );
+    // The anonymous subscriber gets the public one only.
+    let seen = anonymous.next_message(Duration::from_secs(10)).await;
+    assert_eq!(
+        seen.as_ref()
+            .map(|m| &m["payload"]["data"]["activityAdded"]["title"]),
+        Some(&json!("Public visit")),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.as_ref()
+            .map(|m| &m["payload"]["data"]["activityAdded"]["organizations"]),
+        Some(&json!([{ "name": "Partner University A" }]))
+    );
+    assert!(
+        anonymous
+            .next_message(Duration::from_millis(500))
+            .await
+            .is_none(),
+        "the draft leaked"
+    );
+}
+
+#[tokio::test]
+async fn a_forged_token_in_connection_init_is_refused() {
+    let p = partners().await;
+    let refused = Ws::connect(&p.app, Some("not.a.token")).await;
+    assert!(refused.is_err());
+}
+
+#[tokio::test]
+async fn a_write_through_one_instance_reaches_a_subscriber_of_another() {
+    // Feed polling is slowed to a minute on the subscriber's instance, so on PostgreSQL only a
+    // notification (LISTEN/NOTIFY) can deliver the event within the test's ten seconds. On SQLite
+    // (one file, two processes' worth of instances) the poll is what carries it.
+    let writer: Partners = partners().await;
+    let url = writer.app.database_url.clone();
+    let poll = if on_postgres() { 60 } else { 1 };
+    let reader = spawn_app_with(|s| {
+        s.database_url = url;
+        s.live_poll_interval = Duration::from_secs(poll);
+    })
+    .await;
+    let other = partners_on(reader, &writer);
+    let mut ws = Ws::connect(&other.app, Some(&other.admin))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    ws.subscribe(
+        "p",
+        "subscription { planChanged(id: \"UGxhbjox\") { id activities(first: 1, orderBy: DATE_DESC) { totalCount } } }",
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let created = writer
+        .app
+        .graphql_as(
+            &writer.editor_a,
+            CREATE,
+            activity("Cross-instance forum", false),
+        )
+        .await;
+    assert!(created["errors"].is_null(), "{created}");
+    let event = ws.next_message(Duration::from_secs(10)).await;
+    assert_eq!(
+        event
+            .as_ref()
+            .map(|m| &m["payload"]["data"]["planChanged"]["id"]),
+        Some(&json!("UGxhbjox")),
+        "{event:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
