@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
-use serde_json::json;
+use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
 
 use super::activity::{Activity, ActivityOrder, ActivityParent, activities_of};
 use super::enums::{OrganizationKind, ParticipantRole};
@@ -11,8 +11,8 @@ use super::ids::{NodeKind, decode_int};
 use super::loader::{Loaders, by_id, has_many};
 use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::plan::{self, Plan};
-use super::{actor, city, db};
-use crate::audit::{self, Action, Target};
+use super::write::{Diff, Entry, Operation, Write, check_version, save_versioned};
+use super::{city, db};
 use crate::auth::{Permission, Requires};
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
@@ -279,8 +279,8 @@ impl OrganizationMutation {
                 "an organization named \"{name}\" exists"
             )));
         }
+        let w = Write::begin(ctx, Permission::Administer).await?;
         let now = Utc::now();
-        let txn = db(ctx)?.begin().await?;
         let row = organization::ActiveModel {
             name: Set(name),
             name_key: Set(key),
@@ -292,17 +292,20 @@ impl OrganizationMutation {
             version: Set(1),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(&w.txn)
         .await?;
-        audit::record(
-            &txn,
-            &actor(ctx)?,
-            Action::OrganizationCreated,
-            Target("Organization", row.id),
-            json!({ "name": row.name, "kind": row.kind, "cityId": row.city_id, "website": row.website }),
-        )
+        let mut diff = Diff::default();
+        diff.created("name", &row.name);
+        diff.created("kind", row.kind.to_value());
+        diff.created("city", row.city_id);
+        diff.created("website", &row.website);
+        w.commit(vec![org_entry(
+            row.id,
+            Operation::Created,
+            diff,
+            "ORGANIZATION_CREATED",
+        )])
         .await?;
-        txn.commit().await?;
         Ok(OrganizationPayload {
             organization: Organization(row),
         })
@@ -316,16 +319,13 @@ impl OrganizationMutation {
         input: UpdateOrganizationInput,
     ) -> ApiResult<OrganizationPayload> {
         let id = decode_int(&input.id, NodeKind::Organization, "id")?;
-        let txn = db(ctx)?.begin().await?;
+        let w = Write::begin(ctx, Permission::Administer).await?;
         let current = organization::Entity::find_by_id(id)
-            .one(&txn)
+            .one(&w.txn)
             .await?
             .ok_or(ApiError::NotFound)?;
-        if input.expected_version.is_some_and(|v| v != current.version) {
-            return Err(ApiError::Conflict(format!(
-                "the organization is at version {}",
-                current.version
-            )));
+        if let Some(read) = input.expected_version {
+            check_version(current.version, read)?;
         }
         let mut row: organization::ActiveModel = current.clone().into();
         if let Some(name) = &input.name {
@@ -357,26 +357,29 @@ impl OrganizationMutation {
             }
         }
         if !row.is_changed() {
-            txn.commit().await?;
+            w.commit(Vec::new()).await?;
             return Ok(OrganizationPayload {
                 organization: Organization(current),
             });
         }
-        row.updated_at = Set(Utc::now());
-        row.version = Set(current.version + 1);
-        let updated = row.update(&txn).await?;
-        audit::record(
-            &txn,
-            &actor(ctx)?,
-            Action::OrganizationUpdated,
-            Target("Organization", id),
-            json!({
-                "before": { "name": current.name, "kind": current.kind, "cityId": current.city_id, "website": current.website },
-                "after": { "name": updated.name, "kind": updated.kind, "cityId": updated.city_id, "website": updated.website },
-            }),
-        )
+        save_versioned(&w.txn, row, id, current.version).await?;
+        let updated = organization::Entity::find_by_id(id)
+            .one(&w.txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let mut diff = Diff::default();
+        diff.field("name", &current.name, &updated.name);
+        diff.field("kind", current.kind.to_value(), updated.kind.to_value());
+        diff.field("city", current.city_id, updated.city_id);
+        diff.field("website", &current.website, &updated.website);
+        diff.field("version", current.version, updated.version);
+        w.commit(vec![org_entry(
+            id,
+            Operation::Updated,
+            diff,
+            "ORGANIZATION_UPDATED",
+        )])
         .await?;
-        txn.commit().await?;
         Ok(OrganizationPayload {
             organization: Organization(updated),
         })
@@ -391,9 +394,9 @@ impl OrganizationMutation {
     ) -> ApiResult<PlanParticipantPayload> {
         let (plan_row, org) = participant_parties(ctx, &input.plan, &input.organization).await?;
         let role: entity::enums::ParticipantRole = input.role.into();
-        let txn = db(ctx)?.begin().await?;
+        let w = Write::begin(ctx, Permission::Administer).await?;
         let existing = plan_participant::Entity::find_by_id((plan_row.0.id, org.0.id))
-            .one(&txn)
+            .one(&w.txn)
             .await?;
         let now = Utc::now();
         match existing {
@@ -404,7 +407,7 @@ impl OrganizationMutation {
                 row.role = Set(role);
                 row.updated_at = Set(now);
                 row.version = Set(version + 1);
-                row.update(&txn).await?;
+                row.update(&w.txn).await?;
             }
             None => {
                 plan_participant::ActiveModel {
@@ -415,19 +418,23 @@ impl OrganizationMutation {
                     updated_at: Set(now),
                     version: Set(1),
                 }
-                .insert(&txn)
+                .insert(&w.txn)
                 .await?;
             }
         }
-        audit::record(
-            &txn,
-            &actor(ctx)?,
-            Action::ParticipantAdded,
-            Target("Plan", plan_row.0.id),
-            json!({ "organizationId": org.0.id, "role": role }),
-        )
+        let mut diff = Diff::default();
+        diff.created(
+            "participant",
+            json!({ "organization": org.0.id, "role": role.to_value() }),
+        );
+        let public = plan_row.0.status == entity::enums::PlanStatus::Published;
+        w.commit(vec![plan_entry(
+            plan_row.0.id,
+            public,
+            diff,
+            "PARTICIPANT_ADDED",
+        )])
         .await?;
-        txn.commit().await?;
         Ok(PlanParticipantPayload {
             plan: plan_row,
             organization: org,
@@ -443,26 +450,57 @@ impl OrganizationMutation {
         organization: ID,
     ) -> ApiResult<PlanParticipantPayload> {
         let (plan_row, org) = participant_parties(ctx, &plan, &organization).await?;
-        let txn = db(ctx)?.begin().await?;
+        let w = Write::begin(ctx, Permission::Administer).await?;
         let removed = plan_participant::Entity::delete_by_id((plan_row.0.id, org.0.id))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
         if removed.rows_affected == 0 {
             return Err(ApiError::NotFound);
         }
-        audit::record(
-            &txn,
-            &actor(ctx)?,
-            Action::ParticipantRemoved,
-            Target("Plan", plan_row.0.id),
-            json!({ "organizationId": org.0.id }),
-        )
+        let mut diff = Diff::default();
+        diff.field(
+            "participant",
+            json!({ "organization": org.0.id }),
+            Value::Null,
+        );
+        let public = plan_row.0.status == entity::enums::PlanStatus::Published;
+        w.commit(vec![plan_entry(
+            plan_row.0.id,
+            public,
+            diff,
+            "PARTICIPANT_REMOVED",
+        )])
         .await?;
-        txn.commit().await?;
         Ok(PlanParticipantPayload {
             plan: plan_row,
             organization: org,
         })
+    }
+}
+
+/// Organizations are public reference data: every reader's feed lists their changes.
+fn org_entry(id: i64, operation: Operation, diff: Diff, action: &'static str) -> Entry {
+    Entry {
+        kind: NodeKind::Organization,
+        id,
+        operation,
+        plans: Vec::new(),
+        public: true,
+        diff,
+        action: Some(action),
+    }
+}
+
+/// A change of a plan's links (its participants).
+fn plan_entry(plan: i64, public: bool, diff: Diff, action: &'static str) -> Entry {
+    Entry {
+        kind: NodeKind::Plan,
+        id: plan,
+        operation: Operation::Updated,
+        plans: vec![plan],
+        public,
+        diff,
+        action: Some(action),
     }
 }
 
