@@ -6,10 +6,10 @@ use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::db;
-use super::ids::{NodeKind, decode_int};
+use super::ids::{NodeKind, decode_any, decode_int};
 use super::pagination::{Conn, PageArgs, SortKey, SortOrder, paginate};
 use crate::auth::{Permission, Requires};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use entity::audit_event;
 
 /// One entry of the audit log.
@@ -45,20 +45,53 @@ impl AuditEvent {
     }
     /// Global ID of the record acted on.
     async fn target(&self) -> Option<ID> {
-        let kind = match self.0.target_kind.as_str() {
-            "AccessToken" => NodeKind::AccessToken,
-            "Organization" => NodeKind::Organization,
-            "Plan" => NodeKind::Plan,
-            "Activity" => NodeKind::Activity,
-            "Mou" => NodeKind::Mou,
-            _ => return None,
-        };
+        let kind = NodeKind::from_name(&self.0.target_kind)?;
         self.0.target_id.map(|id| kind.id(id))
+    }
+    /// Organizations the acting token acted for.
+    async fn actor_organizations(&self) -> Vec<ID> {
+        self.0
+            .actor_organizations
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<Vec<i64>>(s).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| NodeKind::Organization.id(id))
+            .collect()
+    }
+    /// Field changes of a write: each field with its value before and after (null before a
+    /// create, after a delete).
+    async fn changes(&self) -> Vec<FieldChange> {
+        let detail: serde_json::Value = serde_json::from_str(&self.0.detail).unwrap_or_default();
+        detail["changes"]
+            .as_array()
+            .map(|changes| {
+                changes
+                    .iter()
+                    .map(|c| FieldChange {
+                        field: c["field"].as_str().unwrap_or_default().to_owned(),
+                        before: async_graphql::Json(c["before"].clone()),
+                        after: async_graphql::Json(c["after"].clone()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
     /// Details of the change, as JSON.
     async fn detail(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(serde_json::from_str(&self.0.detail).unwrap_or_default())
     }
+}
+
+/// One field a write changed.
+#[derive(async_graphql::SimpleObject)]
+pub struct FieldChange {
+    /// The field, named as in the API.
+    field: String,
+    /// Its value before (null for a create).
+    before: async_graphql::Json<serde_json::Value>,
+    /// Its value after (null for a delete).
+    after: async_graphql::Json<serde_json::Value>,
 }
 
 /// Newest entries first.
@@ -86,6 +119,12 @@ pub struct AuditFilter {
     action: Option<String>,
     /// Entries at or after this instant.
     since: Option<DateTime<Utc>>,
+    /// Entries before this instant.
+    until: Option<DateTime<Utc>>,
+    /// Entries about this record (any global ID: a plan, an activity, a token …).
+    target: Option<ID>,
+    /// Entries about records of this kind ("Activity", "Mou", …).
+    target_kind: Option<String>,
 }
 
 #[derive(Default)]
@@ -116,6 +155,21 @@ impl AuditQuery {
         }
         if let Some(since) = filter.since {
             cond = cond.add(audit_event::Column::At.gte(since));
+        }
+        if let Some(until) = filter.until {
+            cond = cond.add(audit_event::Column::At.lt(until));
+        }
+        if let Some(target) = &filter.target {
+            let (kind, key) = decode_any(target)?;
+            let id: i64 = key
+                .parse()
+                .map_err(|_| ApiError::invalid("filter.target", "not a record ID"))?;
+            cond = cond
+                .add(audit_event::Column::TargetKind.eq(kind.name()))
+                .add(audit_event::Column::TargetId.eq(id));
+        }
+        if let Some(kind) = &filter.target_kind {
+            cond = cond.add(audit_event::Column::TargetKind.eq(kind.trim()));
         }
         let select = audit_event::Entity::find().filter(cond);
         paginate(db(ctx)?, select, NewestFirst, &args, AuditEvent).await
