@@ -56,6 +56,7 @@ pub struct MutationRoot(
     organization::OrganizationMutation,
     token::TokenMutation,
     activity::ActivityMutation,
+    mou::MouMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

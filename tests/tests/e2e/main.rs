@@ -6,6 +6,7 @@ mod foundation;
 mod http;
 mod import;
 mod live;
+mod mou_writes;
 mod queries;
 mod search;
 mod writes;

@@ -13,7 +13,7 @@ use ucap_tests::{TestApp, error_code, spawn_app};
 const PLAN: &str = "UGxhbjox";
 
 /// The integer key of a global ID.
-fn key(id: &Value) -> i64 {
+pub fn key(id: &Value) -> i64 {
     let raw = URL_SAFE_NO_PAD
         .decode(id.as_str().unwrap_or_else(|| panic!("not an ID: {id}")))
         .unwrap_or_else(|e| panic!("{e}"));

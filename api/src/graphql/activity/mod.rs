@@ -7,7 +7,7 @@ mod write;
 pub use filter::{ActivityFilter, ActivityOrder};
 pub use nested::{ActivityParent, activities_of};
 pub use write::{ActivityMutation, DeletePayload};
-pub(crate) use write::{any_published, city_id, city_ids, readable_plan};
+pub(crate) use write::{any_published, api_fingerprint, city_id, city_ids, readable_plan};
 
 use async_graphql::{Context, ID, Object};
 use sea_orm::QueryFilter;

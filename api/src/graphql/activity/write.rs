@@ -372,9 +372,10 @@ fn deleted_shape(m: &activity::Model) -> activity::Model {
     }
 }
 
-/// Fingerprint of an API-created activity: unique, so two partners' activities that happen to
-/// share a date, kind and title stay two (the importer's fingerprints read date|kind|title).
-fn api_fingerprint() -> String {
+/// Fingerprint of an API-created activity or MoU: unique, so two partners' records that happen to
+/// share a date, kind and title (or parties and subject) stay two (the importer's fingerprints read
+/// date|kind|title, or parties|subject).
+pub(crate) fn api_fingerprint() -> String {
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes).expect("the OS random source");
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

@@ -1,5 +1,9 @@
 //! Memoranda of understanding: shared facts between cities/organizations, linked to plans.
 
+mod write;
+
+pub use write::MouMutation;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
 use sea_orm::sea_query::Condition;
