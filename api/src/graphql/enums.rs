@@ -97,6 +97,18 @@ pub enum ActivityKind {
     Other,
 }
 
+/// Which list of a plan a statement belongs to.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::enums::StatementKind")]
+pub enum StatementKind {
+    /// A key focus area of the plan's themes.
+    Focus,
+    /// A key challenge.
+    Challenge,
+    /// A main objective.
+    Objective,
+}
+
 /// The kind of outcome a plan expects.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "entity::enums::ResultKind")]

@@ -15,6 +15,7 @@ pub enum NodeKind {
     Country,
     Organization,
     Theme,
+    Statement,
     Activity,
     ExpectedResult,
     Mou,
@@ -24,12 +25,13 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 12] = [
         Self::Plan,
         Self::City,
         Self::Country,
         Self::Organization,
         Self::Theme,
+        Self::Statement,
         Self::Activity,
         Self::ExpectedResult,
         Self::Mou,
@@ -55,6 +57,7 @@ impl NodeKind {
             Self::Country => "Country",
             Self::Organization => "Organization",
             Self::Theme => "Theme",
+            Self::Statement => "Statement",
             Self::Activity => "Activity",
             Self::ExpectedResult => "ExpectedResult",
             Self::Mou => "Mou",

@@ -17,6 +17,7 @@ mod node;
 mod organization;
 pub mod pagination;
 mod plan;
+mod position;
 mod sdg;
 mod search;
 mod statement;
@@ -57,6 +58,12 @@ pub struct MutationRoot(
     token::TokenMutation,
     activity::ActivityMutation,
     mou::MouMutation,
+    plan::PlanMutation,
+    plan::PlanLinkMutation,
+    theme::ThemeMutation,
+    statement::StatementMutation,
+    expected_result::ExpectedResultMutation,
+    city::CityMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

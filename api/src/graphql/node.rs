@@ -14,6 +14,7 @@ use super::loader::Loaders;
 use super::mou::{Mou, MouById};
 use super::organization::{Organization, OrganizationById};
 use super::plan::{Plan, PlanById};
+use super::statement::{Statement, StatementById};
 use super::theme::{Theme, ThemeById};
 use crate::error::{ApiError, ApiResult};
 
@@ -26,6 +27,7 @@ pub enum Node {
     Country(Country),
     Organization(Organization),
     Theme(Theme),
+    Statement(Statement),
     Activity(Activity),
     ExpectedResult(ExpectedResult),
     Mou(Mou),
@@ -57,6 +59,7 @@ pub(crate) async fn load_kind(
         NodeKind::City => load!(CityById, City),
         NodeKind::Organization => load!(OrganizationById, Organization),
         NodeKind::Theme => load!(ThemeById, Theme),
+        NodeKind::Statement => load!(StatementById, Statement),
         NodeKind::Activity => load!(ActivityById, Activity),
         NodeKind::ExpectedResult => load!(ExpectedResultById, ExpectedResult),
         NodeKind::Mou => load!(MouById, Mou),

@@ -7,6 +7,7 @@ mod http;
 mod import;
 mod live;
 mod mou_writes;
+mod plan_writes;
 mod queries;
 mod search;
 mod writes;

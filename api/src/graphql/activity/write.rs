@@ -133,7 +133,7 @@ impl ActivityMutation {
             date_end: Set(date.as_ref().map(|d| d.end())),
             place_text: Set(place),
             place_city_id: Set(place_city),
-            fingerprint: Set(api_fingerprint()),
+            fingerprint: Set(api_fingerprint()?),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
@@ -340,7 +340,8 @@ impl ActivityMutation {
 /// The audit fields of an activity, before and after.
 fn record_fields(diff: &mut Diff, before: Option<&activity::Model>, after: &activity::Model) {
     let b = |f: fn(&activity::Model) -> serde_json::Value| before.map(f);
-    let pairs: [(&'static str, fn(&activity::Model) -> serde_json::Value); 9] = [
+    type Read = fn(&activity::Model) -> serde_json::Value;
+    let pairs: [(&'static str, Read); 9] = [
         ("title", |m| m.title.clone().into()),
         ("description", |m| m.description.clone().into()),
         ("kind", |m| m.kind.to_value().into()),
@@ -375,11 +376,11 @@ fn deleted_shape(m: &activity::Model) -> activity::Model {
 /// Fingerprint of an API-created activity or MoU: unique, so two partners' records that happen to
 /// share a date, kind and title (or parties and subject) stay two (the importer's fingerprints read
 /// date|kind|title, or parties|subject).
-pub(crate) fn api_fingerprint() -> String {
+pub(crate) fn api_fingerprint() -> ApiResult<String> {
     let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).expect("the OS random source");
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(anyhow::anyhow!("random: {e}")))?;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("api:{hex}")
+    Ok(format!("api:{hex}"))
 }
 
 /// The answer to a replayed create: the activity as it is now.

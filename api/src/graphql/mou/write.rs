@@ -115,7 +115,7 @@ impl MouMutation {
             status: Set(Status::Planned),
             signed_on: Set(None),
             document_url: Set(document_url),
-            fingerprint: Set(api_fingerprint()),
+            fingerprint: Set(api_fingerprint()?),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),

@@ -1,8 +1,12 @@
 //! Urban Cooperation Action Plans: the root records of the service.
 
 mod filter;
+mod links;
+mod write;
 
 pub use filter::{PlanFilter, PlanOrder};
+pub use links::PlanLinkMutation;
+pub use write::PlanMutation;
 
 use async_graphql::{Context, ID, Object};
 use sea_orm::QueryFilter;

@@ -1,5 +1,10 @@
 //! Cooperation themes of a plan, ordered.
 
+mod write;
+
+pub(crate) use write::FIELDS;
+pub use write::ThemeMutation;
+
 use async_graphql::{Context, ID, Object};
 
 use super::ids::NodeKind;

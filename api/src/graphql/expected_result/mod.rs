@@ -1,5 +1,10 @@
 //! Expected results of a plan: MoUs, joint projects, virtual labs, clusters, R&D centres …
 
+mod write;
+
+pub use write::ExpectedResultMutation;
+pub(crate) use write::FIELDS;
+
 use async_graphql::{Context, ID, Object};
 
 use super::city::City;

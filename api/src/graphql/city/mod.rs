@@ -1,5 +1,9 @@
 //! Cities and other programme places (regions, districts, development zones).
 
+mod write;
+
+pub use write::CityMutation;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr};
@@ -117,6 +121,10 @@ impl City {
     /// GeoNames identifier, when the city was matched in the gazetteer.
     async fn geonames_id(&self) -> Option<i64> {
         self.0.geonames_id
+    }
+    /// Optimistic-concurrency version.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 }
 
