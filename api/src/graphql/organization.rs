@@ -11,7 +11,9 @@ use super::ids::{NodeKind, decode_int};
 use super::loader::{Loaders, by_id, has_many};
 use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::plan::{self, Plan};
-use super::write::{Diff, Entry, Operation, Write, check_version, save_versioned};
+use super::write::{
+    Diff, Entry, Operation, Write, check_version, delete_versioned, save_versioned,
+};
 use super::{city, db};
 use crate::auth::{Permission, Requires};
 use crate::domain::text::name_key;
@@ -37,6 +39,10 @@ impl Organization {
     /// Name ("University of Bologna").
     async fn name(&self) -> &str {
         &self.0.name
+    }
+    /// Optimistic-concurrency version: pass it to updates and deletes.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     /// Kind of institution.
     async fn kind(&self) -> OrganizationKind {
@@ -383,6 +389,91 @@ impl OrganizationMutation {
         Ok(OrganizationPayload {
             organization: Organization(updated),
         })
+    }
+
+    /// Deletes an organization read at `version` (admins only). An organization still referenced —
+    /// by plans it takes part in, activities, expected results, MoUs or tokens — is a CONFLICT
+    /// naming what refers to it: end those links first.
+    #[graphql(guard = "Requires(Permission::Administer)")]
+    async fn delete_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+    ) -> ApiResult<crate::graphql::activity::DeletePayload> {
+        use sea_orm::PaginatorTrait;
+        let id = decode_int(&id, NodeKind::Organization, "id")?;
+        let w = Write::begin(ctx, Permission::Administer).await?;
+        let current = organization::Entity::find_by_id(id)
+            .one(&w.txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        check_version(current.version, version)?;
+        let counts = [
+            (
+                plan_participant::Entity::find()
+                    .filter(plan_participant::Column::OrganizationId.eq(id))
+                    .count(&w.txn)
+                    .await?,
+                "plan participations",
+            ),
+            (
+                entity::activity_organization::Entity::find()
+                    .filter(entity::activity_organization::Column::OrganizationId.eq(id))
+                    .count(&w.txn)
+                    .await?,
+                "activities",
+            ),
+            (
+                entity::expected_result_organization::Entity::find()
+                    .filter(entity::expected_result_organization::Column::OrganizationId.eq(id))
+                    .count(&w.txn)
+                    .await?,
+                "expected results",
+            ),
+            (
+                entity::mou_party::Entity::find()
+                    .filter(entity::mou_party::Column::OrganizationId.eq(id))
+                    .count(&w.txn)
+                    .await?,
+                "MoU parties",
+            ),
+            (
+                entity::access_token_organization::Entity::find()
+                    .filter(entity::access_token_organization::Column::OrganizationId.eq(id))
+                    .count(&w.txn)
+                    .await?,
+                "access tokens",
+            ),
+        ];
+        let refs: Vec<String> = counts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if !refs.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "the organization is still referenced by {}",
+                refs.join(", ")
+            )));
+        }
+        delete_versioned::<organization::Entity>(&w.txn, id, version).await?;
+        let mut diff = Diff::default();
+        diff.field("name", Some(&current.name), None);
+        diff.field("kind", Some(current.kind.to_value()), None);
+        diff.field("city", current.city_id, None);
+        diff.field("website", current.website.as_ref(), None);
+        w.commit(vec![org_entry(
+            id,
+            Operation::Deleted,
+            diff,
+            "ORGANIZATION_DELETED",
+        )])
+        .await?;
+        Ok(crate::graphql::activity::DeletePayload::new(
+            NodeKind::Organization,
+            id,
+        ))
     }
 
     /// Makes an organization take part in a plan, or changes its role there (admins only).

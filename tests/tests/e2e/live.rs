@@ -275,3 +275,67 @@ async fn a_write_through_one_instance_reaches_a_subscriber_of_another() {
     );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn a_subscriber_is_told_of_mou_status_changes_matching_its_filter() {
+    let p = partners().await;
+    let created = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            "mutation($o: ID!) { createMou(input: { plan: \"UGxhbjox\", subject: \"Port cooperation\", parties: [{ organization: $o }, { city: \"Q2l0eToz\" }] }) { mou { id version } } }",
+            json!({ "o": p.org_a }),
+        )
+        .await;
+    let id = created["data"]["createMou"]["mou"]["id"].clone();
+    assert!(id.is_string(), "{created}");
+    let mut ws = Ws::connect(&p.app, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    ws.subscribe(
+        "s",
+        "subscription { mouStatusChanged(filter: { status: [NEGOTIATING] }) { id status } }",
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let change = "mutation($id: ID!, $v: Int!, $s: MouStatus!, $d: NaiveDate) { changeMouStatus(id: $id, version: $v, status: $s, signedOn: $d) { mou { version } } }";
+    // An edit that is not a status change is not announced.
+    let edit = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            "mutation($id: ID!) { updateMou(id: $id, version: 1, input: { subject: \"Port and logistics cooperation\" }) { mou { version } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(edit["errors"].is_null(), "{edit}");
+    let r = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            change,
+            json!({ "id": id, "v": 2, "s": "NEGOTIATING" }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let event = ws.next_message(Duration::from_secs(10)).await;
+    assert_eq!(
+        event
+            .as_ref()
+            .map(|m| &m["payload"]["data"]["mouStatusChanged"]),
+        Some(&json!({ "id": id, "status": "NEGOTIATING" })),
+        "{event:?}"
+    );
+    // Signed no longer matches the filter.
+    let r = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            change,
+            json!({ "id": id, "v": 3, "s": "SIGNED", "d": "2024-05-06" }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert!(ws.next_message(Duration::from_millis(800)).await.is_none());
+}

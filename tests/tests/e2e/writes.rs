@@ -417,3 +417,56 @@ async fn of_fifty_concurrent_updates_at_one_version_exactly_one_wins() {
         .await;
     assert_eq!(now["data"]["activity"]["version"], 2, "{now}");
 }
+
+#[tokio::test]
+async fn admins_delete_an_unreferenced_organization_and_a_referenced_one_is_a_conflict() {
+    let p = partners().await;
+    let create = "mutation { createOrganization(input: { name: \"Short-lived Institute\", kind: OTHER }) { organization { id version } } }";
+    let created = p.app.graphql_as(&p.admin, create, json!({})).await;
+    let org = &created["data"]["createOrganization"]["organization"];
+    assert_eq!(org["version"], 1, "{created}");
+    let delete =
+        "mutation($id: ID!, $v: Int!) { deleteOrganization(id: $id, version: $v) { deletedId } }";
+    let r = p
+        .app
+        .graphql_as(&p.editor_a, delete, json!({ "id": org["id"], "v": 1 }))
+        .await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    let r = p
+        .app
+        .graphql_as(&p.admin, delete, json!({ "id": org["id"], "v": 3 }))
+        .await;
+    assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["currentVersion"], 1);
+    // A participant of a plan with tokens is still referenced.
+    let r = p
+        .app
+        .graphql_as(&p.admin, delete, json!({ "id": p.org_a, "v": 1 }))
+        .await;
+    assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("plan participations") && m.contains("access tokens")),
+        "{r}"
+    );
+    let r = p
+        .app
+        .graphql_as(&p.admin, delete, json!({ "id": org["id"], "v": 1 }))
+        .await;
+    assert_eq!(
+        r["data"]["deleteOrganization"]["deletedId"], org["id"],
+        "{r}"
+    );
+    let gone = p
+        .app
+        .graphql_as(
+            &p.admin,
+            "query($id: ID!) { organization(id: $id) { id } }",
+            json!({ "id": org["id"] }),
+        )
+        .await;
+    assert_eq!(error_code(&gone), Some("NOT_FOUND"), "{gone}");
+    let log = audit_actions(&p).await;
+    assert_eq!(log[0]["action"], "ORGANIZATION_DELETED", "{log:?}");
+}
