@@ -15,6 +15,8 @@ pub enum ApiError {
     NotFound,
     Unauthenticated,
     Forbidden,
+    /// A write without a token: forbidden like any write the caller may not make.
+    ForbiddenAnonymous,
     InvalidInput {
         field: String,
         message: String,
@@ -48,6 +50,9 @@ impl ApiError {
             Self::NotFound => "not found".to_owned(),
             Self::Unauthenticated => "authentication required".to_owned(),
             Self::Forbidden => "forbidden".to_owned(),
+            Self::ForbiddenAnonymous => {
+                "forbidden: writing needs an access token (Authorization: Bearer …)".to_owned()
+            }
             Self::InvalidInput { field, message } => format!("invalid {field}: {message}"),
             Self::Conflict(message) => format!("conflict: {message}"),
             Self::StaleVersion { current } => format!(
@@ -65,7 +70,7 @@ impl ApiError {
         match self {
             Self::NotFound => "NOT_FOUND",
             Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden => "FORBIDDEN",
+            Self::Forbidden | Self::ForbiddenAnonymous => "FORBIDDEN",
             Self::InvalidInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) | Self::StaleVersion { .. } => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
@@ -78,7 +83,7 @@ impl ApiError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ForbiddenAnonymous => StatusCode::FORBIDDEN,
             Self::InvalidInput { .. } => StatusCode::BAD_REQUEST,
             Self::Conflict(_) | Self::StaleVersion { .. } => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use entity::enums::Role;
-pub use policy::{Permission, Requires, Scope};
+pub use policy::{Permission, Requires, Scope, Writes};
 
 /// The caller of one request.
 #[derive(Clone, Debug)]

@@ -367,7 +367,7 @@ impl Viewer {
     /// when each plan is one their organizations take part in (a record shared with a plan outside
     /// them is an admin's to change). A record of no plan is an admin's too.
     pub fn require_plans(&self, scope: &Scope, plans: &[i64]) -> ApiResult<()> {
-        self.require(Permission::Edit)?;
+        self.require_write(Permission::Edit)?;
         let granted = match scope {
             Scope::All => true,
             Scope::Public => false,
@@ -385,8 +385,8 @@ impl Viewer {
     /// Ok when the caller may sign (or end) an MoU whose organization parties are `parties`: an
     /// admin, or an editor of one of those organizations.
     pub fn require_party(&self, parties: &[i64]) -> ApiResult<()> {
-        self.require(Permission::Edit)?;
-        let token = self.token().ok_or(ApiError::Unauthenticated)?;
+        self.require_write(Permission::Edit)?;
+        let token = self.token().ok_or(ApiError::ForbiddenAnonymous)?;
         if token.role == Role::Admin || token.organizations.iter().any(|o| parties.contains(o)) {
             Ok(())
         } else {
@@ -395,7 +395,29 @@ impl Viewer {
     }
 }
 
-/// A GraphQL guard for fields and mutations that need a permission.
+impl Viewer {
+    /// Ok when the caller may write with `permission`. Writing is never open to the public, so an
+    /// anonymous caller is FORBIDDEN here (as any caller without the role), with a hint to
+    /// authenticate.
+    pub fn require_write(&self, permission: Permission) -> ApiResult<()> {
+        match self {
+            Viewer::Anonymous => Err(ApiError::ForbiddenAnonymous),
+            Viewer::Token(_) => self.require(permission),
+        }
+    }
+}
+
+/// A GraphQL guard for mutations that need a permission (see [`Viewer::require_write`]).
+pub struct Writes(pub Permission);
+
+impl async_graphql::Guard for Writes {
+    async fn check(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<()> {
+        let viewer = ctx.data::<Viewer>()?;
+        viewer.require_write(self.0).map_err(Into::into)
+    }
+}
+
+/// A GraphQL guard for fields that need a permission.
 pub struct Requires(pub Permission);
 
 impl async_graphql::Guard for Requires {

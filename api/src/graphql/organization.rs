@@ -15,7 +15,7 @@ use super::write::{
     Diff, Entry, Operation, Write, check_version, delete_versioned, save_versioned,
 };
 use super::{city, db};
-use crate::auth::{Permission, Requires};
+use crate::auth::{Permission, Writes};
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
 use entity::{organization, plan_participant};
@@ -268,7 +268,7 @@ pub struct OrganizationMutation;
 #[Object]
 impl OrganizationMutation {
     /// Creates an organization (admins only).
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(guard = "Writes(Permission::Administer)")]
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
@@ -318,7 +318,7 @@ impl OrganizationMutation {
     }
 
     /// Changes an organization (admins only).
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(guard = "Writes(Permission::Administer)")]
     async fn update_organization(
         &self,
         ctx: &Context<'_>,
@@ -394,7 +394,7 @@ impl OrganizationMutation {
     /// Deletes an organization read at `version` (admins only). An organization still referenced —
     /// by plans it takes part in, activities, expected results, MoUs or tokens — is a CONFLICT
     /// naming what refers to it: end those links first.
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(guard = "Writes(Permission::Administer)")]
     async fn delete_organization(
         &self,
         ctx: &Context<'_>,
@@ -477,7 +477,7 @@ impl OrganizationMutation {
     }
 
     /// Makes an organization take part in a plan, or changes its role there (admins only).
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(guard = "Writes(Permission::Administer)")]
     async fn add_plan_participant(
         &self,
         ctx: &Context<'_>,
@@ -533,7 +533,7 @@ impl OrganizationMutation {
     }
 
     /// Ends an organization's part in a plan (admins only); NOT_FOUND when it took none.
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(guard = "Writes(Permission::Administer)")]
     async fn remove_plan_participant(
         &self,
         ctx: &Context<'_>,

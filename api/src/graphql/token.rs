@@ -16,7 +16,7 @@ use super::organization::{self, Organization};
 use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::{actor, db};
 use crate::auth::tokens::{IssueRequest, Tokens};
-use crate::auth::{Permission, Requires, Viewer};
+use crate::auth::{Permission, Requires, Viewer, Writes};
 use crate::error::{ApiError, ApiResult};
 use entity::{access_token, access_token_organization};
 
@@ -218,7 +218,7 @@ fn seconds(value: i64, field: &str) -> ApiResult<Duration> {
 #[Object]
 impl TokenMutation {
     /// Issues a token (admins only). The token is in the payload once and never again.
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(guard = "Writes(Permission::Administer)")]
     async fn issue_token(
         &self,
         ctx: &Context<'_>,
@@ -248,7 +248,7 @@ impl TokenMutation {
 
     /// Revokes a token now, on every instance within seconds and on this one before it returns
     /// (admins only).
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(guard = "Writes(Permission::Administer)")]
     async fn revoke_token(&self, ctx: &Context<'_>, id: ID) -> ApiResult<RevokeTokenPayload> {
         let id = decode_int(&id, NodeKind::AccessToken, "id")?;
         let record = ctx.data::<Tokens>()?.revoke(&actor(ctx)?, id).await?;
@@ -259,7 +259,7 @@ impl TokenMutation {
 
     /// Issues a successor of a token (same organizations, role, label and lifetime) and revokes
     /// the old one `grace` seconds from now, so that clients can switch without a gap (admins only).
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(guard = "Writes(Permission::Administer)")]
     async fn rotate_token(
         &self,
         ctx: &Context<'_>,

@@ -149,8 +149,8 @@ impl Write {
     /// failing when a read transaction cannot become a write one.
     pub async fn begin(ctx: &Context<'_>, permission: Permission) -> ApiResult<Self> {
         let viewer = ctx.data::<Viewer>()?.clone();
-        viewer.require(permission)?;
-        let token = viewer.token().ok_or(ApiError::Unauthenticated)?.clone();
+        viewer.require_write(permission)?;
+        let token = viewer.token().ok_or(ApiError::ForbiddenAnonymous)?.clone();
         let db = db(ctx)?;
         let backend = db.get_database_backend();
         let mut gate = None;
