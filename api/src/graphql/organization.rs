@@ -195,7 +195,10 @@ pub struct UpdateOrganizationInput {
     city: MaybeUndefined<ID>,
     /// New website, or null for none.
     website: MaybeUndefined<String>,
-    /// The version read; a different current version is a CONFLICT (optimistic concurrency).
+    /// The version read (use the `version` argument instead).
+    #[graphql(
+        deprecation = "pass the version read as the `version` argument of updateOrganization"
+    )]
     expected_version: Option<i32>,
 }
 
@@ -317,22 +320,32 @@ impl OrganizationMutation {
         })
     }
 
-    /// Changes an organization (admins only).
+    /// Changes an organization read at `version` (admins only); CONFLICT with the current version
+    /// when it changed meanwhile.
     #[graphql(guard = "Writes(Permission::Administer)")]
     async fn update_organization(
         &self,
         ctx: &Context<'_>,
         input: UpdateOrganizationInput,
+        #[graphql(
+            desc = "The version read (required; `input.expectedVersion` is its deprecated \
+                          spelling)."
+        )]
+        version: Option<i32>,
     ) -> ApiResult<OrganizationPayload> {
         let id = decode_int(&input.id, NodeKind::Organization, "id")?;
+        let read = version.or(input.expected_version).ok_or_else(|| {
+            ApiError::invalid(
+                "version",
+                "the version read is required (optimistic concurrency)",
+            )
+        })?;
         let w = Write::begin(ctx, Permission::Administer).await?;
         let current = organization::Entity::find_by_id(id)
             .one(&w.txn)
             .await?
             .ok_or(ApiError::NotFound)?;
-        if let Some(read) = input.expected_version {
-            check_version(current.version, read)?;
-        }
+        check_version(current.version, read)?;
         let mut row: organization::ActiveModel = current.clone().into();
         if let Some(name) = &input.name {
             let (name, key) = checked_name(name)?;
@@ -368,7 +381,7 @@ impl OrganizationMutation {
                 organization: Organization(current),
             });
         }
-        save_versioned(&w.txn, row, id, current.version).await?;
+        save_versioned(&w.txn, row, id, read).await?;
         let updated = organization::Entity::find_by_id(id)
             .one(&w.txn)
             .await?

@@ -527,6 +527,20 @@ async fn admins_manage_organizations_and_their_part_in_plans() {
         updated["data"]["updateOrganization"]["organization"]["website"].is_null(),
         "{updated}"
     );
+    // The version is required: as the `version` argument (or its deprecated input spelling).
+    let renamed = "mutation($id: ID!, $v: Int) { updateOrganization(input: { id: $id, website: \"https://www.unibo.it/en\" }, version: $v) { organization { website version } } }";
+    let missing = app
+        .graphql_as(&admin, renamed, json!({ "id": org["id"] }))
+        .await;
+    assert_eq!(error_code(&missing), Some("BAD_USER_INPUT"), "{missing}");
+    assert_eq!(missing["errors"][0]["extensions"]["field"], "version");
+    let renamed = app
+        .graphql_as(&admin, renamed, json!({ "id": org["id"], "v": 2 }))
+        .await;
+    assert_eq!(
+        renamed["data"]["updateOrganization"]["organization"]["version"], 3,
+        "{renamed}"
+    );
 
     let add = "mutation($o: ID!) { addPlanParticipant(input: { plan: \"UGxhbjox\", organization: $o, role: PARTNER }) { plan { participants { role organization { name } } } } }";
     let added = app.graphql_as(&admin, add, json!({ "o": org["id"] })).await;
@@ -558,6 +572,7 @@ async fn admins_manage_organizations_and_their_part_in_plans() {
         [
             "PARTICIPANT_REMOVED",
             "PARTICIPANT_ADDED",
+            "ORGANIZATION_UPDATED",
             "ORGANIZATION_UPDATED",
             "ORGANIZATION_CREATED",
             "TOKEN_ISSUED"
