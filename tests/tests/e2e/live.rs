@@ -339,3 +339,40 @@ async fn a_subscriber_is_told_of_mou_status_changes_matching_its_filter() {
     assert!(r["errors"].is_null(), "{r}");
     assert!(ws.next_message(Duration::from_millis(800)).await.is_none());
 }
+
+#[tokio::test]
+async fn a_record_that_stops_being_public_reaches_public_mirrors_as_a_tombstone() {
+    let p = partners().await;
+    let created = p
+        .app
+        .graphql_as(&p.editor_a, CREATE, activity("Soon withdrawn", false))
+        .await;
+    let id = created["data"]["createActivity"]["activity"]["id"].clone();
+    let cursor =
+        p.app.graphql(CHANGES, json!({})).await["data"]["changes"]["pageInfo"]["endCursor"].clone();
+    let hidden = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            "mutation($id: ID!) { updateActivity(id: $id, version: 1, input: { draft: true }) { activity { draft } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        hidden["data"]["updateActivity"]["activity"]["draft"], true,
+        "{hidden}"
+    );
+    let public = nodes(&p.app.graphql(CHANGES, json!({ "after": cursor })).await);
+    assert_eq!(public.len(), 1, "{public:?}");
+    assert_eq!(public[0]["recordId"], id);
+    assert_eq!(public[0]["tombstone"], true);
+    assert!(public[0]["node"].is_null());
+    // The plan's organization still sees the record.
+    let member = nodes(
+        &p.app
+            .graphql_as(&p.editor_a, CHANGES, json!({ "after": cursor }))
+            .await,
+    );
+    assert_eq!(member[0]["tombstone"], false, "{member:?}");
+    assert_eq!(member[0]["node"]["title"], "Soon withdrawn");
+}

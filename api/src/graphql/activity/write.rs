@@ -292,7 +292,9 @@ impl ActivityMutation {
             .await?
             .ok_or(ApiError::NotFound)?;
         record_fields(&mut diff, Some(&current), &updated);
-        let public = !updated.draft && any_published(&w, &plans).await?;
+        // Public before or after: a record that stops being public reaches public mirrors as a
+        // tombstone (its node is no longer readable to them).
+        let public = (!updated.draft || !current.draft) && any_published(&w, &plans).await?;
         w.commit(vec![Entry {
             kind: NodeKind::Activity,
             id,

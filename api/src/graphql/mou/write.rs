@@ -222,7 +222,8 @@ impl MouMutation {
             .await?
             .ok_or(ApiError::NotFound)?;
         record_fields(&mut diff, Some(&current), &updated);
-        let public = !updated.draft && any_published(&w, &plans).await?;
+        // Public before or after (a record that stops being public is a tombstone to the public).
+        let public = (!updated.draft || !current.draft) && any_published(&w, &plans).await?;
         w.commit(vec![Entry {
             kind: NodeKind::Mou,
             id,
@@ -315,7 +316,8 @@ impl MouMutation {
             .ok_or(ApiError::NotFound)?;
         let mut diff = Diff::default();
         record_fields(&mut diff, Some(&current), &updated);
-        let public = !updated.draft && any_published(&w, &plans).await?;
+        // Public before or after (a record that stops being public is a tombstone to the public).
+        let public = (!updated.draft || !current.draft) && any_published(&w, &plans).await?;
         w.commit(vec![Entry {
             kind: NodeKind::Mou,
             id,

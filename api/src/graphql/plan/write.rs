@@ -220,8 +220,10 @@ impl PlanMutation {
             .ok_or(ApiError::NotFound)?;
         let mut diff = Diff::default();
         diff.record(Some(&current), Some(&updated), FIELDS);
-        w.commit(vec![entry(&updated, Operation::Updated, diff)])
-            .await?;
+        let mut change = entry(&updated, Operation::Updated, diff);
+        // A plan that stops being published reaches public mirrors as a tombstone.
+        change.public |= current.status == entity::enums::PlanStatus::Published;
+        w.commit(vec![change]).await?;
         Ok(PlanPayload {
             plan: Plan(updated),
         })
