@@ -48,6 +48,12 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("RUST_LOG", log_filter)
             .env("UCAP_LOG_FORMAT", "json")
+            // As the container image runs it (Dockerfile): two glibc arenas for SQLite's
+            // allocations, unless the caller's environment says otherwise.
+            .env(
+                "MALLOC_ARENA_MAX",
+                std::env::var("MALLOC_ARENA_MAX").unwrap_or_else(|_| "2".to_owned()),
+            )
             .env("UCAP_RESPONSE_CACHE", response_cache.to_string())
             // Next to the log, not in the working directory.
             .env("UCAP_JWT_PRIVATE_KEY_FILE", log.with_extension("pem"))
