@@ -9,13 +9,82 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use tokio::sync::{Notify, broadcast};
 
 use entity::{change_event, change_event_plan};
 
 /// The PostgreSQL notification channel of committed changes.
 pub const CHANNEL: &str = "ucap_changes";
+
+/// Key of the PostgreSQL transaction lock writers take before appending to the change feed, so
+/// that feed ids follow commit order (a reader past id N never misses a later-committed N-1).
+const FEED_LOCK: i64 = 0x7563_6170_6665_6564; // "ucapfeed"
+
+/// A change to append to the feed.
+pub struct NewChange<'a> {
+    pub kind: &'a str,
+    pub id: i64,
+    /// `CREATED`, `UPDATED` or `DELETED`.
+    pub operation: &'a str,
+    /// Whether anonymous readers may see the entry.
+    pub public: bool,
+    /// Fields the change set.
+    pub fields: Vec<&'a str>,
+    /// Plans the change concerns.
+    pub plans: Vec<i64>,
+    pub audit_event_id: Option<i64>,
+}
+
+/// Appends one entry to the change feed inside `txn`: whoever writes (the API, the importer)
+/// calls this before committing. On PostgreSQL it first takes the feed lock (held to commit) and
+/// queues a notification (delivered at commit) for every instance's relay.
+pub async fn append(
+    txn: &DatabaseTransaction,
+    change: NewChange<'_>,
+) -> Result<i64, sea_orm::DbErr> {
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [FEED_LOCK.into()],
+        ))
+        .await?;
+    }
+    let row = change_event::ActiveModel {
+        at: Set(chrono::Utc::now()),
+        record_kind: Set(change.kind.to_owned()),
+        record_id: Set(change.id),
+        operation: Set(change.operation.to_owned()),
+        public: Set(change.public),
+        fields: Set(serde_json::json!(change.fields).to_string()),
+        audit_event_id: Set(change.audit_event_id),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mut plans = change.plans;
+    plans.sort_unstable();
+    plans.dedup();
+    if !plans.is_empty() {
+        change_event_plan::Entity::insert_many(plans.into_iter().map(|plan_id| {
+            change_event_plan::ActiveModel {
+                change_event_id: Set(row.id),
+                plan_id: Set(plan_id),
+            }
+        }))
+        .exec(txn)
+        .await?;
+    }
+    if backend == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+    }
+    Ok(row.id)
+}
 
 /// How long to wait before listening again after the listening connection failed.
 const RECONNECT: Duration = Duration::from_secs(2);

@@ -21,11 +21,7 @@ use crate::audit::Actor;
 use crate::auth::{Permission, Scope, TokenViewer, Viewer};
 use crate::domain::partial_date::PartialDate;
 use crate::error::{ApiError, ApiResult};
-use entity::{audit_event, change_event, change_event_plan, idempotency_key};
-
-/// Key of the PostgreSQL transaction lock writers take before appending to the change feed, so
-/// that feed ids follow commit order (a reader past id N never misses a later-committed N-1).
-const FEED_LOCK: i64 = 0x7563_6170_6665_6564; // "ucapfeed"
+use entity::{audit_event, idempotency_key};
 
 /// What happened to a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -139,7 +135,6 @@ pub struct Write {
     pub token: TokenViewer,
     pub scope: Scope,
     viewer: Viewer,
-    backend: DbBackend,
     live: Option<crate::live::Live>,
 }
 
@@ -172,7 +167,6 @@ impl Write {
             token,
             scope: scope(ctx)?.clone(),
             viewer,
-            backend,
             live: ctx.data_opt::<crate::live::Live>().cloned(),
         })
     }
@@ -193,15 +187,6 @@ impl Write {
 
     /// Writes the audit and feed entries of `entries`, then commits.
     pub async fn commit(self, entries: Vec<Entry>) -> ApiResult<()> {
-        if self.backend == DbBackend::Postgres {
-            self.txn
-                .execute_raw(sea_orm::Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    "SELECT pg_advisory_xact_lock($1)",
-                    [FEED_LOCK.into()],
-                ))
-                .await?;
-        }
         let actor = Actor::Token {
             id: self.token.token_id,
         };
@@ -227,37 +212,19 @@ impl Write {
             }
             .insert(&self.txn)
             .await?;
-            let change = change_event::ActiveModel {
-                at: Set(now),
-                record_kind: Set(kind.to_owned()),
-                record_id: Set(entry.id),
-                operation: Set(entry.operation.as_str().to_owned()),
-                public: Set(entry.public),
-                fields: Set(json!(entry.diff.fields()).to_string()),
-                audit_event_id: Set(Some(audit.id)),
-                ..Default::default()
-            }
-            .insert(&self.txn)
+            crate::live::append(
+                &self.txn,
+                crate::live::NewChange {
+                    kind,
+                    id: entry.id,
+                    operation: entry.operation.as_str(),
+                    public: entry.public,
+                    fields: entry.diff.fields(),
+                    plans: entry.plans.clone(),
+                    audit_event_id: Some(audit.id),
+                },
+            )
             .await?;
-            let mut plans = entry.plans.clone();
-            plans.sort_unstable();
-            plans.dedup();
-            if !plans.is_empty() {
-                change_event_plan::Entity::insert_many(plans.into_iter().map(|plan_id| {
-                    change_event_plan::ActiveModel {
-                        change_event_id: Set(change.id),
-                        plan_id: Set(plan_id),
-                    }
-                }))
-                .exec(&self.txn)
-                .await?;
-            }
-        }
-        if self.backend == DbBackend::Postgres && !entries.is_empty() {
-            // Delivered at commit, to every instance listening (see `crate::live`).
-            self.txn
-                .execute_unprepared(&format!("NOTIFY {}", crate::live::CHANNEL))
-                .await?;
         }
         self.txn.commit().await?;
         if let (Some(live), false) = (&self.live, entries.is_empty()) {

@@ -575,7 +575,9 @@ async fn admins_manage_organizations_and_their_part_in_plans() {
             "ORGANIZATION_UPDATED",
             "ORGANIZATION_UPDATED",
             "ORGANIZATION_CREATED",
-            "TOKEN_ISSUED"
+            "TOKEN_ISSUED",
+            // The bundled sample, loaded at start-up.
+            "PLAN_IMPORTED"
         ],
         "{audit}"
     );

@@ -43,6 +43,16 @@ async fn the_change_feed_lists_writes_in_commit_order_with_tombstones_and_honour
 
     // Anonymous readers see the public write only; the plan's organization sees both.
     let anonymous = nodes(&p.app.graphql(CHANGES, json!({})).await);
+    // The first entry is the import of the bundled sample at start-up.
+    assert_eq!(
+        (
+            &anonymous[0]["recordId"],
+            &anonymous[0]["operation"],
+            &anonymous[0]["fields"]
+        ),
+        (&json!("UGxhbjox"), &json!("CREATED"), &json!(["import"])),
+        "{anonymous:?}"
+    );
     let ids: Vec<&Value> = anonymous.iter().map(|n| &n["recordId"]).collect();
     assert!(
         ids.contains(&&public_id) && !ids.contains(&&draft_id),

@@ -221,6 +221,7 @@ pub async fn store(
         .filter(plan::Column::Slug.eq(&slug))
         .one(txn)
         .await?;
+    let existed = existing.is_some();
     let title = format!("U-CAP {}", summary.focal.name);
     let period = parsed.period.as_ref();
     let plan = w
@@ -264,6 +265,42 @@ pub async fn store(
         .collect();
     contacts(&mut w, plan.id, &parsed.contact_emails, &mut issues).await?;
     let recorded = data_issues(&mut w, plan.id, focal.id, &issues).await?;
+    if w.tally.changed() {
+        // One feed entry for the plan (mirrors re-read it and its records) and one audit entry.
+        let operation = if existed { "UPDATED" } else { "CREATED" };
+        let detail = serde_json::json!({
+            "file": file_name,
+            "created": w.tally.created,
+            "updated": w.tally.updated,
+            "deleted": w.tally.deleted,
+        });
+        let audit = entity::audit_event::ActiveModel {
+            at: ActiveValue::Set(w.now),
+            actor_token_id: ActiveValue::Set(None),
+            actor: ActiveValue::Set("importer".to_owned()),
+            actor_organizations: ActiveValue::Set(None),
+            action: ActiveValue::Set("PLAN_IMPORTED".to_owned()),
+            target_kind: ActiveValue::Set("Plan".to_owned()),
+            target_id: ActiveValue::Set(Some(plan.id)),
+            detail: ActiveValue::Set(detail.to_string()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        crate::live::append(
+            txn,
+            crate::live::NewChange {
+                kind: "Plan",
+                id: plan.id,
+                operation,
+                public: plan.status == PlanStatus::Published,
+                fields: vec!["import"],
+                plans: vec![plan.id],
+                audit_event_id: Some(audit.id),
+            },
+        )
+        .await?;
+    }
 
     Ok(ImportReport {
         plan_slug: slug,
