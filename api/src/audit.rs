@@ -46,10 +46,6 @@ pub enum Action {
     TokenIssued,
     TokenRevoked,
     TokenRotated,
-    OrganizationCreated,
-    OrganizationUpdated,
-    ParticipantAdded,
-    ParticipantRemoved,
 }
 
 impl Action {
@@ -58,10 +54,6 @@ impl Action {
             Self::TokenIssued => "TOKEN_ISSUED",
             Self::TokenRevoked => "TOKEN_REVOKED",
             Self::TokenRotated => "TOKEN_ROTATED",
-            Self::OrganizationCreated => "ORGANIZATION_CREATED",
-            Self::OrganizationUpdated => "ORGANIZATION_UPDATED",
-            Self::ParticipantAdded => "PARTICIPANT_ADDED",
-            Self::ParticipantRemoved => "PARTICIPANT_REMOVED",
         }
     }
 }

@@ -16,7 +16,6 @@ use super::write::{
 };
 use super::{city, db};
 use crate::auth::{Permission, Writes};
-use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
 use entity::{organization, plan_participant};
 
@@ -224,29 +223,8 @@ pub struct PlanParticipantPayload {
     organization: Organization,
 }
 
-fn checked_name(name: &str) -> ApiResult<(String, String)> {
-    let name = name.trim();
-    let key = name_key(name);
-    if key.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
-    }
-    Ok((name.to_owned(), key))
-}
-
 fn checked_website(url: &str) -> ApiResult<String> {
-    let url = url.trim();
-    let ok = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() <= 500
-        && url.len() > "https://".len()
-        && !url.chars().any(char::is_whitespace);
-    if ok {
-        Ok(url.to_owned())
-    } else {
-        Err(ApiError::invalid(
-            "website",
-            "must be an http(s) URL of at most 500 characters",
-        ))
-    }
+    super::write::url("website", url)
 }
 
 async fn checked_city(ctx: &Context<'_>, id: &ID) -> ApiResult<i64> {
@@ -277,7 +255,7 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         input: CreateOrganizationInput,
     ) -> ApiResult<OrganizationPayload> {
-        let (name, key) = checked_name(&input.name)?;
+        let (name, key) = super::write::name("name", &input.name)?;
         let website = input.website.as_deref().map(checked_website).transpose()?;
         let city_id = match &input.city {
             Some(id) => Some(checked_city(ctx, id).await?),
@@ -308,13 +286,8 @@ impl OrganizationMutation {
         diff.created("kind", row.kind.to_value());
         diff.created("city", row.city_id);
         diff.created("website", &row.website);
-        w.commit(vec![org_entry(
-            row.id,
-            Operation::Created,
-            diff,
-            "ORGANIZATION_CREATED",
-        )])
-        .await?;
+        w.commit(vec![org_entry(row.id, Operation::Created, diff)])
+            .await?;
         Ok(OrganizationPayload {
             organization: Organization(row),
         })
@@ -348,7 +321,7 @@ impl OrganizationMutation {
         check_version(current.version, read)?;
         let mut row: organization::ActiveModel = current.clone().into();
         if let Some(name) = &input.name {
-            let (name, key) = checked_name(name)?;
+            let (name, key) = super::write::name("name", name)?;
             if name_taken(ctx, &key, Some(id)).await? {
                 return Err(ApiError::Conflict(format!(
                     "an organization named \"{name}\" exists"
@@ -381,24 +354,15 @@ impl OrganizationMutation {
                 organization: Organization(current),
             });
         }
-        save_versioned(&w.txn, row, id, read).await?;
-        let updated = organization::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let updated = save_versioned(&w.txn, row, id, read).await?;
         let mut diff = Diff::default();
         diff.field("name", &current.name, &updated.name);
         diff.field("kind", current.kind.to_value(), updated.kind.to_value());
         diff.field("city", current.city_id, updated.city_id);
         diff.field("website", &current.website, &updated.website);
         diff.field("version", current.version, updated.version);
-        w.commit(vec![org_entry(
-            id,
-            Operation::Updated,
-            diff,
-            "ORGANIZATION_UPDATED",
-        )])
-        .await?;
+        w.commit(vec![org_entry(id, Operation::Updated, diff)])
+            .await?;
         Ok(OrganizationPayload {
             organization: Organization(updated),
         })
@@ -476,13 +440,8 @@ impl OrganizationMutation {
         diff.field("kind", Some(current.kind.to_value()), None);
         diff.field("city", current.city_id, None);
         diff.field("website", current.website.as_ref(), None);
-        w.commit(vec![org_entry(
-            id,
-            Operation::Deleted,
-            diff,
-            "ORGANIZATION_DELETED",
-        )])
-        .await?;
+        w.commit(vec![org_entry(id, Operation::Deleted, diff)])
+            .await?;
         Ok(crate::graphql::activity::DeletePayload::new(
             NodeKind::Organization,
             id,
@@ -583,16 +542,15 @@ impl OrganizationMutation {
 }
 
 /// Organizations are public reference data: every reader's feed lists their changes.
-fn org_entry(id: i64, operation: Operation, diff: Diff, action: &'static str) -> Entry {
-    Entry {
-        kind: NodeKind::Organization,
+fn org_entry(id: i64, operation: Operation, diff: Diff) -> Entry {
+    Entry::new(
+        NodeKind::Organization,
         id,
         operation,
-        plans: Vec::new(),
-        public: true,
+        Vec::new(),
+        true,
         diff,
-        action: Some(action),
-    }
+    )
 }
 
 /// A change of a plan's links (its participants).

@@ -121,6 +121,28 @@ pub struct Entry {
     pub action: Option<&'static str>,
 }
 
+impl Entry {
+    /// The entry of a change under its default audit action (`<KIND>_<OPERATION>`).
+    pub fn new(
+        kind: NodeKind,
+        id: i64,
+        operation: Operation,
+        plans: Vec<i64>,
+        public: bool,
+        diff: Diff,
+    ) -> Self {
+        Self {
+            kind,
+            id,
+            operation,
+            plans,
+            public,
+            diff,
+            action: None,
+        }
+    }
+}
+
 /// Serializes this instance's writes on SQLite, which has one writer at a time anyway: a queued
 /// write then waits here without holding a pool connection, so waiting writers cannot starve the
 /// pool that the running one (and every reader) needs. Other processes queue on the busy timeout.
@@ -318,13 +340,14 @@ pub enum Idempotent {
 }
 
 /// Saves the changed fields of `model` when the row still has version `expected`, moving it to
-/// `expected + 1`; `StaleVersion` with the current version when another write came first.
+/// `expected + 1`, and returns the saved row; `StaleVersion` with the current version when
+/// another write came first.
 pub async fn save_versioned<A>(
     txn: &DatabaseTransaction,
     mut model: A,
     id: i64,
     expected: i32,
-) -> ApiResult<()>
+) -> ApiResult<<A::Entity as EntityTrait>::Model>
 where
     A: ActiveModelTrait + Send,
 {
@@ -340,7 +363,11 @@ where
         .exec(txn)
         .await?;
     if result.rows_affected == 1 {
-        return Ok(());
+        return <A::Entity as EntityTrait>::find()
+            .filter(Expr::col((entity, Alias::new("id"))).eq(id))
+            .one(txn)
+            .await?
+            .ok_or(ApiError::NotFound);
     }
     Err(match current_version::<A::Entity>(txn, id).await? {
         Some(current) => ApiError::StaleVersion { current },
@@ -427,6 +454,17 @@ pub fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {
         ));
     }
     Ok(value.to_owned())
+}
+
+/// A name ([`text`] of at most 200 characters) with its matching key (case, accents and spacing
+/// folded), which must keep a letter or a digit; names are unique by key.
+pub fn name(field: &str, value: &str) -> ApiResult<(String, String)> {
+    let name = text(field, value, 200)?;
+    let key = crate::domain::text::name_key(&name);
+    if key.is_empty() {
+        return Err(ApiError::invalid(field, "must contain a letter or a digit"));
+    }
+    Ok((name, key))
 }
 
 /// Optional text: empty or whitespace-only means none.

@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::enums::ActivityKind;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::write::{
-    self, Diff, Entry, Idempotent, Operation, Write, check_version, delete_versioned,
+    self, Diff, Entry, Fields, Idempotent, Operation, Write, check_version, delete_versioned,
     save_versioned,
 };
 use entity::enums::PlanStatus;
@@ -167,20 +167,19 @@ impl ActivityMutation {
         }
         w.remember(key, NodeKind::Activity, row.id).await?;
         let mut diff = Diff::default();
-        record_fields(&mut diff, None, &row);
+        diff.record(None, Some(&row), FIELDS);
         diff.created("cities", &cities);
         diff.created("organizations", &orgs);
         diff.created("plan", plan_id);
         let public = plan.status == PlanStatus::Published && !row.draft;
-        w.commit(vec![Entry {
-            kind: NodeKind::Activity,
-            id: row.id,
-            operation: Operation::Created,
-            plans: vec![plan_id],
+        w.commit(vec![Entry::new(
+            NodeKind::Activity,
+            row.id,
+            Operation::Created,
+            vec![plan_id],
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(ActivityPayload {
             activity: Activity(row),
@@ -286,24 +285,19 @@ impl ActivityMutation {
                 activity: Activity(current),
             });
         }
-        save_versioned(&w.txn, row, id, version).await?;
-        let updated = activity::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        record_fields(&mut diff, Some(&current), &updated);
+        let updated = save_versioned(&w.txn, row, id, version).await?;
+        diff.record(Some(&current), Some(&updated), FIELDS);
         // Public before or after: a record that stops being public reaches public mirrors as a
         // tombstone (its node is no longer readable to them).
         let public = (!updated.draft || !current.draft) && any_published(&w, &plans).await?;
-        w.commit(vec![Entry {
-            kind: NodeKind::Activity,
+        w.commit(vec![Entry::new(
+            NodeKind::Activity,
             id,
-            operation: Operation::Updated,
+            Operation::Updated,
             plans,
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(ActivityPayload {
             activity: Activity(updated),
@@ -324,43 +318,32 @@ impl ActivityMutation {
         let public = !current.draft && any_published(&w, &plans).await?;
         delete_versioned::<activity::Entity>(&w.txn, id, version).await?;
         let mut diff = Diff::default();
-        record_fields(&mut diff, Some(&current), &deleted_shape(&current));
-        w.commit(vec![Entry {
-            kind: NodeKind::Activity,
+        diff.record(Some(&current), Some(&deleted_shape(&current)), FIELDS);
+        w.commit(vec![Entry::new(
+            NodeKind::Activity,
             id,
-            operation: Operation::Deleted,
+            Operation::Deleted,
             plans,
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(DeletePayload::new(NodeKind::Activity, id))
     }
 }
 
-/// The audit fields of an activity, before and after.
-fn record_fields(diff: &mut Diff, before: Option<&activity::Model>, after: &activity::Model) {
-    let b = |f: fn(&activity::Model) -> serde_json::Value| before.map(f);
-    type Read = fn(&activity::Model) -> serde_json::Value;
-    let pairs: [(&'static str, Read); 9] = [
-        ("title", |m| m.title.clone().into()),
-        ("description", |m| m.description.clone().into()),
-        ("kind", |m| m.kind.to_value().into()),
-        ("date", |m| m.date_text.clone().into()),
-        ("place", |m| m.place_text.clone().into()),
-        ("placeCity", |m| m.place_city_id.into()),
-        ("draft", |m| m.draft.into()),
-        ("internalNote", |m| m.internal_note.clone().into()),
-        ("version", |m| m.version.into()),
-    ];
-    for (name, f) in pairs {
-        match b(f) {
-            Some(old) => diff.field(name, old, f(after)),
-            None => diff.created(name, f(after)),
-        }
-    }
-}
+/// The audited fields of an activity.
+const FIELDS: &Fields<activity::Model> = &[
+    ("title", |m| m.title.clone().into()),
+    ("description", |m| m.description.clone().into()),
+    ("kind", |m| m.kind.to_value().into()),
+    ("date", |m| m.date_text.clone().into()),
+    ("place", |m| m.place_text.clone().into()),
+    ("placeCity", |m| m.place_city_id.into()),
+    ("draft", |m| m.draft.into()),
+    ("internalNote", |m| m.internal_note.clone().into()),
+    ("version", |m| m.version.into()),
+];
 
 /// A deleted activity for the audit diff: every field gone.
 fn deleted_shape(m: &activity::Model) -> activity::Model {

@@ -9,7 +9,6 @@ use sea_orm::{
 
 use super::City;
 use crate::auth::Permission;
-use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::activity::DeletePayload;
 use crate::graphql::enums::CityKind;
@@ -85,7 +84,7 @@ impl CityMutation {
             Some(Idempotent::Done(id)) => return existing(&w, id).await,
             key => key,
         };
-        let (name, name_key) = checked_name(&input.name)?;
+        let (name, name_key) = write::name("name", &input.name)?;
         let native_name = write::opt_text("nativeName", input.native_name.as_deref(), 200)?;
         let region = write::opt_text("region", input.region.as_deref(), 200)?;
         let country = match &input.country_code {
@@ -139,7 +138,7 @@ impl CityMutation {
         check_version(current.version, version)?;
         let mut row: city::ActiveModel = current.clone().into();
         if let Some(name) = &input.name {
-            let (name, key) = checked_name(name)?;
+            let (name, key) = write::name("name", name)?;
             row.name.set_if_not_equals(name);
             row.name_key.set_if_not_equals(key);
         }
@@ -203,11 +202,7 @@ impl CityMutation {
                 city: City(current),
             });
         }
-        write::save_versioned(&w.txn, row, id, version).await?;
-        let updated = city::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let updated = write::save_versioned(&w.txn, row, id, version).await?;
         let mut diff = Diff::default();
         diff.record(Some(&current), Some(&updated), FIELDS);
         w.commit(vec![entry(id, Operation::Updated, diff)]).await?;
@@ -280,27 +275,7 @@ const FIELDS: &Fields<city::Model> = &[
 
 /// Cities are public reference data of no plan in particular.
 fn entry(id: i64, operation: Operation, diff: Diff) -> Entry {
-    Entry {
-        kind: NodeKind::City,
-        id,
-        operation,
-        plans: Vec::new(),
-        public: true,
-        diff,
-        action: None,
-    }
-}
-
-fn checked_name(name: &str) -> ApiResult<(String, String)> {
-    let name = write::text("name", name, 200)?;
-    let key = name_key(&name);
-    if key.is_empty() {
-        return Err(ApiError::invalid(
-            "name",
-            "must contain a letter or a digit",
-        ));
-    }
-    Ok((name, key))
+    Entry::new(NodeKind::City, id, operation, Vec::new(), true, diff)
 }
 
 /// A country code of the country table.

@@ -107,15 +107,14 @@ impl ExpectedResultMutation {
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);
         diff.created("cities", &cities);
-        w.commit(vec![Entry {
-            kind: NodeKind::ExpectedResult,
-            id: row.id,
-            operation: Operation::Created,
-            plans: vec![plan_id],
-            public: plan.status == PlanStatus::Published,
+        w.commit(vec![Entry::new(
+            NodeKind::ExpectedResult,
+            row.id,
+            Operation::Created,
+            vec![plan_id],
+            plan.status == PlanStatus::Published,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(ExpectedResultPayload {
             expected_result: ExpectedResult(row),
@@ -174,22 +173,17 @@ impl ExpectedResultMutation {
                 expected_result: ExpectedResult(current),
             });
         }
-        save_versioned(&w.txn, row, id, version).await?;
-        let updated = expected_result::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let updated = save_versioned(&w.txn, row, id, version).await?;
         diff.record(Some(&current), Some(&updated), FIELDS);
         let public = any_published(&w, &[current.plan_id]).await?;
-        w.commit(vec![Entry {
-            kind: NodeKind::ExpectedResult,
+        w.commit(vec![Entry::new(
+            NodeKind::ExpectedResult,
             id,
-            operation: Operation::Updated,
-            plans: vec![current.plan_id],
+            Operation::Updated,
+            vec![current.plan_id],
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(ExpectedResultPayload {
             expected_result: ExpectedResult(updated),
@@ -218,15 +212,14 @@ impl ExpectedResultMutation {
         let mut diff = Diff::default();
         diff.record(Some(&current), None, FIELDS);
         diff.deleted("cities", &cities);
-        w.commit(vec![Entry {
-            kind: NodeKind::ExpectedResult,
+        w.commit(vec![Entry::new(
+            NodeKind::ExpectedResult,
             id,
-            operation: Operation::Deleted,
-            plans: vec![current.plan_id],
+            Operation::Deleted,
+            vec![current.plan_id],
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(DeletePayload::new(NodeKind::ExpectedResult, id))
     }

@@ -19,7 +19,7 @@ use crate::graphql::activity::{
 use crate::graphql::enums::MouStatus;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::write::{
-    self, Diff, Entry, Idempotent, Operation, Write, check_version, delete_versioned,
+    self, Diff, Entry, Fields, Idempotent, Operation, Write, check_version, delete_versioned,
     save_versioned,
 };
 use entity::enums::{MouStatus as Status, PlanStatus};
@@ -136,19 +136,18 @@ impl MouMutation {
         .await?;
         w.remember(key, NodeKind::Mou, row.id).await?;
         let mut diff = Diff::default();
-        record_fields(&mut diff, None, &row);
+        diff.record(None, Some(&row), FIELDS);
         diff.created("parties", &parties);
         diff.created("plan", plan_id);
         let public = plan.status == PlanStatus::Published && !row.draft;
-        w.commit(vec![Entry {
-            kind: NodeKind::Mou,
-            id: row.id,
-            operation: Operation::Created,
-            plans: vec![plan_id],
+        w.commit(vec![Entry::new(
+            NodeKind::Mou,
+            row.id,
+            Operation::Created,
+            vec![plan_id],
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(MouPayload { mou: Mou(row) })
     }
@@ -207,7 +206,7 @@ impl MouMutation {
         }
         // The versioned save comes first: it holds the row, so a concurrent update of the same
         // version fails on the version, not on the parties' positions.
-        save_versioned(&w.txn, row, id, version).await?;
+        let updated = save_versioned(&w.txn, row, id, version).await?;
         if let Some(new) = &new_parties {
             mou_party::Entity::delete_many()
                 .filter(mou_party::Column::MouId.eq(id))
@@ -217,22 +216,17 @@ impl MouMutation {
                 insert_party(&w, id, i, *party).await?;
             }
         }
-        let updated = mou::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        record_fields(&mut diff, Some(&current), &updated);
+        diff.record(Some(&current), Some(&updated), FIELDS);
         // Public before or after (a record that stops being public is a tombstone to the public).
         let public = (!updated.draft || !current.draft) && any_published(&w, &plans).await?;
-        w.commit(vec![Entry {
-            kind: NodeKind::Mou,
+        w.commit(vec![Entry::new(
+            NodeKind::Mou,
             id,
-            operation: Operation::Updated,
+            Operation::Updated,
             plans,
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(MouPayload { mou: Mou(updated) })
     }
@@ -309,13 +303,9 @@ impl MouMutation {
             }
             (_, None) => {}
         }
-        save_versioned(&w.txn, row, id, version).await?;
-        let updated = mou::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let updated = save_versioned(&w.txn, row, id, version).await?;
         let mut diff = Diff::default();
-        record_fields(&mut diff, Some(&current), &updated);
+        diff.record(Some(&current), Some(&updated), FIELDS);
         // Public before or after (a record that stops being public is a tombstone to the public).
         let public = (!updated.draft || !current.draft) && any_published(&w, &plans).await?;
         w.commit(vec![Entry {
@@ -348,17 +338,16 @@ impl MouMutation {
         let parties = parties_of(&w, id).await?;
         delete_versioned::<mou::Entity>(&w.txn, id, version).await?;
         let mut diff = Diff::default();
-        record_fields(&mut diff, Some(&current), &deleted_shape(&current));
+        diff.record(Some(&current), Some(&deleted_shape(&current)), FIELDS);
         diff.field("parties", parties, Vec::new());
-        w.commit(vec![Entry {
-            kind: NodeKind::Mou,
+        w.commit(vec![Entry::new(
+            NodeKind::Mou,
             id,
-            operation: Operation::Deleted,
+            Operation::Deleted,
             plans,
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(DeletePayload::new(NodeKind::Mou, id))
     }
@@ -482,28 +471,16 @@ fn opt_url(field: &str, value: Option<&str>) -> ApiResult<Option<String>> {
     }
 }
 
-/// An audited field of an MoU: its name and how to read it.
-type AuditField = (&'static str, fn(&mou::Model) -> serde_json::Value);
-
-/// The audit fields of an MoU, before and after.
-fn record_fields(diff: &mut Diff, before: Option<&mou::Model>, after: &mou::Model) {
-    let b = |f: fn(&mou::Model) -> serde_json::Value| before.map(f);
-    let pairs: [AuditField; 7] = [
-        ("subject", |m| m.subject.clone().into()),
-        ("status", |m| m.status.to_value().into()),
-        ("signedOn", |m| m.signed_on.map(|d| d.to_string()).into()),
-        ("documentUrl", |m| m.document_url.clone().into()),
-        ("draft", |m| m.draft.into()),
-        ("internalNote", |m| m.internal_note.clone().into()),
-        ("version", |m| m.version.into()),
-    ];
-    for (name, f) in pairs {
-        match b(f) {
-            Some(old) => diff.field(name, old, f(after)),
-            None => diff.created(name, f(after)),
-        }
-    }
-}
+/// The audited fields of an MoU.
+const FIELDS: &Fields<mou::Model> = &[
+    ("subject", |m| m.subject.clone().into()),
+    ("status", |m| m.status.to_value().into()),
+    ("signedOn", |m| m.signed_on.map(|d| d.to_string()).into()),
+    ("documentUrl", |m| m.document_url.clone().into()),
+    ("draft", |m| m.draft.into()),
+    ("internalNote", |m| m.internal_note.clone().into()),
+    ("version", |m| m.version.into()),
+];
 
 /// A deleted MoU for the audit diff: every text field gone.
 fn deleted_shape(m: &mou::Model) -> mou::Model {

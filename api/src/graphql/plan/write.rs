@@ -213,11 +213,7 @@ impl PlanMutation {
                 plan: Plan(current),
             });
         }
-        save_versioned(&w.txn, row, id, version).await?;
-        let updated = plan::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let updated = save_versioned(&w.txn, row, id, version).await?;
         let mut diff = Diff::default();
         diff.record(Some(&current), Some(&updated), FIELDS);
         let mut change = entry(&updated, Operation::Updated, diff);
@@ -261,14 +257,9 @@ impl PlanMutation {
         }
         // Its own parts go with it (foreign keys cascade); each gets its entry.
         let mut entries = Vec::new();
-        let part = |kind, id, diff| Entry {
-            kind,
-            id,
-            operation: Operation::Deleted,
-            plans: vec![current.id],
-            public: current.status == entity::enums::PlanStatus::Published,
-            diff,
-            action: None,
+        let public = current.status == entity::enums::PlanStatus::Published;
+        let part = |kind, id, diff| {
+            Entry::new(kind, id, Operation::Deleted, vec![current.id], public, diff)
         };
         for t in entity::theme::Entity::find()
             .filter(entity::theme::Column::PlanId.eq(id))
@@ -320,15 +311,15 @@ const FIELDS: &Fields<plan::Model> = &[
 
 /// The entry of a change to the plan itself (public when the plan is published).
 pub(super) fn entry(plan: &plan::Model, operation: Operation, diff: Diff) -> Entry {
-    Entry {
-        kind: NodeKind::Plan,
-        id: plan.id,
+    let public = plan.status == entity::enums::PlanStatus::Published;
+    Entry::new(
+        NodeKind::Plan,
+        plan.id,
         operation,
-        plans: vec![plan.id],
-        public: plan.status == entity::enums::PlanStatus::Published,
+        vec![plan.id],
+        public,
         diff,
-        action: None,
-    }
+    )
 }
 
 /// A slug: 1–100 lower-case ASCII letters, digits and single inner hyphens.

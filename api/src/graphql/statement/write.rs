@@ -103,15 +103,14 @@ impl StatementMutation {
         w.remember(key, NodeKind::Statement, row.id).await?;
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);
-        w.commit(vec![Entry {
-            kind: NodeKind::Statement,
-            id: row.id,
-            operation: Operation::Created,
-            plans: vec![plan_id],
-            public: plan.status == PlanStatus::Published,
+        w.commit(vec![Entry::new(
+            NodeKind::Statement,
+            row.id,
+            Operation::Created,
+            vec![plan_id],
+            plan.status == PlanStatus::Published,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(StatementPayload {
             statement: Statement(row),
@@ -179,23 +178,18 @@ impl StatementMutation {
                 statement: Statement(current),
             });
         }
-        save_versioned(&w.txn, row, id, version).await?;
-        let updated = statement::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let updated = save_versioned(&w.txn, row, id, version).await?;
         let mut diff = Diff::default();
         diff.record(Some(&current), Some(&updated), FIELDS);
         let public = any_published(&w, &[current.plan_id]).await?;
-        w.commit(vec![Entry {
-            kind: NodeKind::Statement,
+        w.commit(vec![Entry::new(
+            NodeKind::Statement,
             id,
-            operation: Operation::Updated,
-            plans: vec![current.plan_id],
+            Operation::Updated,
+            vec![current.plan_id],
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(StatementPayload {
             statement: Statement(updated),
@@ -221,15 +215,14 @@ impl StatementMutation {
             .await?;
         let mut diff = Diff::default();
         diff.record(Some(&current), None, FIELDS);
-        w.commit(vec![Entry {
-            kind: NodeKind::Statement,
+        w.commit(vec![Entry::new(
+            NodeKind::Statement,
             id,
-            operation: Operation::Deleted,
-            plans: vec![current.plan_id],
+            Operation::Deleted,
+            vec![current.plan_id],
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(DeletePayload::new(NodeKind::Statement, id))
     }

@@ -94,15 +94,14 @@ impl ThemeMutation {
         w.remember(key, NodeKind::Theme, row.id).await?;
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);
-        w.commit(vec![Entry {
-            kind: NodeKind::Theme,
-            id: row.id,
-            operation: Operation::Created,
-            plans: vec![plan_id],
-            public: plan.status == PlanStatus::Published,
+        w.commit(vec![Entry::new(
+            NodeKind::Theme,
+            row.id,
+            Operation::Created,
+            vec![plan_id],
+            plan.status == PlanStatus::Published,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(ThemePayload { theme: Theme(row) })
     }
@@ -149,23 +148,18 @@ impl ThemeMutation {
                 theme: Theme(current),
             });
         }
-        save_versioned(&w.txn, row, id, version).await?;
-        let updated = theme::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let updated = save_versioned(&w.txn, row, id, version).await?;
         let mut diff = Diff::default();
         diff.record(Some(&current), Some(&updated), FIELDS);
         let public = any_published(&w, &[current.plan_id]).await?;
-        w.commit(vec![Entry {
-            kind: NodeKind::Theme,
+        w.commit(vec![Entry::new(
+            NodeKind::Theme,
             id,
-            operation: Operation::Updated,
-            plans: vec![current.plan_id],
+            Operation::Updated,
+            vec![current.plan_id],
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(ThemePayload {
             theme: Theme(updated),
@@ -191,15 +185,14 @@ impl ThemeMutation {
             .await?;
         let mut diff = Diff::default();
         diff.record(Some(&current), None, FIELDS);
-        w.commit(vec![Entry {
-            kind: NodeKind::Theme,
+        w.commit(vec![Entry::new(
+            NodeKind::Theme,
             id,
-            operation: Operation::Deleted,
-            plans: vec![current.plan_id],
+            Operation::Deleted,
+            vec![current.plan_id],
             public,
             diff,
-            action: None,
-        }])
+        )])
         .await?;
         Ok(DeletePayload::new(NodeKind::Theme, id))
     }
