@@ -35,7 +35,14 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 .pragma("cache_size", "-1000")
         });
     } else {
-        opts.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
+        // A runaway statement is cancelled by the server itself (57014 → SERVICE_UNAVAILABLE).
+        let statement_timeout = format!("{}ms", settings.db_statement_timeout.as_millis());
+        opts.map_sqlx_postgres_opts(move |o| {
+            o.options([
+                ("plan_cache_mode", "force_custom_plan"),
+                ("statement_timeout", statement_timeout.as_str()),
+            ])
+        });
     }
     Database::connect(opts).await
 }

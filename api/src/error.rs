@@ -33,8 +33,17 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// An unexpected failure; a database error inside it that only means "not now" stays
+    /// `Unavailable`.
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
-        Self::Internal(Arc::new(err.into()))
+        let err = err.into();
+        match err.downcast_ref::<sea_orm::DbErr>() {
+            Some(db) if is_transient(db) => {
+                tracing::warn!(error = %db, "database unavailable");
+                Self::Unavailable
+            }
+            _ => Self::Internal(Arc::new(err)),
+        }
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -93,24 +102,66 @@ impl ApiError {
     }
 }
 
-/// Database errors: a lost or exhausted connection is `Unavailable` (retry later); anything else is
+/// Database errors: a lost, killed or exhausted connection, a statement timeout, a busy SQLite file
+/// or a serialization conflict is `Unavailable` (nothing was written; retry later); anything else is
 /// an internal error whose SQL text stays in the log.
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
-        match err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                tracing::warn!(error = %err, "database unavailable");
-                Self::Unavailable
-            }
-            // SQLite's busy timeout ran out (another process held the write lock): retry later.
-            ref e if e.to_string().contains("database is locked") => {
-                tracing::warn!(error = %err, "database busy");
-                Self::Unavailable
-            }
-            other => Self::Internal(Arc::new(other.into())),
+        if is_transient(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            Self::Unavailable
+        } else {
+            Self::Internal(Arc::new(err.into()))
         }
     }
+}
+
+/// Whether a database error says "not now" rather than "never": the same statement may succeed once
+/// the database is back, the connection replaced or the competing transaction gone.
+pub fn is_transient(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            is_transient_sqlx(e)
+        }
+        _ => false,
+    }
+}
+
+fn is_transient_sqlx(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(db) => {
+            let sqlite = db
+                .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+                .is_some();
+            db.code()
+                .is_some_and(|code| is_transient_code(&code, sqlite))
+        }
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs: connection exceptions (class 08), shutdown and restart (57P01–57P03), a
+/// cancelled statement (57014: `statement_timeout`), too many connections (53300), serialization
+/// failures and deadlocks (40001, 40P01), a lock not available (55P03). SQLite result codes: BUSY
+/// (5) and LOCKED (6), with their extended codes.
+fn is_transient_code(code: &str, sqlite: bool) -> bool {
+    if sqlite {
+        return code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+    }
+    code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "57014" | "53300" | "40001" | "40P01" | "55P03"
+        )
 }
 
 /// Errors of async-graphql itself inside a resolver (missing context data): internal.
@@ -137,6 +188,51 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
+/// The last word on the errors of every GraphQL response: each carries the request id; an error
+/// raised during execution without a code did not come through [`ApiError`] — async-graphql's own
+/// coercion of an argument is bad input, anything else is a bug whose text (possibly SQL) goes to
+/// the log only.
+pub fn finish_errors(errors: &mut [async_graphql::ServerError]) {
+    let request_id = crate::routes::request_id::current();
+    for error in errors {
+        let coded = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if !coded && !error.path.is_empty() {
+            let code = if is_input_coercion(&error.message) {
+                "BAD_USER_INPUT"
+            } else {
+                tracing::error!(error = %error.message, path = ?error.path, "uncoded error masked");
+                error.message = ApiError::Internal(Arc::new(anyhow::anyhow!(""))).message();
+                "INTERNAL"
+            };
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+        if let Some(id) = &request_id {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("requestId", id.as_str());
+        }
+    }
+}
+
+/// async-graphql's messages for an argument value it cannot coerce to the declared type: the
+/// client's input, echoed, never server state.
+fn is_input_coercion(message: &str) -> bool {
+    [
+        "Failed to parse \"",
+        "Expected input type \"",
+        "Invalid value for argument",
+    ]
+    .iter()
+    .any(|prefix| message.starts_with(prefix))
+}
+
 /// The one mapping to HTTP, for errors raised outside GraphQL execution.
 #[derive(Debug)]
 pub struct HttpError(pub ApiError);
@@ -156,10 +252,47 @@ impl actix_web::ResponseError for HttpError {
         if let ApiError::Internal(cause) = &self.0 {
             tracing::error!(error = ?cause, "internal error");
         }
+        let mut extensions = serde_json::json!({ "code": self.0.code() });
+        if let Some(id) = crate::routes::request_id::current() {
+            extensions["requestId"] = id.into();
+        }
         actix_web::HttpResponse::build(self.0.status()).json(serde_json::json!({
-            "errors": [{ "message": self.0.message(), "extensions": { "code": self.0.code() } }]
+            "errors": [{ "message": self.0.message(), "extensions": extensions }]
         }))
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_loss_timeouts_and_busy_files_are_transient() {
+        for code in ["08006", "08003", "57P01", "57014", "40001", "40P01"] {
+            assert!(is_transient_code(code, false), "{code}");
+        }
+        for code in ["5", "517", "6", "262"] {
+            assert!(is_transient_code(code, true), "{code}");
+        }
+        for code in ["23505", "23503", "42P01", "42601", "00005"] {
+            assert!(!is_transient_code(code, false), "{code}");
+        }
+        for code in ["19", "1", "2067", "787"] {
+            assert!(!is_transient_code(code, true), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_lost_connection_inside_an_internal_error_is_unavailable() {
+        let lost = sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal("gone".to_owned()));
+        assert_eq!(ApiError::internal(lost).code(), "SERVICE_UNAVAILABLE");
+        let bug = sea_orm::DbErr::Custom("bug".to_owned());
+        assert_eq!(ApiError::internal(bug).code(), "INTERNAL");
+        assert_eq!(
+            ApiError::from(sea_orm::DbErr::RecordNotInserted).code(),
+            "INTERNAL"
+        );
+    }
+}

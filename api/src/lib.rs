@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod import;
+pub mod lifecycle;
 pub mod live;
 pub mod metrics;
 pub mod routes;
@@ -24,6 +25,43 @@ use crate::settings::Settings;
 use crate::startup::Application;
 
 /// Runs one CLI command with loaded settings.
+/// The `ucap` command line: parses arguments, loads settings, runs the command. The binaries are
+/// this and an allocator (the test suite builds its own copy to run as a child process).
+pub fn main() -> ExitCode {
+    use clap::Parser as _;
+    let cli = cli::Cli::parse();
+    let mut settings = match Settings::load(cli.config.clone()) {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("ucap: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(url) = &cli.database_url {
+        settings.database_url = url.clone();
+    }
+    if !matches!(cli.command, Command::Schema) {
+        telemetry::init(&settings);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("ucap: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("ucap: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve { bind, no_sample } => {
@@ -33,7 +71,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<Exi
             settings.seed_sample &= !no_sample;
             let app = Application::build(settings).await?;
             tracing::info!(port = app.port(), "listening");
-            app.run_until_stopped().await?;
+            app.run_until_terminated().await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { action } => {

@@ -62,6 +62,25 @@ pub struct Settings {
     /// arrive.
     #[serde(with = "seconds")]
     pub live_poll_interval: Duration,
+    /// Longest time one GraphQL request may run; beyond it the answer is SERVICE_UNAVAILABLE and a
+    /// mutation's transaction is rolled back.
+    #[serde(with = "seconds")]
+    pub request_timeout: Duration,
+    /// PostgreSQL `statement_timeout` of every pooled connection (0 disables it).
+    #[serde(with = "seconds")]
+    pub db_statement_timeout: Duration,
+    /// GraphQL requests run at once by this instance; more wait for a slot.
+    pub max_concurrent_requests: usize,
+    /// How long a request waits for a slot before it is refused with 503 and `Retry-After`.
+    #[serde(with = "seconds")]
+    pub overload_wait: Duration,
+    /// After SIGTERM: how long readiness reports false while requests are still served, so that a
+    /// load balancer stops sending new ones before the listener closes.
+    #[serde(with = "seconds")]
+    pub drain_delay: Duration,
+    /// After the listener closes: how long in-flight requests may take to finish.
+    #[serde(with = "seconds")]
+    pub shutdown_timeout: Duration,
 }
 
 /// Signing algorithm of access tokens.
@@ -98,7 +117,7 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             seed_sample: true,
             db_max_connections: 10,
-            db_acquire_timeout: Duration::from_secs(5),
+            db_acquire_timeout: Duration::from_secs(3),
             jwt_algorithm: JwtAlgorithm::EdDsa,
             jwt_private_key: None,
             jwt_private_key_file: PathBuf::from("ucap-jwt-ed25519.pem"),
@@ -109,6 +128,12 @@ impl Default for Settings {
             token_cache_ttl: Duration::from_secs(2),
             response_cache: true,
             live_poll_interval: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(15),
+            db_statement_timeout: Duration::from_secs(10),
+            max_concurrent_requests: 256,
+            overload_wait: Duration::from_secs(1),
+            drain_delay: Duration::ZERO,
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -13,8 +13,9 @@ use sea_orm::DatabaseConnection;
 use crate::auth::keys::Keys;
 use crate::auth::tokens::Tokens;
 use crate::graphql::{AppSchema, build_schema};
+use crate::lifecycle::{Lifecycle, Shutdown};
 use crate::metrics::{self, Metrics};
-use crate::routes::ResponseCache;
+use crate::routes::{Capacity, ResponseCache};
 use crate::settings::Settings;
 use crate::{db, import, routes};
 
@@ -22,6 +23,8 @@ use crate::{db, import, routes};
 pub struct Application {
     port: u16,
     server: Server,
+    lifecycle: Lifecycle,
+    drain_delay: std::time::Duration,
 }
 
 /// Shared state of the HTTP handlers.
@@ -34,6 +37,10 @@ pub struct AppState {
     pub tokens: Tokens,
     /// Anonymous query responses by data version; `None` when disabled.
     pub responses: Option<ResponseCache>,
+    /// The operations run at once; beyond, a fast 503.
+    pub capacity: Capacity,
+    /// Serving, draining or closing (graceful shutdown).
+    pub lifecycle: Lifecycle,
 }
 
 impl Application {
@@ -67,6 +74,9 @@ impl Application {
         metrics.instrument(&mut db);
         let tokens = Tokens::new(db.clone(), keys, &settings);
         let responses = response_cache(&settings);
+        let lifecycle = Lifecycle::default();
+        let drain_delay = settings.drain_delay;
+        let capacity = Capacity::new(&settings);
         let state = AppState {
             schema: build_schema(db.clone(), tokens.clone(), live),
             db,
@@ -74,23 +84,52 @@ impl Application {
             metrics,
             tokens,
             responses,
+            capacity,
+            lifecycle: lifecycle.clone(),
         };
         let server = serve(listener, state)?;
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            lifecycle,
+            drain_delay,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Runs until stopped through [`Application::shutdown`]'s handle (tests).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// What stops this server gracefully.
+    pub fn shutdown(&self) -> Shutdown {
+        Shutdown {
+            lifecycle: self.lifecycle.clone(),
+            server: self.server.handle(),
+            drain_delay: self.drain_delay,
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully (`ucap serve`).
+    pub async fn run_until_terminated(self) -> std::io::Result<()> {
+        let shutdown = self.shutdown();
+        tokio::spawn(async move {
+            crate::lifecycle::terminated().await;
+            shutdown.run().await;
+        });
         self.server.await
     }
 }
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let shutdown_timeout = state.settings.shutdown_timeout.as_secs();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(routes::request_id::scope))
             .wrap(cors(&state.settings.cors_origins))
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(web::Data::new(state.clone()))
@@ -98,6 +137,9 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .configure(routes::configure)
             .configure(metrics::configure)
     })
+    // Signals are ours (lifecycle): readiness turns false before the listener closes.
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout)
     .listen(listener)?
     .run();
     Ok(server)

@@ -2,6 +2,8 @@
 //! SQLite file, or a new PostgreSQL database when `UCAP_TEST_DATABASE=postgres`) and returns a
 //! client that talks to it over HTTP.
 
+pub mod process;
+
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -198,25 +200,7 @@ impl TestApp {
     /// Issues a token straight from the database, as `ucap token issue` does; returns it with its
     /// record id.
     pub async fn issue_token(&self, role: Role, organizations: &[i64]) -> (String, i64) {
-        let db = Database::connect(&self.database_url)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let keys = Keys::from_settings(&self.settings).unwrap_or_else(|e| panic!("{e}"));
-        let tokens = Tokens::new(db.clone(), keys, &self.settings);
-        let (token, record) = tokens
-            .issue(
-                &Actor::CommandLine,
-                IssueRequest {
-                    organizations: organizations.to_vec(),
-                    role,
-                    label: format!("test {role:?}"),
-                    expires_in: std::time::Duration::from_secs(3600),
-                },
-            )
-            .await
-            .unwrap_or_else(|e| panic!("cannot issue a token: {}", e.message()));
-        db.close().await.unwrap_or_else(|e| panic!("{e}"));
-        (token, record.id)
+        issue_token(&self.settings, role, organizations).await
     }
 
     /// GETs a path and returns status and body text.
@@ -229,6 +213,40 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("request failed: {e}"));
         let status = res.status().as_u16();
         (status, res.text().await.unwrap_or_default())
+    }
+}
+
+/// Issues a token in the database of `settings` (signed with its key), as `ucap token issue` does;
+/// returns it with its record id.
+pub async fn issue_token(settings: &Settings, role: Role, organizations: &[i64]) -> (String, i64) {
+    let db = Database::connect(&settings.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let keys = Keys::from_settings(settings).unwrap_or_else(|e| panic!("{e}"));
+    let tokens = Tokens::new(db.clone(), keys, settings);
+    let (token, record) = tokens
+        .issue(
+            &Actor::CommandLine,
+            IssueRequest {
+                organizations: organizations.to_vec(),
+                role,
+                label: format!("test {role:?}"),
+                expires_in: std::time::Duration::from_secs(3600),
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("cannot issue a token: {}", e.message()));
+    db.close().await.unwrap_or_else(|e| panic!("{e}"));
+    (token, record.id)
+}
+
+/// Settings of a server on `database_url` with the test signing key (child processes get the same
+/// key through `UCAP_JWT_PRIVATE_KEY`).
+pub fn settings_for(database_url: &str) -> Settings {
+    Settings {
+        database_url: database_url.to_owned(),
+        jwt_private_key: Some(test_private_key()),
+        ..Settings::default()
     }
 }
 

@@ -1,12 +1,15 @@
 //! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL, health and readiness.
 
+mod execution;
 mod graphql_http;
+pub mod request_id;
 mod response_cache;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 
+pub use execution::Capacity;
 pub use graphql_http::{GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, Rejection};
 pub use response_cache::ResponseCache;
 
@@ -40,6 +43,9 @@ async fn graphql(
     http: HttpRequest,
     request: GraphQLRequest,
 ) -> Result<HttpResponse, Rejection> {
+    if state.lifecycle.is_closing() {
+        return Err(Rejection::Unavailable);
+    }
     let authorization = http
         .headers()
         .get(header::AUTHORIZATION)
@@ -94,12 +100,21 @@ async fn execute(
         Rejection::Unavailable
     })?;
     let loaders = loader::new_loaders(state.db.clone(), scope.clone());
-    Ok(request
-        .data(viewer)
-        .data(scope)
-        .data(loaders)
-        .execute(&state.schema)
-        .await)
+    let request = request.data(viewer).data(scope).data(loaders);
+    let Some(_slot) = state.capacity.slot().await else {
+        tracing::warn!("over capacity: request refused");
+        return Err(Rejection::Unavailable);
+    };
+    execution::run(
+        state.schema.clone(),
+        request,
+        state.settings.request_timeout,
+    )
+    .await
+    .map_err(|failure| match failure {
+        execution::Failure::TimedOut => Rejection::Unavailable,
+        execution::Failure::Panicked => Rejection::Internal,
+    })
 }
 
 /// GraphQL subscriptions (and any operation) over the graphql-ws protocol. The caller comes from
@@ -197,8 +212,12 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// The database answers.
+/// The database answers and the instance is not shutting down.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if !state.lifecycle.is_ready() {
+        return HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "draining" }));
+    }
     match state.db.ping().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
         Err(err) => {

@@ -2,6 +2,7 @@
 
 mod auth;
 mod docs_queries;
+mod faults;
 mod foundation;
 mod http;
 mod import;

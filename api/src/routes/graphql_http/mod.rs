@@ -57,6 +57,11 @@ impl GraphQLRequest {
         ))
     }
 
+    /// A mutation: it changes data, so it must end the same way whether or not its client stays.
+    pub fn is_mutation(&self) -> bool {
+        !self.is_query
+    }
+
     pub async fn execute(self, executor: &impl Executor) -> GraphQLResponse {
         GraphQLResponse::new(executor.execute(self.request).await, self.media)
     }

@@ -21,7 +21,9 @@ pub struct GraphQLResponse {
 }
 
 impl GraphQLResponse {
-    pub(super) fn new(response: async_graphql::Response, media: ResponseMediaType) -> Self {
+    /// Every error of an executed operation leaves here coded, masked and stamped.
+    pub(super) fn new(mut response: async_graphql::Response, media: ResponseMediaType) -> Self {
+        crate::error::finish_errors(&mut response.errors);
         Self { response, media }
     }
 }
@@ -77,6 +79,9 @@ impl Responder for GraphQLResponse {
 
 /// 400 or 200 by media type (spec: "Status Codes"), the errors only.
 fn request_error(media: ResponseMediaType, errors: &[ServerError]) -> HttpResponse {
+    let mut errors = errors.to_vec();
+    crate::error::finish_errors(&mut errors);
+    let errors = errors.as_slice();
     let status = match media {
         ResponseMediaType::GraphQLResponseJson => StatusCode::BAD_REQUEST,
         ResponseMediaType::Json => StatusCode::OK,
@@ -126,8 +131,11 @@ pub enum Rejection {
     RequestError(ResponseMediaType, Vec<ServerError>),
     /// 401: an `Authorization` header that is not a valid, unrevoked token (never anonymous).
     Unauthenticated,
-    /// 503: the database cannot say who the caller is.
+    /// 503: the database cannot say who the caller is, the instance is over capacity or shutting
+    /// down, or the operation ran past the request time limit.
     Unavailable,
+    /// 500: the operation failed in a way that is a bug (a panic); the detail is in the log.
+    Internal,
 }
 
 impl Rejection {
@@ -150,6 +158,7 @@ impl Rejection {
             Self::MethodNotAllowed => "GraphQL is served over GET and POST".to_owned(),
             Self::Unauthenticated => "the access token is invalid, expired or revoked".to_owned(),
             Self::Unavailable => "the service is temporarily unavailable".to_owned(),
+            Self::Internal => "internal error".to_owned(),
             Self::RequestError(_, errors) => errors
                 .first()
                 .map(|e| e.message.clone())
@@ -178,6 +187,7 @@ impl ResponseError for Rejection {
             Self::RequestError(ResponseMediaType::Json, _) => StatusCode::OK,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -188,13 +198,9 @@ impl ResponseError for Rejection {
                 let error = ServerError::new(self.message(), None);
                 let mut builder = HttpResponse::MethodNotAllowed();
                 builder.insert_header((header::ALLOW, "POST"));
-                json_body(
-                    builder,
-                    *media,
-                    &Errors {
-                        errors: &[with_code(error, BAD_REQUEST)],
-                    },
-                )
+                let mut errors = [with_code(error, BAD_REQUEST)];
+                crate::error::finish_errors(&mut errors);
+                json_body(builder, *media, &Errors { errors: &errors })
             }
             Self::MethodNotAllowed => {
                 let mut response =
@@ -214,8 +220,14 @@ impl ResponseError for Rejection {
                 response
             }
             Self::Unavailable => {
-                transport_error(self.status_code(), &self.message(), "SERVICE_UNAVAILABLE")
+                let mut response =
+                    transport_error(self.status_code(), &self.message(), "SERVICE_UNAVAILABLE");
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+                response
             }
+            Self::Internal => transport_error(self.status_code(), &self.message(), "INTERNAL"),
             _ => transport_error(self.status_code(), &self.message(), BAD_REQUEST),
         }
     }
@@ -233,8 +245,12 @@ pub(super) fn with_code(mut error: ServerError, code: &'static str) -> ServerErr
 /// A refusal before there is a GraphQL request: always `application/json`, since
 /// `application/graphql-response+json` promises a GraphQL response and these are HTTP errors.
 fn transport_error(status: StatusCode, message: &str, code: &str) -> HttpResponse {
+    let mut extensions = serde_json::json!({ "code": code });
+    if let Some(id) = super::super::request_id::current() {
+        extensions["requestId"] = id.into();
+    }
     let body = serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": code } }]
+        "errors": [{ "message": message, "extensions": extensions }]
     });
     HttpResponse::build(status)
         .content_type(ResponseMediaType::Json.content_type())

@@ -1,0 +1,87 @@
+//! How one GraphQL operation runs once accepted: it takes a slot of the instance's capacity (or is
+//! refused fast), it is bounded by the request time limit, a mutation runs detached from its client
+//! (a client that hangs up mid-mutation leaves the transaction to commit or roll back as a whole,
+//! never cut short by the connection), and a panic is contained to the one request.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::FutureExt as _;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tracing::Instrument as _;
+
+use super::GraphQLRequest;
+use super::graphql_http::GraphQLResponse;
+use crate::graphql::AppSchema;
+use crate::settings::Settings;
+
+/// The operations this instance runs at once.
+#[derive(Clone)]
+pub struct Capacity {
+    slots: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl Capacity {
+    pub fn new(settings: &Settings) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(settings.max_concurrent_requests.max(1))),
+            wait: settings.overload_wait,
+        }
+    }
+
+    /// A slot, waited for at most the configured time; `None` means over capacity.
+    pub async fn slot(&self) -> Option<OwnedSemaphorePermit> {
+        let acquire = Arc::clone(&self.slots).acquire_owned();
+        tokio::time::timeout(self.wait, acquire).await.ok()?.ok()
+    }
+}
+
+/// Why an accepted operation has no response.
+#[derive(Debug)]
+pub enum Failure {
+    /// It ran past the request time limit (its transaction, if any, rolled back).
+    TimedOut,
+    /// A resolver panicked; the detail is in the log.
+    Panicked,
+}
+
+/// Runs `request` on `schema` within `limit`. A mutation runs on its own task, so it ends the same
+/// way whether or not the client is still there; the time limit still applies to it.
+pub async fn run(
+    schema: AppSchema,
+    request: GraphQLRequest,
+    limit: Duration,
+) -> Result<GraphQLResponse, Failure> {
+    let detach = request.is_mutation();
+    let work = async move {
+        let execution = AssertUnwindSafe(request.execute(&schema)).catch_unwind();
+        match tokio::time::timeout(limit, execution).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(panic)) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(panic = %message, "a resolver panicked");
+                Err(Failure::Panicked)
+            }
+            Err(_) => {
+                tracing::warn!(limit_ms = limit.as_millis(), "request timed out");
+                Err(Failure::TimedOut)
+            }
+        }
+    };
+    if !detach {
+        return work.await;
+    }
+    match tokio::spawn(work.instrument(tracing::Span::current())).await {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            tracing::error!(error = %err, "a mutation task failed");
+            Err(Failure::Panicked)
+        }
+    }
+}
