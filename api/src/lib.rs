@@ -24,7 +24,6 @@ use crate::cli::{Command, MigrateAction};
 use crate::settings::Settings;
 use crate::startup::Application;
 
-/// Runs one CLI command with loaded settings.
 /// The `ucap` command line: parses arguments, loads settings, runs the command. The binaries are
 /// this and an allocator (the test suite builds its own copy to run as a child process).
 pub fn main() -> ExitCode {
@@ -40,9 +39,6 @@ pub fn main() -> ExitCode {
     if let Some(url) = &cli.database_url {
         settings.database_url = url.clone();
     }
-    if !matches!(cli.command, Command::Schema) {
-        telemetry::init(&settings);
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -53,7 +49,17 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, settings)) {
+    let result = runtime.block_on(async {
+        // Inside the runtime: the trace exporter runs its batches on it.
+        let telemetry =
+            (!matches!(cli.command, Command::Schema)).then(|| telemetry::init(&settings));
+        let result = run(cli.command, settings).await;
+        if let Some(telemetry) = telemetry {
+            telemetry.shutdown();
+        }
+        result
+    });
+    match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("ucap: {err:#}");
@@ -62,6 +68,7 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Runs one CLI command with loaded settings.
 pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve { bind, no_sample } => {

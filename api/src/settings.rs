@@ -81,6 +81,9 @@ pub struct Settings {
     /// After the listener closes: how long in-flight requests may take to finish.
     #[serde(with = "seconds")]
     pub shutdown_timeout: Duration,
+    /// OTLP/HTTP collector to export trace spans to (`http://collector:4318`, or its full
+    /// `…/v1/traces` URL); unset, nothing is exported.
+    pub otel_endpoint: Option<String>,
 }
 
 /// Signing algorithm of access tokens.
@@ -134,6 +137,7 @@ impl Default for Settings {
             overload_wait: Duration::from_secs(1),
             drain_delay: Duration::ZERO,
             shutdown_timeout: Duration::from_secs(30),
+            otel_endpoint: None,
         }
     }
 }

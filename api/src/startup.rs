@@ -17,7 +17,7 @@ use crate::lifecycle::{Lifecycle, Shutdown};
 use crate::metrics::{self, Metrics};
 use crate::routes::{Capacity, ResponseCache};
 use crate::settings::Settings;
-use crate::{db, import, routes};
+use crate::{db, import, routes, telemetry};
 
 /// A built, not yet running, server.
 pub struct Application {
@@ -131,7 +131,10 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
         App::new()
             .wrap(actix_web::middleware::from_fn(routes::request_id::scope))
             .wrap(cors(&state.settings.cors_origins))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(actix_web::middleware::from_fn(telemetry::request::observe))
+            .wrap(tracing_actix_web::TracingLogger::<
+                telemetry::request::RootSpan,
+            >::new())
             .app_data(web::Data::new(state.clone()))
             .app_data(web::Data::new(state.metrics.clone()))
             .configure(routes::configure)
@@ -150,6 +153,8 @@ fn cors(origins: &[String]) -> Cors {
     let base = Cors::default()
         .allowed_methods(["GET", "POST", "OPTIONS"])
         .allowed_headers(["content-type", "authorization", "accept"])
+        // So that browser clients can quote it in a support request.
+        .expose_headers([telemetry::request::REQUEST_ID_HEADER])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
         return base.allow_any_origin();

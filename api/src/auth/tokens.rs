@@ -47,6 +47,28 @@ pub enum Refusal {
     Unavailable(String),
 }
 
+impl Refusal {
+    /// A few classes of refusal, for metrics: operators watch for forged or stale tokens, not
+    /// for every way a token can be wrong.
+    pub fn class(&self) -> &'static str {
+        use jwt::TokenError as E;
+        match self {
+            Self::NotBearer
+            | Self::TooLarge
+            | Self::Invalid(E::TooLarge | E::Malformed | E::Type | E::Claims) => "malformed",
+            Self::Invalid(E::Algorithm | E::KeyId | E::Signature | E::Invalid(_) | E::Sign(_)) => {
+                "signature"
+            }
+            Self::Invalid(E::Issuer | E::Audience | E::NotYetValid | E::IssuedInFuture)
+            | Self::Mismatch => "claims",
+            Self::Invalid(E::Expired) | Self::Expired => "expired",
+            Self::Revoked => "revoked",
+            Self::Unknown => "unknown",
+            Self::Unavailable(_) => "unavailable",
+        }
+    }
+}
+
 /// What a token record says, as cached.
 #[derive(Clone, Debug)]
 struct Record {

@@ -6,7 +6,7 @@ pub mod request_id;
 mod response_cache;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 
 pub use execution::Capacity;
@@ -58,9 +58,12 @@ async fn graphql(
         }
         Err(refusal) => {
             tracing::info!(%refusal, "access token refused");
+            state.metrics.token_refused(refusal.class());
             return Err(Rejection::Unauthenticated);
         }
     };
+    // For the request log line (the token's organizations).
+    http.extensions_mut().insert(viewer.clone());
     let cache_key = match (&viewer, &state.responses) {
         (Viewer::Anonymous, Some(_)) => request.cache_key(),
         _ => None,
@@ -171,6 +174,7 @@ async fn connection_data(
         }
         Err(refusal) => {
             tracing::info!(%refusal, "access token refused (websocket)");
+            state.metrics.token_refused(refusal.class());
             return Err(refused("invalid access token", "UNAUTHENTICATED"));
         }
     };

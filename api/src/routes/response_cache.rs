@@ -14,6 +14,8 @@ use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
 use moka::future::Cache;
 
+use crate::telemetry::request::ErrorCode;
+
 /// A rendered response.
 pub struct Rendered {
     status: StatusCode,
@@ -21,6 +23,8 @@ pub struct Rendered {
     body: Bytes,
     /// Only complete answers are kept; an error may be transient.
     cacheable: bool,
+    /// The first error's code, for the request log and metrics.
+    error_code: Option<ErrorCode>,
 }
 
 impl Rendered {
@@ -28,6 +32,7 @@ impl Rendered {
     pub async fn from_response(response: HttpResponse) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
+        let error_code = ErrorCode::of(&response);
         let body = match response.into_body().try_into_bytes() {
             Ok(bytes) => bytes,
             Err(body) => actix_web::body::to_bytes(body).await.unwrap_or_default(),
@@ -38,6 +43,7 @@ impl Rendered {
             headers,
             body,
             cacheable,
+            error_code,
         }
     }
 
@@ -45,6 +51,9 @@ impl Rendered {
         let mut response = HttpResponse::build(self.status).body(self.body.clone());
         for (name, value) in &self.headers {
             response.headers_mut().append(name.clone(), value.clone());
+        }
+        if let Some(ErrorCode(code)) = &self.error_code {
+            ErrorCode::note(&mut response, code);
         }
         response
     }

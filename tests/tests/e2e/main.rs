@@ -8,6 +8,7 @@ mod http;
 mod import;
 mod live;
 mod mou_writes;
+mod operability;
 mod plan_writes;
 mod queries;
 mod search;

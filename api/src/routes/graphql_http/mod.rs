@@ -112,6 +112,12 @@ async fn extract(req: &HttpRequest, payload: dev::Payload) -> Result<GraphQLRequ
                 vec![with_code(error, "OPERATION_RESOLUTION_FAILURE")],
             )
         })?;
+    crate::telemetry::request::Operation::note(
+        req,
+        &document,
+        request.operation_name.as_deref(),
+        operation.ty,
+    );
     match operation.ty {
         OperationType::Query => {}
         _ if over_get => return Err(Rejection::MutationOverGet(media)),

@@ -10,6 +10,7 @@ use async_graphql::ServerError;
 use serde::Serialize;
 
 use super::negotiate::ResponseMediaType;
+use crate::telemetry::request::ErrorCode;
 
 /// The code of every refusal by the transport; the status says which.
 pub(super) const BAD_REQUEST: &str = "BAD_REQUEST";
@@ -59,6 +60,7 @@ impl Responder for GraphQLResponse {
             }
             return request_error(media, &response.errors);
         }
+        let first_code = response.errors.first().map(error_code);
         let mut builder = HttpResponse::Ok();
         if response.is_ok()
             && let Some(cache_control) = response.cache_control.value()
@@ -73,7 +75,19 @@ impl Responder for GraphQLResponse {
                 builder.append_header((name, value));
             }
         }
-        json_body(builder, media, &response)
+        let mut http = json_body(builder, media, &response);
+        if let Some(code) = first_code {
+            ErrorCode::note(&mut http, &code);
+        }
+        http
+    }
+}
+
+/// An error's `extensions.code`, `ERROR` when it has none (async-graphql's own errors).
+fn error_code(error: &ServerError) -> String {
+    match error.extensions.as_ref().and_then(|e| e.get("code")) {
+        Some(async_graphql::Value::String(code)) => code.clone(),
+        _ => "ERROR".to_owned(),
     }
 }
 
@@ -86,7 +100,11 @@ fn request_error(media: ResponseMediaType, errors: &[ServerError]) -> HttpRespon
         ResponseMediaType::GraphQLResponseJson => StatusCode::BAD_REQUEST,
         ResponseMediaType::Json => StatusCode::OK,
     };
-    json_body(HttpResponse::build(status), media, &Errors { errors })
+    let mut response = json_body(HttpResponse::build(status), media, &Errors { errors });
+    if let Some(error) = errors.first() {
+        ErrorCode::note(&mut response, &error_code(error));
+    }
+    response
 }
 
 /// The response varies with `Accept`, which caches of GET responses must know.
@@ -200,7 +218,9 @@ impl ResponseError for Rejection {
                 builder.insert_header((header::ALLOW, "POST"));
                 let mut errors = [with_code(error, BAD_REQUEST)];
                 crate::error::finish_errors(&mut errors);
-                json_body(builder, *media, &Errors { errors: &errors })
+                let mut response = json_body(builder, *media, &Errors { errors: &errors });
+                ErrorCode::note(&mut response, BAD_REQUEST);
+                response
             }
             Self::MethodNotAllowed => {
                 let mut response =
@@ -252,7 +272,9 @@ fn transport_error(status: StatusCode, message: &str, code: &str) -> HttpRespons
     let body = serde_json::json!({
         "errors": [{ "message": message, "extensions": extensions }]
     });
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status)
         .content_type(ResponseMediaType::Json.content_type())
-        .body(body.to_string())
+        .body(body.to_string());
+    ErrorCode::note(&mut response, code);
+    response
 }

@@ -1,0 +1,173 @@
+//! What operators see: `/metrics` (requests by operation and outcome, latency, pool, refused
+//! tokens) and the `x-request-id` of every response.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+use ucap_tests::{TestApp, error_code, spawn_app, spawn_app_with};
+
+/// The value of the sample `name` (with its labels, exactly as rendered) in `/metrics`.
+async fn sample(app: &TestApp, name: &str) -> Option<f64> {
+    let (status, body) = app.get("/metrics").await;
+    assert_eq!(status, 200, "{body}");
+    body.lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+/// `ucap_requests_total` with these labels.
+async fn requests(app: &TestApp, labels: &str) -> Option<f64> {
+    sample(app, &format!("ucap_requests_total{{{labels}}}")).await
+}
+
+async fn post_text_plain(app: &TestApp) -> u16 {
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "text/plain")
+        .body("{ __typename }")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("request failed: {e}"))
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn requests_are_counted_by_operation_and_outcome_with_a_latency_histogram() {
+    let app = spawn_app().await;
+    let ping = "query Ping { __typename }";
+    for _ in 0..2 {
+        let res = app.graphql(ping, json!({})).await;
+        assert_eq!(res["data"]["__typename"], "QueryRoot", "{res}");
+    }
+    let (status, _, body) = app
+        .graphql_with_header("Bearer not-a-token", ping, json!({}))
+        .await;
+    assert_eq!((status, error_code(&body)), (401, Some("UNAUTHENTICATED")));
+    let res = app.graphql("query Broken { noSuchField }", json!({})).await;
+    assert_eq!(error_code(&res), Some("GRAPHQL_VALIDATION_FAILED"), "{res}");
+    assert_eq!(
+        app.graphql("{ __typename }", json!({})).await["errors"],
+        json!(null)
+    );
+    assert_eq!(post_text_plain(&app).await, 415);
+
+    assert_eq!(
+        requests(&app, r#"operation="Ping",outcome="ok""#).await,
+        Some(2.0)
+    );
+    assert_eq!(
+        requests(&app, r#"operation="Ping",outcome="unauthenticated""#).await,
+        Some(1.0)
+    );
+    assert_eq!(
+        requests(
+            &app,
+            r#"operation="Broken",outcome="graphql_validation_failed""#
+        )
+        .await,
+        Some(1.0)
+    );
+    assert_eq!(
+        requests(&app, r#"operation="anonymous",outcome="ok""#).await,
+        Some(1.0)
+    );
+    assert_eq!(
+        requests(&app, r#"operation="-",outcome="http_415""#).await,
+        Some(1.0)
+    );
+
+    let ok_queries = r#"operation_type="query",outcome="ok""#;
+    assert_eq!(
+        sample(
+            &app,
+            &format!("ucap_request_duration_seconds_count{{{ok_queries}}}")
+        )
+        .await,
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(
+            &app,
+            &format!("ucap_request_duration_seconds_bucket{{le=\"+Inf\",{ok_queries}}}")
+        )
+        .await,
+        Some(3.0)
+    );
+    assert!(
+        sample(
+            &app,
+            &format!("ucap_request_duration_seconds_sum{{{ok_queries}}}")
+        )
+        .await
+        .is_some_and(|sum| sum > 0.0)
+    );
+    assert_eq!(
+        sample(&app, r#"ucap_token_refusals_total{reason="malformed"}"#).await,
+        Some(1.0)
+    );
+    assert!(
+        sample(&app, "ucap_sql_statements_total")
+            .await
+            .is_some_and(|n| n > 0.0)
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_its_own_request_id() {
+    let app = spawn_app().await;
+    let mut ids = HashSet::new();
+    for path in ["/healthz", "/readyz", "/metrics", "/no-such-page"] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        ids.insert(request_id(&res, path));
+    }
+    for authorization in [None, Some("Bearer not-a-token")] {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": "{ __typename }" }));
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        let res = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        ids.insert(request_id(&res, "/graphql"));
+    }
+    assert_eq!(ids.len(), 6, "request ids repeat: {ids:?}");
+}
+
+fn request_id(res: &reqwest::Response, path: &str) -> String {
+    let id = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no x-request-id on {path} ({})", res.status()));
+    // A UUID: 32 hex digits in five groups.
+    assert!(
+        id.len() == 36 && id.split('-').count() == 5,
+        "{path}: x-request-id {id}"
+    );
+    id.to_owned()
+}
+
+#[tokio::test]
+async fn pool_gauges_show_the_connections_and_the_configured_maximum() {
+    let app = spawn_app_with(|s| s.db_max_connections = 7).await;
+    assert_eq!(sample(&app, "ucap_db_pool_max").await, Some(7.0));
+    let size = sample(&app, "ucap_db_pool_size").await;
+    let idle = sample(&app, "ucap_db_pool_idle").await;
+    let in_use = sample(&app, "ucap_db_pool_in_use").await;
+    let (Some(size), Some(idle), Some(in_use)) = (size, idle, in_use) else {
+        panic!("pool gauges missing: size {size:?}, idle {idle:?}, in use {in_use:?}");
+    };
+    assert!((1.0..=7.0).contains(&size), "size {size}");
+    assert!(idle >= 0.0 && in_use >= 0.0 && idle + in_use <= 7.0);
+}
