@@ -24,7 +24,7 @@ impl Actor {
         viewer.token().map(|t| Self::Token { id: t.token_id })
     }
 
-    fn token_id(&self) -> Option<i64> {
+    pub fn token_id(&self) -> Option<i64> {
         match self {
             Self::CommandLine => None,
             Self::Token { id } => Some(*id),
@@ -46,6 +46,9 @@ pub enum Action {
     TokenIssued,
     TokenRevoked,
     TokenRotated,
+    TokenOperationsSet,
+    TokenOperationsCleared,
+    PersistedOperationRegistered,
 }
 
 impl Action {
@@ -54,6 +57,9 @@ impl Action {
             Self::TokenIssued => "TOKEN_ISSUED",
             Self::TokenRevoked => "TOKEN_REVOKED",
             Self::TokenRotated => "TOKEN_ROTATED",
+            Self::TokenOperationsSet => "TOKEN_OPERATIONS_SET",
+            Self::TokenOperationsCleared => "TOKEN_OPERATIONS_CLEARED",
+            Self::PersistedOperationRegistered => "PERSISTED_OPERATION_REGISTERED",
         }
     }
 }

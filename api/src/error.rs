@@ -26,7 +26,10 @@ pub enum ApiError {
     StaleVersion {
         current: i32,
     },
-    RateLimited,
+    /// Over a rate limit or cost budget ([`crate::throttle`]); retry in this many seconds.
+    RateLimited {
+        retry_after: u64,
+    },
     Unavailable,
     /// Shared so the error is `Clone`, as async-graphql requires of resolver errors.
     Internal(Arc<anyhow::Error>),
@@ -68,7 +71,11 @@ impl ApiError {
                 "conflict: the record was changed meanwhile and is now at version {current}; \
                  read it again and retry"
             ),
-            Self::RateLimited => "rate limited".to_owned(),
+            Self::RateLimited { retry_after } => {
+                format!(
+                    "rate limited: too many requests or too costly ones; retry in {retry_after} s"
+                )
+            }
             Self::Unavailable => "service unavailable, try again later".to_owned(),
             Self::Internal(_) => "internal error".to_owned(),
         }
@@ -82,7 +89,7 @@ impl ApiError {
             Self::Forbidden | Self::ForbiddenAnonymous => "FORBIDDEN",
             Self::InvalidInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) | Self::StaleVersion { .. } => "CONFLICT",
-            Self::RateLimited => "RATE_LIMITED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
@@ -95,7 +102,7 @@ impl ApiError {
             Self::Forbidden | Self::ForbiddenAnonymous => StatusCode::FORBIDDEN,
             Self::InvalidInput { .. } => StatusCode::BAD_REQUEST,
             Self::Conflict(_) | Self::StaleVersion { .. } => StatusCode::CONFLICT,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -182,6 +189,7 @@ impl From<ApiError> for async_graphql::Error {
             match &err {
                 ApiError::InvalidInput { field, .. } => ext.set("field", field.as_str()),
                 ApiError::StaleVersion { current } => ext.set("currentVersion", *current),
+                ApiError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
                 _ => {}
             }
         })
@@ -256,13 +264,26 @@ impl actix_web::ResponseError for HttpError {
         if let Some(id) = crate::routes::request_id::current() {
             extensions["requestId"] = id.into();
         }
-        actix_web::HttpResponse::build(self.0.status()).json(serde_json::json!({
+        let mut response = actix_web::HttpResponse::build(self.0.status());
+        if let ApiError::RateLimited { retry_after } = &self.0 {
+            extensions["retryAfter"] = (*retry_after).into();
+            response.insert_header((actix_web::http::header::RETRY_AFTER, *retry_after));
+        }
+        response.json(serde_json::json!({
             "errors": [{ "message": self.0.message(), "extensions": extensions }]
         }))
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error of the whole request, refused before execution: no location, no path, as
+/// validation errors are.
+pub fn request_error(error: async_graphql::Error) -> async_graphql::ServerError {
+    let mut server_error = async_graphql::ServerError::new(error.message, None);
+    server_error.extensions = error.extensions;
+    server_error
+}
 
 #[cfg(test)]
 mod tests {

@@ -11,10 +11,12 @@ pub mod import;
 pub mod lifecycle;
 pub mod live;
 pub mod metrics;
+pub mod persisted;
 pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod throttle;
 
 use std::process::ExitCode;
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 /// Everything the service can be configured with. Field names are the TOML keys; environment
@@ -84,6 +85,23 @@ pub struct Settings {
     /// OTLP/HTTP collector to export trace spans to (`http://collector:4318`, or its full
     /// `…/v1/traces` URL); unset, nothing is exported.
     pub otel_endpoint: Option<String>,
+    /// Requests a minute one anonymous client address may send to this instance (0: no limit).
+    pub rate_limit_anonymous: u32,
+    /// Requests a minute one EDITOR or VIEWER token may send to this instance (0: no limit).
+    pub rate_limit_token: u32,
+    /// Requests a minute one ADMIN token may send to this instance (0: no limit).
+    pub rate_limit_admin: u32,
+    /// Query complexity units a minute one anonymous client address may spend on this instance
+    /// (0: no budget).
+    pub cost_budget_anonymous: u32,
+    /// Query complexity units a minute one EDITOR or VIEWER token may spend (0: no budget).
+    pub cost_budget_token: u32,
+    /// Query complexity units a minute one ADMIN token may spend (0: no budget).
+    pub cost_budget_admin: u32,
+    /// Peers (addresses or CIDR ranges) trusted to say in `X-Forwarded-For` whom they forward
+    /// for; anyone else's header is ignored and the peer address is the client's.
+    #[serde(deserialize_with = "ip_networks")]
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// Signing algorithm of access tokens.
@@ -138,6 +156,15 @@ impl Default for Settings {
             drain_delay: Duration::ZERO,
             shutdown_timeout: Duration::from_secs(30),
             otel_endpoint: None,
+            // Ceilings against a runaway client, far above what the test suite and the benchmark
+            // send from one address (thousands of requests a second over loopback).
+            rate_limit_anonymous: 300_000,
+            rate_limit_token: 300_000,
+            rate_limit_admin: 600_000,
+            cost_budget_anonymous: 100_000_000,
+            cost_budget_token: 100_000_000,
+            cost_budget_admin: 200_000_000,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -187,6 +214,18 @@ fn comma_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::
     })
 }
 
+/// A comma list of networks; a bare address is a network of one.
+fn ip_networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    comma_list(d)?
+        .iter()
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| serde::de::Error::custom(format!("`{s}` is not an address or CIDR")))
+        })
+        .collect()
+}
+
 mod seconds {
     use serde::{Deserialize, Deserializer, Serializer};
     use std::time::Duration;
@@ -233,6 +272,23 @@ mod tests {
             assert_eq!(s.log_format, LogFormat::Pretty);
             assert_eq!(s.database_url, "postgres://u@h/db");
             assert_eq!(s.cors_origins, ["https://a.example", "https://b.example"]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("UCAP_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            let shown: Vec<String> = s.trusted_proxies.iter().map(ToString::to_string).collect();
+            assert_eq!(shown, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+            jail.set_env("UCAP_TRUSTED_PROXIES", "10.0.0.0/33");
+            let err = Settings::load(None)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.to_lowercase().contains("trusted_proxies"), "{err}");
             Ok(())
         });
     }

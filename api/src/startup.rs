@@ -15,8 +15,10 @@ use crate::auth::tokens::Tokens;
 use crate::graphql::{AppSchema, build_schema};
 use crate::lifecycle::{Lifecycle, Shutdown};
 use crate::metrics::{self, Metrics};
+use crate::persisted::Documents;
 use crate::routes::{Capacity, ResponseCache};
 use crate::settings::Settings;
+use crate::throttle::Throttle;
 use crate::{db, import, routes, telemetry};
 
 /// A built, not yet running, server.
@@ -41,6 +43,10 @@ pub struct AppState {
     pub capacity: Capacity,
     /// Serving, draining or closing (graceful shutdown).
     pub lifecycle: Lifecycle,
+    /// Rate limits and cost budgets of this instance.
+    pub throttle: Arc<Throttle>,
+    /// Registered documents, for requests that send a hash instead of a query.
+    pub persisted: Documents,
 }
 
 impl Application {
@@ -77,6 +83,8 @@ impl Application {
         let lifecycle = Lifecycle::default();
         let drain_delay = settings.drain_delay;
         let capacity = Capacity::new(&settings);
+        let throttle = Throttle::start(&settings, metrics.clone());
+        let persisted = Documents::new(db.clone());
         let state = AppState {
             schema: build_schema(db.clone(), tokens.clone(), live),
             db,
@@ -86,6 +94,8 @@ impl Application {
             responses,
             capacity,
             lifecycle: lifecycle.clone(),
+            throttle,
+            persisted,
         };
         let server = serve(listener, state)?;
         Ok(Self {

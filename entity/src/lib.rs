@@ -6,6 +6,7 @@ pub mod prelude;
 
 pub mod access_token;
 pub mod access_token_organization;
+pub mod access_token_persisted_operation;
 pub mod activity;
 pub mod activity_city;
 pub mod activity_organization;
@@ -24,6 +25,7 @@ pub mod idempotency_key;
 pub mod mou;
 pub mod mou_party;
 pub mod organization;
+pub mod persisted_operation;
 pub mod plan;
 pub mod plan_activity;
 pub mod plan_mou;

@@ -46,6 +46,7 @@ mod m20261128_000036_add_visibility_columns;
 mod m20261128_000037_create_access_token;
 mod m20261128_000038_create_audit_event;
 mod m20261128_000039_create_write_support;
+mod m20261129_000040_create_persisted_operation;
 
 pub struct Migrator;
 
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000037_create_access_token::Migration),
             Box::new(m20261128_000038_create_audit_event::Migration),
             Box::new(m20261128_000039_create_write_support::Migration),
+            Box::new(m20261129_000040_create_persisted_operation::Migration),
         ]
     }
 }

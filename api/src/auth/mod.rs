@@ -33,6 +33,9 @@ pub struct TokenViewer {
     /// Organizations the token acts for.
     pub organizations: Vec<i64>,
     pub expires_at: DateTime<Utc>,
+    /// The sha256 hashes (sorted) of the persisted operations a restricted token may run; `None`
+    /// for a token that runs any document.
+    pub operations: Option<Arc<[String]>>,
 }
 
 impl Viewer {

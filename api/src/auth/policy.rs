@@ -297,15 +297,24 @@ impl Guarded for data_issue::Entity {
     }
 }
 
-impl Guarded for entity::access_token_organization::Entity {
-    /// Token records are admin data.
-    fn readable(scope: &Scope) -> Condition {
-        match scope {
-            Scope::All => Condition::all(),
-            _ => Condition::all().add(Expr::cust("1 = 0")),
+/// Admin data: token records, persisted operations and allow-lists.
+macro_rules! admin_only {
+    ($($entity:ident),*) => {$(
+        impl Guarded for entity::$entity::Entity {
+            fn readable(scope: &Scope) -> Condition {
+                match scope {
+                    Scope::All => Condition::all(),
+                    _ => Condition::all().add(Expr::cust("1 = 0")),
+                }
+            }
         }
-    }
+    )*};
 }
+admin_only!(
+    access_token_organization,
+    access_token_persisted_operation,
+    persisted_operation
+);
 
 /// Reference data everybody reads.
 macro_rules! public {

@@ -23,7 +23,10 @@ use super::{Role, TokenViewer, Viewer};
 use crate::audit::{self, Action, Actor, Target};
 use crate::error::{ApiError, ApiResult};
 use crate::settings::Settings;
-use entity::{access_token, access_token_organization, organization};
+use entity::{
+    access_token, access_token_organization, access_token_persisted_operation, organization,
+    persisted_operation,
+};
 
 /// Why a presented token is refused. Every variant is answered with the same 401; the reason is
 /// logged, never sent.
@@ -77,6 +80,7 @@ struct Record {
     organizations: Vec<i64>,
     expires_at: DateTime<Utc>,
     revoked_at: Option<DateTime<Utc>>,
+    operations: Option<Arc<[String]>>,
 }
 
 /// Issues and checks tokens. Cheap to clone.
@@ -165,6 +169,7 @@ impl Tokens {
             role: record.role,
             organizations: record.organizations.clone(),
             expires_at: record.expires_at,
+            operations: record.operations.clone(),
         })))
     }
 
@@ -188,16 +193,24 @@ impl Tokens {
                     .map(|o| o.organization_id)
                     .collect();
                 organizations.sort_unstable();
+                let operations = allowed_operations(&db, token.id).await?;
                 Ok::<_, sea_orm::DbErr>(Some(Arc::new(Record {
                     id: token.id,
                     role: token.role,
                     organizations,
                     expires_at: token.expires_at,
                     revoked_at: token.revoked_at,
+                    operations,
                 })))
             })
             .await
             .map_err(|e| Refusal::Unavailable(e.to_string()))
+    }
+
+    /// Drops the cached record of a token changed through this instance, so that the change
+    /// holds here from the next request on.
+    pub async fn forget(&self, jti: &str) {
+        self.records.invalidate(jti).await;
     }
 
     /// Records the token's use, at most once a minute; a failure to record never fails a request.
@@ -419,6 +432,24 @@ impl Tokens {
             .await?;
         Ok((token, successor))
     }
+}
+
+/// The sorted hashes of the persisted operations a token is restricted to; `None` when it has no
+/// allow-list.
+async fn allowed_operations(
+    db: &DatabaseConnection,
+    token_id: i64,
+) -> Result<Option<Arc<[String]>>, sea_orm::DbErr> {
+    let mut hashes: Vec<String> = persisted_operation::Entity::find()
+        .inner_join(access_token_persisted_operation::Entity)
+        .filter(access_token_persisted_operation::Column::TokenId.eq(token_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.sha256)
+        .collect();
+    hashes.sort_unstable();
+    Ok((!hashes.is_empty()).then(|| hashes.into()))
 }
 
 /// 128 random bits, base64url.

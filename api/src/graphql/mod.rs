@@ -16,6 +16,7 @@ mod mou;
 mod node;
 mod organization;
 pub mod pagination;
+mod persisted;
 mod plan;
 mod position;
 mod sdg;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     token::TokenQuery,
     audit::AuditQuery,
     change::ChangeQuery,
+    persisted::PersistedQuery,
 );
 
 /// The root mutation: every module's mutations.
@@ -64,6 +66,7 @@ pub struct MutationRoot(
     statement::StatementMutation,
     expected_result::ExpectedResultMutation,
     city::CityMutation,
+    persisted::PersistedMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -90,6 +93,7 @@ pub fn build_schema(
         .data(tokens)
         .data(write::WriteGate::default())
         .data(db)
+        .extension(crate::throttle::CostBudget)
         .finish()
 }
 

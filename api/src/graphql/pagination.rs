@@ -556,7 +556,8 @@ has_id!(
     data_issue,
     access_token,
     audit_event,
-    change_event
+    change_event,
+    persisted_operation
 );
 #[cfg(test)]
 mod sql_tests {

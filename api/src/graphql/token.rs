@@ -14,6 +14,7 @@ use super::ids::{NodeKind, decode_int};
 use super::loader::{Loaders, has_many};
 use super::organization::{self, Organization};
 use super::pagination::{ById, Conn, PageArgs, paginate};
+use super::persisted::PersistedOperation;
 use super::{actor, db};
 use crate::auth::tokens::{IssueRequest, Tokens};
 use crate::auth::{Permission, Requires, Viewer, Writes};
@@ -77,6 +78,11 @@ impl AccessToken {
     /// The token that replaced it in a rotation.
     async fn replaced_by(&self) -> Option<ID> {
         self.0.replaced_by_id.map(|id| NodeKind::AccessToken.id(id))
+    }
+    /// The persisted operations the token is restricted to (`setTokenOperations`); empty when it
+    /// may run any document.
+    async fn allowed_operations(&self, ctx: &Context<'_>) -> ApiResult<Vec<PersistedOperation>> {
+        super::persisted::allowed_operations(ctx, self.0.id).await
     }
 }
 

@@ -16,11 +16,17 @@ pub use response_cache::ResponseCache;
 use actix_web::Responder;
 use response_cache::Rendered;
 
+use actix_web::ResponseError as _;
+use actix_web::http::StatusCode;
+
 use crate::auth::tokens::Refusal;
 use crate::auth::{Scope, Viewer};
+use crate::error::HttpError;
 use crate::graphql::loader;
+use crate::persisted;
 use crate::settings::Environment;
 use crate::startup::AppState;
+use crate::throttle::CostAccount;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -36,12 +42,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(readyz));
 }
 
-/// One operation per request; the extractor has already refused what must not run. The caller is
-/// decided here, once: no header is anonymous, a bad token a 401 (never anonymous).
+/// One operation per request. The caller is decided here, once: no header is anonymous, a bad
+/// token a 401 (never anonymous); its rate limit is checked before the body is read.
 async fn graphql(
     state: web::Data<AppState>,
     http: HttpRequest,
-    request: GraphQLRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, Rejection> {
     if state.lifecycle.is_closing() {
         return Err(Rejection::Unavailable);
@@ -64,6 +70,13 @@ async fn graphql(
     };
     // For the request log line (the token's organizations).
     http.extensions_mut().insert(viewer.clone());
+    let caller = state.throttle.caller(&viewer, &http);
+    if let Err(limited) = state.throttle.admit(&caller) {
+        return Ok(HttpError(limited.into()).error_response());
+    }
+    let request = GraphQLRequest::read(&http, payload.into_inner(), &state.persisted).await?;
+    persisted::check_allowed(&viewer, request.document()).map_err(|e| request.refuse(e))?;
+    let request = request.data(CostAccount::new(&state.throttle, caller));
     let cache_key = match (&viewer, &state.responses) {
         (Viewer::Anonymous, Some(_)) => request.cache_key(),
         _ => None,
@@ -73,9 +86,14 @@ async fn graphql(
             tracing::error!(error = %err, "cannot read the data version");
             Rejection::Unavailable
         })?;
+        // Taken by the rendering; left here when another request's rendering is shared.
+        let pending = std::cell::Cell::new(Some(request));
         let rendered = cache
             .get_or_render(version, key, async {
-                let response = execute(&state, viewer, request).await;
+                let Some(request) = pending.take() else {
+                    return Rendered::from_response(Rejection::Unavailable.error_response()).await;
+                };
+                let response = execute(&state, viewer.clone(), request).await;
                 match response {
                     Ok(response) => Rendered::from_response(response.respond_to(&http)).await,
                     Err(rejection) => {
@@ -87,7 +105,13 @@ async fn graphql(
                 }
             })
             .await;
-        return Ok(rendered.to_response());
+        return match pending.take() {
+            // The shared answer refused another caller over its cost budget; ours is our own.
+            Some(request) if rendered.status() == StatusCode::TOO_MANY_REQUESTS => {
+                Ok(execute(&state, viewer, request).await?.respond_to(&http))
+            }
+            _ => Ok(rendered.to_response()),
+        };
     }
     Ok(execute(&state, viewer, request).await?.respond_to(&http))
 }

@@ -47,6 +47,10 @@ impl Rendered {
         }
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
     pub fn to_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status).body(self.body.clone());
         for (name, value) in &self.headers {

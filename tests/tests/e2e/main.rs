@@ -12,4 +12,5 @@ mod operability;
 mod plan_writes;
 mod queries;
 mod search;
+mod throttle;
 mod writes;

@@ -6,17 +6,15 @@
 mod negotiate;
 mod response;
 
-use std::future::Future;
-use std::pin::Pin;
-
 use actix_web::http::{Method, header};
-use actix_web::{FromRequest, HttpRequest, body, dev, web};
+use actix_web::{HttpRequest, body, dev, web};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
 use async_graphql::{Executor, ServerError, Variables};
 use serde::Deserialize;
 
+use crate::persisted::{Documents, Unresolved};
 use negotiate::{ResponseMediaType, check_request_content_type};
 use response::{BAD_REQUEST, with_code};
 pub use response::{GraphQLResponse, Rejection};
@@ -65,20 +63,34 @@ impl GraphQLRequest {
     pub async fn execute(self, executor: &impl Executor) -> GraphQLResponse {
         GraphQLResponse::new(executor.execute(self.request).await, self.media)
     }
-}
 
-impl FromRequest for GraphQLRequest {
-    type Error = Rejection;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Rejection>>>>;
+    /// Reads the request from its body (or query string). Not an extractor: the caller decides
+    /// first whether the body is worth reading (the caller's rate limit). A persisted query's
+    /// document comes from `documents`.
+    pub async fn read(
+        req: &HttpRequest,
+        payload: dev::Payload,
+        documents: &Documents,
+    ) -> Result<Self, Rejection> {
+        extract(req, payload, documents).await
+    }
 
-    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        let req = req.clone();
-        let payload = payload.take();
-        Box::pin(async move { extract(&req, payload).await })
+    /// The document text the operation comes from.
+    pub fn document(&self) -> &str {
+        &self.request.query
+    }
+
+    /// Refuses the request with a request error (no data, nothing executed).
+    pub fn refuse(&self, error: ServerError) -> Rejection {
+        Rejection::RequestError(self.media, vec![error])
     }
 }
 
-async fn extract(req: &HttpRequest, payload: dev::Payload) -> Result<GraphQLRequest, Rejection> {
+async fn extract(
+    req: &HttpRequest,
+    payload: dev::Payload,
+    documents: &Documents,
+) -> Result<GraphQLRequest, Rejection> {
     let over_get = req.method() == Method::GET;
     if !over_get {
         check_request_content_type(header_str(req, header::CONTENT_TYPE))
@@ -94,11 +106,18 @@ async fn extract(req: &HttpRequest, payload: dev::Payload) -> Result<GraphQLRequ
     }
     let media = ResponseMediaType::negotiate(header_str(req, header::ACCEPT))
         .ok_or(Rejection::NotAcceptable)?;
-    let params = if over_get {
+    let mut params = if over_get {
         Params::from_query_string(req.query_string())?
     } else {
         Params::from_body(&read_body(req, payload).await?)?
     };
+    params.query = documents
+        .resolve(params.query.take(), &params.extensions)
+        .await
+        .map_err(|unresolved| match unresolved {
+            Unresolved::Refused(error) => Rejection::RequestError(media, vec![error]),
+            Unresolved::Unavailable => Rejection::Unavailable,
+        })?;
     let mut request = params.into_request()?;
 
     let document = async_graphql::parser::parse_query(&request.query).map_err(|err| {

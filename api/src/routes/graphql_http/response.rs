@@ -91,11 +91,17 @@ fn error_code(error: &ServerError) -> String {
     }
 }
 
-/// 400 or 200 by media type (spec: "Status Codes"), the errors only.
+/// 400 or 200 by media type (spec: "Status Codes"), the errors only; 429 with `Retry-After` for
+/// an operation over its caller's cost budget (`crate::throttle`).
 fn request_error(media: ResponseMediaType, errors: &[ServerError]) -> HttpResponse {
     let mut errors = errors.to_vec();
     crate::error::finish_errors(&mut errors);
     let errors = errors.as_slice();
+    if let Some(retry_after) = errors.iter().find_map(retry_after) {
+        let mut builder = HttpResponse::TooManyRequests();
+        builder.insert_header((header::RETRY_AFTER, retry_after));
+        return json_body(builder, media, &Errors { errors });
+    }
     let status = match media {
         ResponseMediaType::GraphQLResponseJson => StatusCode::BAD_REQUEST,
         ResponseMediaType::Json => StatusCode::OK,
@@ -105,6 +111,16 @@ fn request_error(media: ResponseMediaType, errors: &[ServerError]) -> HttpRespon
         ErrorCode::note(&mut response, &error_code(error));
     }
     response
+}
+
+/// The `extensions.retryAfter` of a `RATE_LIMITED` error.
+fn retry_after(error: &ServerError) -> Option<u64> {
+    let extensions = error.extensions.as_ref()?;
+    let limited = extensions.get("code") == Some(&async_graphql::Value::from("RATE_LIMITED"));
+    match extensions.get("retryAfter") {
+        Some(async_graphql::Value::Number(n)) if limited => n.as_u64(),
+        _ => None,
+    }
 }
 
 /// The response varies with `Accept`, which caches of GET responses must know.

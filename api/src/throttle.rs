@@ -1,0 +1,411 @@
+//! Rate limits and cost budgets, per token (admins have their own, higher, allowances) and per
+//! client address for anonymous callers: requests a minute, checked before the body is read, and
+//! query complexity units a minute, charged once the operation has validated and before it runs.
+//! Both are governor's keyed GCRA limiters, held by each instance: with N instances a client gets
+//! N times the allowance.
+
+use std::net::{IpAddr, Ipv6Addr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use actix_web::HttpRequest;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
+use async_graphql::{ServerError, ValidationResult};
+use governor::clock::{Clock, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use ipnet::IpNet;
+
+use crate::auth::{Role, Viewer};
+use crate::error::{ApiError, request_error};
+use crate::settings::Settings;
+
+/// Whose allowance a request draws on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Token(i64),
+    /// An IPv4 address, or the /64 network of an IPv6 address (one subscriber's usual share).
+    Address(IpAddr),
+}
+
+/// Which allowances apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Anonymous,
+    Token,
+    Admin,
+}
+
+/// The caller of one request, as the limits see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    class: Class,
+    key: Key,
+}
+
+/// A refused request: how long until it would be admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limited {
+    pub retry_after: Duration,
+}
+
+impl Limited {
+    /// Whole seconds for `Retry-After`, rounded up: a client that waits that long is admitted.
+    pub fn retry_after_secs(self) -> u64 {
+        let secs = self.retry_after.as_secs();
+        let rounded = if self.retry_after.subsec_nanos() > 0 {
+            secs + 1
+        } else {
+            secs
+        };
+        rounded.max(1)
+    }
+}
+
+impl From<Limited> for ApiError {
+    fn from(limited: Limited) -> Self {
+        Self::RateLimited {
+            retry_after: limited.retry_after_secs(),
+        }
+    }
+}
+
+type Limiter = RateLimiter<Key, DefaultKeyedStateStore<Key>, DefaultClock>;
+
+/// So many units a minute per key, any of them at once.
+struct Allowance {
+    limiter: Limiter,
+    per_minute: NonZeroU32,
+}
+
+impl Allowance {
+    /// `None` for 0: no limit.
+    fn per_minute(units: u32) -> Option<Self> {
+        NonZeroU32::new(units).map(|per_minute| Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            per_minute,
+        })
+    }
+
+    /// Takes `units` from `key`'s allowance, or none when they are not all there. More than a
+    /// minute's worth takes the whole minute's worth: a single operation is never refused forever.
+    fn take(&self, key: &Key, units: u64) -> Result<(), Limited> {
+        let units = u32::try_from(units).unwrap_or(u32::MAX);
+        let Some(units) = NonZeroU32::new(units.min(self.per_minute.get())) else {
+            return Ok(());
+        };
+        let outcome = if units.get() == 1 {
+            self.limiter.check_key(key)
+        } else {
+            // Never over capacity: `units` is at most the burst.
+            self.limiter.check_key_n(key, units).unwrap_or(Ok(()))
+        };
+        outcome.map_err(|not_until| Limited {
+            retry_after: not_until.wait_time_from(self.limiter.clock().now()),
+        })
+    }
+
+    /// Forgets keys whose allowance is full again, so that passing addresses do not pile up.
+    fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
+/// One allowance of each class.
+struct PerClass {
+    anonymous: Option<Allowance>,
+    token: Option<Allowance>,
+    admin: Option<Allowance>,
+}
+
+impl PerClass {
+    fn of(&self, class: Class) -> Option<&Allowance> {
+        match class {
+            Class::Anonymous => self.anonymous.as_ref(),
+            Class::Token => self.token.as_ref(),
+            Class::Admin => self.admin.as_ref(),
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Allowance> {
+        [&self.anonymous, &self.token, &self.admin]
+            .into_iter()
+            .flatten()
+    }
+}
+
+/// The limits of this instance.
+pub struct Throttle {
+    requests: PerClass,
+    cost: PerClass,
+    trusted_proxies: Vec<IpNet>,
+    refused: AtomicU64,
+    /// `ucap_rate_limited_total{limit}`; absent in unit tests.
+    metrics: Option<Arc<crate::metrics::Metrics>>,
+}
+
+impl Throttle {
+    /// The configured limits, with a task that forgets idle keys every minute for as long as the
+    /// throttle lives.
+    pub fn start(settings: &Settings, metrics: Arc<crate::metrics::Metrics>) -> Arc<Self> {
+        let throttle = Arc::new(Self {
+            metrics: Some(metrics),
+            ..Self::new(settings)
+        });
+        let weak = Arc::downgrade(&throttle);
+        tokio::spawn(forget_idle_keys(weak));
+        throttle
+    }
+
+    fn new(settings: &Settings) -> Self {
+        Self {
+            requests: PerClass {
+                anonymous: Allowance::per_minute(settings.rate_limit_anonymous),
+                token: Allowance::per_minute(settings.rate_limit_token),
+                admin: Allowance::per_minute(settings.rate_limit_admin),
+            },
+            cost: PerClass {
+                anonymous: Allowance::per_minute(settings.cost_budget_anonymous),
+                token: Allowance::per_minute(settings.cost_budget_token),
+                admin: Allowance::per_minute(settings.cost_budget_admin),
+            },
+            trusted_proxies: settings.trusted_proxies.clone(),
+            refused: AtomicU64::new(0),
+            metrics: None,
+        }
+    }
+
+    /// Requests refused by a rate limit or cost budget since start (the metric).
+    pub fn refused_total(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    /// Whose allowances a request of `viewer` draws on.
+    pub fn caller(&self, viewer: &Viewer, http: &HttpRequest) -> Caller {
+        match viewer.token() {
+            Some(token) => Caller {
+                class: if token.role == Role::Admin {
+                    Class::Admin
+                } else {
+                    Class::Token
+                },
+                key: Key::Token(token.token_id),
+            },
+            None => Caller {
+                class: Class::Anonymous,
+                key: Key::Address(address_key(self.client_address(http))),
+            },
+        }
+    }
+
+    /// Counts one request against the caller's rate limit.
+    pub fn admit(&self, caller: &Caller) -> Result<(), Limited> {
+        self.take(&self.requests, caller, 1, "requests")
+    }
+
+    /// Charges an operation's complexity to the caller's cost budget; any operation costs at
+    /// least one unit (async-graphql counts `__typename` as nothing).
+    pub fn charge(&self, caller: &Caller, complexity: usize) -> Result<(), Limited> {
+        let units = u64::try_from(complexity).unwrap_or(u64::MAX).max(1);
+        self.take(&self.cost, caller, units, "cost")
+    }
+
+    fn take(
+        &self,
+        allowances: &PerClass,
+        caller: &Caller,
+        units: u64,
+        what: &'static str,
+    ) -> Result<(), Limited> {
+        let Some(allowance) = allowances.of(caller.class) else {
+            return Ok(());
+        };
+        allowance.take(&caller.key, units).inspect_err(|limited| {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            if let Some(metrics) = &self.metrics {
+                metrics.rate_limited(what);
+            }
+            tracing::debug!(caller = ?caller.key, units, what, retry_after = ?limited.retry_after, "rate limited");
+        })
+    }
+
+    /// The peer address, or, when the peer is a trusted proxy, the address it forwards for: the
+    /// right-most `X-Forwarded-For` entry not itself a trusted proxy (entries further left are
+    /// whatever the client chose to send).
+    fn client_address(&self, http: &HttpRequest) -> IpAddr {
+        let peer = http
+            .peer_addr()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip().to_canonical());
+        if self.trusted_proxies.is_empty() {
+            return peer;
+        }
+        let forwarded = http
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect::<Vec<_>>();
+        let mut client = peer;
+        for entry in forwarded.iter().rev() {
+            if !self.trusts(client) {
+                break;
+            }
+            match entry.trim().parse::<IpAddr>() {
+                Ok(address) => client = address.to_canonical(),
+                Err(_) => break,
+            }
+        }
+        client
+    }
+
+    fn trusts(&self, address: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|n| n.contains(&address))
+    }
+}
+
+/// An IPv6 client is keyed by its /64: one host commonly holds the whole network.
+fn address_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(Ipv6Addr::from(network))
+        }
+        v4 => v4,
+    }
+}
+
+async fn forget_idle_keys(throttle: Weak<Throttle>) {
+    let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+    every_minute.tick().await;
+    loop {
+        every_minute.tick().await;
+        let Some(throttle) = throttle.upgrade() else {
+            return;
+        };
+        for allowance in throttle.requests.all().chain(throttle.cost.all()) {
+            allowance.forget_idle();
+        }
+    }
+}
+
+/// Request data: whose cost budget the operation is charged to.
+pub struct CostAccount {
+    throttle: Arc<Throttle>,
+    caller: Caller,
+}
+
+impl CostAccount {
+    pub fn new(throttle: &Arc<Throttle>, caller: Caller) -> Self {
+        Self {
+            throttle: Arc::clone(throttle),
+            caller,
+        }
+    }
+}
+
+/// Schema extension charging each validated operation's complexity to the request's
+/// [`CostAccount`] (requests without one, such as subscriptions, are not charged). Over budget,
+/// the operation fails validation with `RATE_LIMITED`: nothing runs.
+pub struct CostBudget;
+
+impl ExtensionFactory for CostBudget {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CostBudget)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for CostBudget {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if let Some(account) = ctx.data_opt::<CostAccount>() {
+            account
+                .throttle
+                .charge(&account.caller, result.complexity)
+                .map_err(|limited| vec![request_error(ApiError::from(limited).into())])?;
+        }
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn throttle(adjust: impl FnOnce(&mut Settings)) -> Throttle {
+        let mut settings = Settings::default();
+        adjust(&mut settings);
+        Throttle::new(&settings)
+    }
+
+    fn anonymous(address: [u8; 4]) -> Caller {
+        Caller {
+            class: Class::Anonymous,
+            key: Key::Address(IpAddr::from(address)),
+        }
+    }
+
+    #[test]
+    fn a_key_is_refused_past_its_allowance_and_others_are_not() {
+        let t = throttle(|s| s.rate_limit_anonymous = 2);
+        let (a, b) = (anonymous([192, 0, 2, 1]), anonymous([192, 0, 2, 2]));
+        assert!(t.admit(&a).is_ok() && t.admit(&a).is_ok());
+        let refused = t.admit(&a).err();
+        assert!(refused.is_some_and(|l| (29..=30).contains(&l.retry_after_secs())));
+        assert!(t.admit(&b).is_ok());
+        assert_eq!(t.refused_total(), 1);
+    }
+
+    #[test]
+    fn costly_operations_spend_the_budget_sooner() {
+        let t = throttle(|s| s.cost_budget_anonymous = 100);
+        let caller = anonymous([192, 0, 2, 1]);
+        assert!(t.charge(&caller, 60).is_ok());
+        assert!(t.charge(&caller, 60).is_err());
+        assert!(t.charge(&caller, 30).is_ok());
+        // More than the whole budget costs the whole budget, once it is full again.
+        let other = anonymous([192, 0, 2, 9]);
+        assert!(t.charge(&other, 1_000_000).is_ok());
+        assert!(t.charge(&other, 1).is_err());
+    }
+
+    #[test]
+    fn zero_means_no_limit() {
+        let t = throttle(|s| s.rate_limit_anonymous = 0);
+        let caller = anonymous([192, 0, 2, 1]);
+        assert!((0..10_000).all(|_| t.admit(&caller).is_ok()));
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_network_allowance() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1"
+            .parse()
+            .unwrap_or(IpAddr::from([0; 4]));
+        let b: IpAddr = "2001:db8:1:2:bbbb::9"
+            .parse()
+            .unwrap_or(IpAddr::from([0; 4]));
+        assert_eq!(address_key(a), address_key(b));
+        assert_eq!(
+            address_key(IpAddr::from([192, 0, 2, 1])),
+            IpAddr::from([192, 0, 2, 1])
+        );
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        let secs = |ms| {
+            Limited {
+                retry_after: Duration::from_millis(ms),
+            }
+            .retry_after_secs()
+        };
+        assert_eq!((secs(0), secs(200), secs(1000), secs(1001)), (1, 1, 1, 2));
+    }
+}
