@@ -22,7 +22,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `tracing-subscriber` filter directives (`RUST_LOG`).
     pub log_filter: String,
-    /// Development serves GraphiQL; production hides it.
+    /// Development serves GraphiQL, introspection and field suggestions to everyone; production to
+    /// admin tokens only.
     pub env: Environment,
     /// Origins allowed by CORS; `*` allows any.
     #[serde(deserialize_with = "comma_list")]
@@ -102,6 +103,40 @@ pub struct Settings {
     /// for; anyone else's header is ignored and the peer address is the client's.
     #[serde(deserialize_with = "ip_networks")]
     pub trusted_proxies: Vec<IpNet>,
+    /// Longest GraphQL document, in bytes of query text; the body cap bounds variables.
+    pub query_max_bytes: usize,
+    /// Deepest nesting of brackets in the query text, and of selections with fragments expanded:
+    /// checked before the (recursive) parser sees the text.
+    pub query_max_nesting: usize,
+    /// Deepest field nesting of an operation (`nodes`, `edges` and `node` count).
+    pub query_max_depth: usize,
+    /// Highest cost of an operation: a field costs 1 plus its selections; a page costs its size
+    /// (`first`/`last`, default 20) times its selections, an unpaginated list ten times.
+    pub query_max_complexity: usize,
+    /// Most aliases in an operation, fragments expanded.
+    pub query_max_aliases: usize,
+    /// Most fields selected at the root of an operation, fragments expanded.
+    pub query_max_root_fields: usize,
+    /// Most directives (`@include`, `@skip` …) in an operation, fragments expanded.
+    pub query_max_directives: usize,
+}
+
+/// Bounds on the shape of GraphQL documents (the `query_max_*` settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    pub max_bytes: usize,
+    pub max_nesting: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
+    pub max_directives: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Settings::default().query_limits()
+    }
 }
 
 /// Signing algorithm of access tokens.
@@ -165,6 +200,13 @@ impl Default for Settings {
             cost_budget_token: 100_000_000,
             cost_budget_admin: 200_000_000,
             trusted_proxies: Vec::new(),
+            query_max_bytes: 16 * 1024,
+            query_max_nesting: 64,
+            query_max_depth: 16,
+            query_max_complexity: 100_000,
+            query_max_aliases: 30,
+            query_max_root_fields: 20,
+            query_max_directives: 30,
         }
     }
 }
@@ -188,6 +230,18 @@ impl Settings {
             .merge(Env::raw().only(&["RUST_LOG"]).map(|_| "log_filter".into()))
             .extract()
             .map_err(|e| SettingsError(Box::new(e)))
+    }
+
+    pub fn query_limits(&self) -> QueryLimits {
+        QueryLimits {
+            max_bytes: self.query_max_bytes,
+            max_nesting: self.query_max_nesting,
+            max_depth: self.query_max_depth,
+            max_complexity: self.query_max_complexity,
+            max_aliases: self.query_max_aliases,
+            max_root_fields: self.query_max_root_fields,
+            max_directives: self.query_max_directives,
+        }
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -12,7 +12,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::keys::Keys;
 use crate::auth::tokens::Tokens;
-use crate::graphql::{AppSchema, build_schema};
+use crate::graphql::{Schemas, build_schemas};
 use crate::lifecycle::{Lifecycle, Shutdown};
 use crate::metrics::{self, Metrics};
 use crate::persisted::Documents;
@@ -32,7 +32,8 @@ pub struct Application {
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: AppSchema,
+    /// The public schema and the admins' (see [`Schemas::of`]).
+    pub schemas: Schemas,
     pub db: DatabaseConnection,
     pub settings: Settings,
     pub metrics: Arc<Metrics>,
@@ -86,7 +87,7 @@ impl Application {
         let throttle = Throttle::start(&settings, metrics.clone());
         let persisted = Documents::new(db.clone());
         let state = AppState {
-            schema: build_schema(db.clone(), tokens.clone(), live),
+            schemas: build_schemas(db.clone(), tokens.clone(), live, &settings),
             db,
             settings,
             metrics,

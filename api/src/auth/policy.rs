@@ -14,6 +14,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::{Role, Viewer};
 use crate::error::{ApiError, ApiResult};
+use crate::settings::Environment;
 use entity::enums::PlanStatus;
 use entity::{
     activity, contact, data_issue, expected_result, mou, plan, plan_activity, plan_mou,
@@ -413,6 +414,15 @@ impl Viewer {
             Viewer::Anonymous => Err(ApiError::ForbiddenAnonymous),
             Viewer::Token(_) => self.require(permission),
         }
+    }
+}
+
+impl Viewer {
+    /// Whether the caller may look at the schema itself: introspection, "Did you mean …?" hints
+    /// and GraphiQL. Anyone in development; in production admins only, so that probing the API
+    /// for what it has takes a token.
+    pub fn may_inspect_schema(&self, env: Environment) -> bool {
+        env == Environment::Development || self.require(Permission::Administer).is_ok()
     }
 }
 

@@ -61,6 +61,7 @@ impl AuditEvent {
     }
     /// Field changes of a write: each field with its value before and after (null before a
     /// create, after a delete).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn changes(&self) -> Vec<FieldChange> {
         let detail: serde_json::Value = serde_json::from_str(&self.0.detail).unwrap_or_default();
         detail["changes"]
@@ -133,7 +134,10 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit log, newest first (admins only).
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(
+        guard = "Requires(Permission::Administer)",
+        complexity = "crate::graphql::cost::page(first, last, child_complexity)"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -142,6 +142,7 @@ impl ChangeQuery {
     /// Created, updated and deleted records in commit order, oldest first: keep `endCursor` and
     /// ask again with `after` to mirror the data incrementally. Entries the caller may not see
     /// are absent; a record no longer visible comes as a tombstone.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn changes(
         &self,
         ctx: &Context<'_>,

@@ -88,6 +88,7 @@ pub struct CountryQuery;
 #[Object]
 impl CountryQuery {
     /// All countries of ISO 3166-1, by code.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn countries(
         &self,
         ctx: &Context<'_>,

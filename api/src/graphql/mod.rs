@@ -4,6 +4,7 @@ mod activity;
 mod audit;
 mod change;
 mod city;
+mod cost;
 mod country;
 mod data_issue;
 mod date;
@@ -31,6 +32,8 @@ use async_graphql::{Context, MergedObject, Schema};
 
 pub use change::SubscriptionRoot;
 use sea_orm::DatabaseConnection;
+
+use crate::settings::{Environment, Settings};
 
 /// The root query: every module's queries.
 #[derive(MergedObject, Default)]
@@ -80,21 +83,67 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot,
     )
 }
 
-/// The schema serving requests against `db`. The caller, its scope and its loaders are added to
-/// each request at the edge.
-pub fn build_schema(
+/// The schemas serving requests against `db`, with the query limits of `settings`. The caller, its
+/// scope and its loaders are added to each request at the edge.
+pub fn build_schemas(
     db: DatabaseConnection,
     tokens: crate::auth::tokens::Tokens,
     live: crate::live::Live,
-) -> AppSchema {
-    schema_builder()
-        .data(live)
-        .data(stats::StatsCache::new(10_000))
-        .data(tokens)
-        .data(write::WriteGate::default())
-        .data(db)
-        .extension(crate::throttle::CostBudget)
-        .finish()
+    settings: &Settings,
+) -> Schemas {
+    let limits = settings.query_limits();
+    // Shared by both schemas: one cache, one write gate per instance.
+    let stats = stats::StatsCache::new(10_000);
+    let gate = write::WriteGate::default();
+    let build = |open: bool| {
+        let builder = schema_builder()
+            .data(live.clone())
+            .data(stats.clone())
+            .data(tokens.clone())
+            .data(gate.clone())
+            .data(db.clone())
+            .limit_depth(limits.max_depth)
+            .limit_complexity(limits.max_complexity)
+            .limit_recursive_depth(limits.max_nesting)
+            .limit_directives(limits.max_directives)
+            .extension(crate::routes::QueryLimitsGuard(limits))
+            .extension(crate::throttle::CostBudget);
+        if open {
+            builder.finish()
+        } else {
+            builder
+                .disable_introspection()
+                .disable_suggestions()
+                .finish()
+        }
+    };
+    let admin = build(true);
+    let public = match settings.env {
+        Environment::Development => admin.clone(),
+        Environment::Production => build(false),
+    };
+    Schemas { public, admin }
+}
+
+/// The schema for everyone and the one for admins. In production only admins may introspect the
+/// schema or be told "Did you mean …?" (async-graphql switches both per schema, not per request);
+/// in development both are the same schema.
+#[derive(Clone)]
+pub struct Schemas {
+    pub public: AppSchema,
+    pub admin: AppSchema,
+}
+
+impl Schemas {
+    /// The admins' schema for a caller who may inspect the schema (see
+    /// `Viewer::may_inspect_schema`), the public one otherwise.
+    pub fn get(&self, may_inspect: bool) -> &AppSchema {
+        if may_inspect {
+            &self.admin
+        } else {
+            &self.public
+        }
+    }
 }
 
 /// The schema's SDL, as committed in `schema.graphql`.

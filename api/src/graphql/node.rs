@@ -88,6 +88,7 @@ impl NodeQuery {
     }
 
     /// Records by global IDs, in the order asked; null where there is none (at most 100 IDs).
+    #[graphql(complexity = "crate::graphql::cost::items(ids.len().min(MAX_IDS), child_complexity)")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_IDS {
             return Err(ApiError::invalid("ids", format!("at most {MAX_IDS} IDs")));

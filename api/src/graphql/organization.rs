@@ -55,6 +55,7 @@ impl Organization {
         }
     }
     /// Activities the organization took part in, paginated.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -78,6 +79,7 @@ impl Organization {
         self.0.website.as_deref()
     }
     /// The plans it takes part in (that the caller may read), with its role in each.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn participations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Participation>> {
         let rows = ctx
             .data::<Loaders>()?
@@ -142,6 +144,7 @@ pub struct OrganizationQuery;
 #[Object]
 impl OrganizationQuery {
     /// All organizations.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,

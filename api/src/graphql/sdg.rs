@@ -41,6 +41,7 @@ impl SdgGoal {
         &self.0.title
     }
     /// The goal's targets ("9.1" … "9.c").
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgTarget>> {
         let rows = ctx
             .data::<Loaders>()?
@@ -192,6 +193,7 @@ pub struct SdgQuery;
 #[Object]
 impl SdgQuery {
     /// The 17 Sustainable Development Goals, in order.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn sdg_goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgGoal>> {
         let rows = sdg_goal::Entity::find()
             .order_by_asc(sdg_goal::Column::Number)
@@ -201,6 +203,7 @@ impl SdgQuery {
     }
 
     /// The EU Urban Agenda partnerships, in order of launch.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn urban_agenda_partnerships(
         &self,
         ctx: &Context<'_>,

@@ -41,6 +41,7 @@ impl AccessToken {
         self.0.role.into()
     }
     /// Organizations the token acts for.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
         let links = ctx
             .data::<Loaders>()?
@@ -110,6 +111,7 @@ pub struct Me {
     /// What the token may do.
     role: Role,
     /// Organizations the token acts for.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     organizations: Vec<Organization>,
     /// When the token expires.
     expires_at: DateTime<Utc>,
@@ -139,7 +141,10 @@ impl TokenQuery {
     }
 
     /// Issued token records, oldest first (admins only).
-    #[graphql(guard = "Requires(Permission::Administer)")]
+    #[graphql(
+        guard = "Requires(Permission::Administer)",
+        complexity = "crate::graphql::cost::page(first, last, child_complexity)"
+    )]
     async fn tokens(
         &self,
         ctx: &Context<'_>,

@@ -10,7 +10,9 @@ use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 
 pub use execution::Capacity;
-pub use graphql_http::{GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, Rejection};
+pub use graphql_http::{
+    GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, QueryLimitsGuard, Rejection,
+};
 pub use response_cache::ResponseCache;
 
 use actix_web::Responder;
@@ -77,6 +79,7 @@ async fn graphql(
     let request = GraphQLRequest::read(&http, payload.into_inner(), &state.persisted).await?;
     persisted::check_allowed(&viewer, request.document()).map_err(|e| request.refuse(e))?;
     let request = request.data(CostAccount::new(&state.throttle, caller));
+    request.check_introspection(viewer.may_inspect_schema(state.settings.env))?;
     let cache_key = match (&viewer, &state.responses) {
         (Viewer::Anonymous, Some(_)) => request.cache_key(),
         _ => None,
@@ -127,26 +130,28 @@ async fn execute(
         Rejection::Unavailable
     })?;
     let loaders = loader::new_loaders(state.db.clone(), scope.clone());
+    let schema = state
+        .schemas
+        .get(viewer.may_inspect_schema(state.settings.env))
+        .clone();
     let request = request.data(viewer).data(scope).data(loaders);
     let Some(_slot) = state.capacity.slot().await else {
         tracing::warn!("over capacity: request refused");
         return Err(Rejection::Unavailable);
     };
-    execution::run(
-        state.schema.clone(),
-        request,
-        state.settings.request_timeout,
-    )
-    .await
-    .map_err(|failure| match failure {
-        execution::Failure::TimedOut => Rejection::Unavailable,
-        execution::Failure::Panicked => Rejection::Internal,
-    })
+    execution::run(schema, request, state.settings.request_timeout)
+        .await
+        .map_err(|failure| match failure {
+            execution::Failure::TimedOut => Rejection::Unavailable,
+            execution::Failure::Panicked => Rejection::Internal,
+        })
 }
 
 /// GraphQL subscriptions (and any operation) over the graphql-ws protocol. The caller comes from
 /// the `connection_init` payload (`{"Authorization": "Bearer …"}`, or `{"token": "…"}`), else from
-/// the upgrade request's `Authorization` header; a refused token closes the connection.
+/// the upgrade request's `Authorization` header; a refused token closes the connection. The caller
+/// is known only after the upgrade, so the public schema serves everyone here (no introspection in
+/// production; admins introspect over HTTP).
 async fn graphql_ws(
     state: web::Data<AppState>,
     http: HttpRequest,
@@ -157,7 +162,7 @@ async fn graphql_ws(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let schema = state.schema.clone();
+    let schema = state.schemas.public.clone();
     let state = state.into_inner();
     async_graphql_actix_web::GraphQLSubscription::new(schema)
         .on_connection_init(move |init| connection_data(state, init, header))
@@ -226,8 +231,22 @@ async fn jwks(state: web::Data<AppState>) -> HttpResponse {
         .json(state.tokens.keys().jwks())
 }
 
-async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
-    if state.settings.env != Environment::Development {
+/// GraphiQL, for those who may inspect the schema; to anyone else it does not exist. In production
+/// that is admins, whose token must come with the page request (a bad token is a 404 too).
+async fn graphiql(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse {
+    let may_inspect = state.settings.env == Environment::Development || {
+        let authorization = http
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(header::HeaderValue::as_bytes);
+        authorization.is_some()
+            && state
+                .tokens
+                .authenticate(authorization)
+                .await
+                .is_ok_and(|viewer| viewer.may_inspect_schema(state.settings.env))
+    };
+    if !may_inspect {
         return HttpResponse::NotFound().finish();
     }
     HttpResponse::Ok()

@@ -22,6 +22,12 @@ impl Reply {
     }
 }
 
+/// A request error of the client's making: `BAD_USER_INPUT`, with `reason` saying which.
+fn assert_refused(body: &Value, reason: &str) {
+    assert_eq!(error_code(body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], reason, "{body}");
+}
+
 async fn reply(request: reqwest::RequestBuilder) -> Reply {
     let res = request
         .send()
@@ -79,7 +85,7 @@ async fn a_body_that_is_not_json_is_refused_with_415() {
         .into_bytes();
     let res = post(&app, "text/plain", None, body.clone()).await;
     assert_eq!(res.status, 415, "{}", res.body);
-    assert_eq!(error_code(&res.body), Some("BAD_REQUEST"), "{}", res.body);
+    assert_refused(&res.body, "BAD_REQUEST");
     let res = post(&app, "application/json; charset=utf-8", None, body).await;
     assert_eq!(res.status, 200, "{}", res.body);
 }
@@ -96,7 +102,7 @@ async fn a_body_over_128_kib_is_refused_with_413_and_one_of_128_kib_is_read() {
     };
     let res = post(&app, "application/json", None, padded(200 * 1024)).await;
     assert_eq!(res.status, 413);
-    assert_eq!(error_code(&res.body), Some("BAD_REQUEST"), "{}", res.body);
+    assert_refused(&res.body, "BAD_REQUEST");
 
     let res = post(&app, "application/json", None, padded(128 * 1024)).await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -113,7 +119,7 @@ async fn a_batch_is_refused_with_400() {
     )
     .await;
     assert_eq!(res.status, 400);
-    assert_eq!(error_code(&res.body), Some("BAD_REQUEST"), "{}", res.body);
+    assert_refused(&res.body, "BAD_REQUEST");
 }
 
 #[tokio::test]
@@ -121,7 +127,7 @@ async fn malformed_json_and_parameters_of_the_wrong_type_are_refused_with_400() 
     let app = spawn_app().await;
     let res = post(&app, "application/json", None, b"{ \"query\": ".to_vec()).await;
     assert_eq!(res.status, 400);
-    assert_eq!(error_code(&res.body), Some("BAD_REQUEST"), "{}", res.body);
+    assert_refused(&res.body, "BAD_REQUEST");
     for body in [
         json!({ "qeury": "{ __typename }" }),
         json!({ "query": 1 }),
@@ -170,21 +176,11 @@ async fn graphql_response_json_is_served_when_asked_and_a_syntax_error_is_400() 
     assert_eq!(res.status, 400);
     assert!(res.content_type().starts_with(GRAPHQL_RESPONSE_JSON));
     assert!(res.body.get("data").is_none(), "{}", res.body);
-    assert_eq!(
-        error_code(&res.body),
-        Some("GRAPHQL_PARSE_FAILED"),
-        "{}",
-        res.body
-    );
+    assert_refused(&res.body, "GRAPHQL_PARSE_FAILED");
 
     let res = post_json(&app, accept, json!({ "query": "{ noSuchField }" })).await;
     assert_eq!(res.status, 400);
-    assert_eq!(
-        error_code(&res.body),
-        Some("GRAPHQL_VALIDATION_FAILED"),
-        "{}",
-        res.body
-    );
+    assert_refused(&res.body, "GRAPHQL_VALIDATION_FAILED");
 }
 
 #[tokio::test]
@@ -198,12 +194,7 @@ async fn application_json_gets_200_with_errors_for_a_request_error() {
             "{}",
             res.content_type()
         );
-        assert_eq!(
-            error_code(&res.body),
-            Some("GRAPHQL_PARSE_FAILED"),
-            "{}",
-            res.body
-        );
+        assert_refused(&res.body, "GRAPHQL_PARSE_FAILED");
     }
     let res = post_json(
         &app,

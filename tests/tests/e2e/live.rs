@@ -105,14 +105,14 @@ async fn the_change_feed_lists_writes_in_commit_order_with_tombstones_and_honour
 }
 
 /// A graphql-ws (graphql-transport-ws) client.
-struct Ws {
+pub(crate) struct Ws {
     socket: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
     >,
 }
 
 impl Ws {
-    async fn connect(app: &TestApp, token: Option<&str>) -> Result<Self, String> {
+    pub(crate) async fn connect(app: &TestApp, token: Option<&str>) -> Result<Self, String> {
         let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
         let mut request = url.into_client_request().map_err(|e| e.to_string())?;
         request.headers_mut().insert(
@@ -142,13 +142,13 @@ impl Ws {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub(crate) async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         self.send(json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }))
             .await;
     }
 
     /// The next protocol message other than pings, or None on timeout or close.
-    async fn next_message(&mut self, wait: Duration) -> Option<Value> {
+    pub(crate) async fn next_message(&mut self, wait: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let message = tokio::time::timeout_at(deadline, self.socket.next())

@@ -6,6 +6,7 @@ mod faults;
 mod foundation;
 mod http;
 mod import;
+mod limits;
 mod live;
 mod mou_writes;
 mod operability;

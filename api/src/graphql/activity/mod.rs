@@ -85,10 +85,12 @@ impl Activity {
         }
     }
     /// Cities taking part.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
         load_list(ctx, CitiesOfActivity(self.0.id), City).await
     }
     /// Organizations taking part.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
         load_list(ctx, OrganizationsOfActivity(self.0.id), Organization).await
     }
@@ -109,6 +111,7 @@ impl Activity {
         Ok(scope(ctx)?.private(self.0.internal_note.as_deref(), plans.iter().map(|p| p.id)))
     }
     /// Plans that list this activity.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {
         let rows = ctx
             .data::<Loaders>()?
@@ -133,6 +136,7 @@ pub struct ActivityQuery;
 impl ActivityQuery {
     /// Activities matching `filter`, in `orderBy` order.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,

@@ -92,14 +92,17 @@ impl City {
         self.0.longitude
     }
     /// Plans whose focal city this is.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn focal_plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
         load_list(ctx, FocalPlansOfCity(self.0.id), Plan).await
     }
     /// Plans in which this city is a partner.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn partner_plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
         load_list(ctx, PartnerPlansOfCity(self.0.id), Plan).await
     }
     /// Activities that took place in or involved this city, paginated.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -211,6 +214,7 @@ pub struct CityQuery;
 #[Object]
 impl CityQuery {
     /// Cities matching `filter`.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn cities(
         &self,
         ctx: &Context<'_>,

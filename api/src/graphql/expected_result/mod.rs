@@ -58,10 +58,12 @@ impl ExpectedResult {
         &self.0.description
     }
     /// Cities the result names.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
         load_list(ctx, CitiesOfResult(self.0.id), City).await
     }
     /// Organizations the result names.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
         load_list(ctx, OrganizationsOfResult(self.0.id), Organization).await
     }
@@ -81,6 +83,7 @@ pub struct ExpectedResultQuery;
 #[Object]
 impl ExpectedResultQuery {
     /// Expected results of all plans.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn expected_results(
         &self,
         ctx: &Context<'_>,

@@ -65,6 +65,7 @@ impl Mou {
         self.0.document_url.as_deref()
     }
     /// The parties, in published order.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn parties(&self, ctx: &Context<'_>) -> ApiResult<Vec<MouParty>> {
         load_list(ctx, PartiesOfMou(self.0.id), MouParty).await
     }
@@ -85,6 +86,7 @@ impl Mou {
         Ok(scope(ctx)?.private(self.0.internal_note.as_deref(), plans.iter().map(|p| p.id)))
     }
     /// Plans that list this MoU.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<plan::Plan>> {
         let rows = ctx
             .data::<Loaders>()?
@@ -227,6 +229,7 @@ pub struct MouQuery;
 #[Object]
 impl MouQuery {
     /// MoUs matching `filter`.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn mous(
         &self,
         ctx: &Context<'_>,

@@ -109,6 +109,7 @@ impl Plan {
         city::load(ctx, self.0.focal_city_id).await
     }
     /// European partner cities, in published order.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn partner_cities(&self, ctx: &Context<'_>) -> ApiResult<Vec<City>> {
         load_list(ctx, PartnersOfPlan(self.0.id), City).await
     }
@@ -126,18 +127,22 @@ impl Plan {
         self.0.period_context.as_deref()
     }
     /// Cooperation themes, in order.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn themes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Theme>> {
         load_list(ctx, ThemesOfPlan(self.0.id), Theme).await
     }
     /// Sustainable Development Goals the plan relates to.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn sdg_goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgGoal>> {
         load_list(ctx, SdgGoalsOfPlan(self.0.id), SdgGoal).await
     }
     /// SDG targets the plan relates to ("11.a").
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn sdg_targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<SdgTarget>> {
         load_list(ctx, SdgTargetsOfPlan(self.0.id), SdgTarget).await
     }
     /// EU Urban Agenda partnerships the plan relates to.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn urban_agenda_partnerships(
         &self,
         ctx: &Context<'_>,
@@ -145,6 +150,7 @@ impl Plan {
         load_list(ctx, PartnershipsOfPlan(self.0.id), UrbanAgendaPartnership).await
     }
     /// Key focus areas of the themes, in order.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn focus_areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
         self.statements(ctx, StatementKind::Focus).await
     }
@@ -158,6 +164,7 @@ impl Plan {
             .collect())
     }
     /// Key challenges as structured statements.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn challenge_statements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
         self.statements(ctx, StatementKind::Challenge).await
     }
@@ -171,10 +178,12 @@ impl Plan {
             .collect())
     }
     /// Main objectives as structured statements.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn objective_statements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Statement>> {
         self.statements(ctx, StatementKind::Objective).await
     }
     /// Activities and outputs of the plan, paginated (earliest first unless `orderBy` says otherwise).
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -194,10 +203,12 @@ impl Plan {
         .await
     }
     /// Expected results and benefits, in order.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn expected_results(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExpectedResult>> {
         load_list(ctx, ResultsOfPlan(self.0.id), ExpectedResult).await
     }
     /// Memoranda of understanding the plan lists.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn mous(&self, ctx: &Context<'_>) -> ApiResult<Vec<Mou>> {
         load_list(ctx, MousOfPlan(self.0.id), Mou).await
     }
@@ -214,6 +225,7 @@ impl Plan {
         Ok(scope(ctx)?.private(self.0.internal_note.as_deref(), [self.0.id]))
     }
     /// Organizations taking part in the plan, with their roles.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn participants(&self, ctx: &Context<'_>) -> ApiResult<Vec<Participant>> {
         let rows = ctx
             .data::<Loaders>()?
@@ -234,6 +246,7 @@ impl Plan {
             .collect())
     }
     /// Data-quality findings about the plan's published values.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn data_issues(&self, ctx: &Context<'_>) -> ApiResult<Vec<DataIssue>> {
         load_list(ctx, IssuesOfPlan(self.0.id), DataIssue).await
     }
@@ -267,6 +280,7 @@ pub struct PlanQuery;
 impl PlanQuery {
     /// Plans matching `filter`, in `orderBy` order.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,

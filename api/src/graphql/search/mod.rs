@@ -107,6 +107,7 @@ impl SearchQuery {
     /// first. Every word must match the start of a word of the record, ignoring case and accents
     /// ("wurttemberg" finds "Baden-Württemberg"); Chinese, Japanese, Korean or Thai text matches
     /// anywhere ("广州" finds Guangzhou). Punctuation is ignored: there is no query syntax.
+    #[graphql(complexity = "crate::graphql::cost::page(first, None, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,

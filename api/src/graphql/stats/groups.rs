@@ -30,6 +30,7 @@ impl PlanStats<'_> {
             .await
     }
     /// By the focal city's country (ISO code).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = by_city_country::<plan::Entity>(
             plan::Column::Id,
@@ -39,6 +40,7 @@ impl PlanStats<'_> {
         self.0.buckets(stmt).await
     }
     /// By SDG goal (number).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_sdg_goal(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = Query::select()
             .expr_as(
@@ -71,6 +73,7 @@ impl PlanStats<'_> {
         self.0.buckets(stmt).await
     }
     /// By Urban Agenda partnership (key).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_urban_agenda_partnership(&self) -> ApiResult<Vec<Bucket>> {
         let p = urban_agenda_partnership::Entity;
         let stmt = Query::select()
@@ -106,6 +109,7 @@ impl PlanStats<'_> {
         self.0.buckets(stmt).await
     }
     /// By theme title (themes are free text per plan; equal titles group together).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_theme(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = Query::select()
             .expr_as(
@@ -126,6 +130,7 @@ impl PlanStats<'_> {
         self.0.buckets(stmt).await
     }
     /// By the year the cooperation period starts.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_year(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = grouped::<plan::Entity>(
             plan::Column::PeriodStart,
@@ -135,6 +140,7 @@ impl PlanStats<'_> {
         self.0.years(stmt).await
     }
     /// By publication state.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_status(&self) -> ApiResult<Vec<Bucket>> {
         let stmt =
             grouped::<plan::Entity>(plan::Column::Status, plan::Column::Id, self.0.plans.clone());
@@ -161,6 +167,7 @@ impl ActivityStats<'_> {
             .await
     }
     /// By the country of the cities involved (an activity with cities of two countries counts in both).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = by_city_country::<activity_city::Entity>(
             activity_city::Column::ActivityId,
@@ -170,6 +177,7 @@ impl ActivityStats<'_> {
         self.0.buckets(stmt).await
     }
     /// By the year of the activity's first day.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_year(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = grouped::<activity::Entity>(
             activity::Column::DateStart,
@@ -179,6 +187,7 @@ impl ActivityStats<'_> {
         self.0.years(stmt).await
     }
     /// By kind of activity.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_kind(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = grouped::<activity::Entity>(
             activity::Column::Kind,
@@ -208,16 +217,19 @@ impl MouStats<'_> {
             .await
     }
     /// By status.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_status(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = grouped::<mou::Entity>(mou::Column::Status, mou::Column::Id, self.0.mou_ids());
         self.0.buckets(stmt).await
     }
     /// By the year of signature (signed MoUs only).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_year(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = grouped::<mou::Entity>(mou::Column::SignedOn, mou::Column::Id, self.0.mou_ids());
         self.0.years(stmt).await
     }
     /// By the country of the parties' cities (an MoU between two countries counts in both).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn by_country(&self) -> ApiResult<Vec<Bucket>> {
         let stmt = by_city_country::<mou_party::Entity>(
             mou_party::Column::MouId,

@@ -62,6 +62,7 @@ pub struct ThemeQuery;
 #[Object]
 impl ThemeQuery {
     /// Themes of all plans.
+    #[graphql(complexity = "crate::graphql::cost::page(first, last, child_complexity)")]
     async fn themes(
         &self,
         ctx: &Context<'_>,

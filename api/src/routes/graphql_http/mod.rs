@@ -1,10 +1,13 @@
 //! GraphQL over HTTP (<https://graphql.github.io/graphql-over-http/draft/>): our own extractor
 //! and responder instead of async-graphql-actix-web's, which reads a body of any size and any
 //! content type and executes batches. One operation per request, a JSON body of at most
-//! [`MAX_BODY_BYTES`], queries only over GET.
+//! [`MAX_BODY_BYTES`], queries only over GET, a document within the query limits (see [`shape`]).
 
+mod guard;
 mod negotiate;
 mod response;
+mod scan;
+mod shape;
 
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, body, dev, web};
@@ -15,9 +18,13 @@ use async_graphql::{Executor, ServerError, Variables};
 use serde::Deserialize;
 
 use crate::persisted::{Documents, Unresolved};
+pub use guard::QueryLimitsGuard;
 use negotiate::{ResponseMediaType, check_request_content_type};
-use response::{BAD_REQUEST, with_code};
+use response::{BAD_REQUEST, bad_user_input, too_complex, with_code};
 pub use response::{GraphQLResponse, Rejection};
+
+use crate::settings::QueryLimits;
+use crate::startup::AppState;
 
 /// The largest POST body read; one byte more is a 413. Documents of this API are a few KiB.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
@@ -28,6 +35,8 @@ pub struct GraphQLRequest {
     media: ResponseMediaType,
     /// A query (not a mutation): its answer depends on the data and the caller only.
     is_query: bool,
+    /// Selects `__schema` or `__type`.
+    introspection: bool,
 }
 
 impl GraphQLRequest {
@@ -58,6 +67,19 @@ impl GraphQLRequest {
     /// A mutation: it changes data, so it must end the same way whether or not its client stays.
     pub fn is_mutation(&self) -> bool {
         !self.is_query
+    }
+
+    /// Refuses an introspection query of a caller who may not inspect the schema. Its schema has
+    /// introspection off and would answer `null`; a caller is better told.
+    pub fn check_introspection(&self, may_inspect: bool) -> Result<(), Rejection> {
+        if !self.introspection || may_inspect {
+            return Ok(());
+        }
+        let error = ServerError::new("introspection is disabled", None);
+        Err(Rejection::RequestError(
+            self.media,
+            vec![response::forbidden(error, "INTROSPECTION_DISABLED")],
+        ))
     }
 
     pub async fn execute(self, executor: &impl Executor) -> GraphQLResponse {
@@ -119,16 +141,22 @@ async fn extract(
             Unresolved::Unavailable => Rejection::Unavailable,
         })?;
     let mut request = params.into_request()?;
+    let limits = req
+        .app_data::<web::Data<AppState>>()
+        .map_or_else(QueryLimits::default, |state| state.settings.query_limits());
+    let refuse = |refusal| Rejection::RequestError(media, vec![too_complex(refusal)]);
 
+    // Before parsing: the parser recurses once per nesting level.
+    shape::check_text(&request.query, &limits).map_err(refuse)?;
     let document = async_graphql::parser::parse_query(&request.query).map_err(|err| {
         let error = ServerError::from(err);
-        Rejection::RequestError(media, vec![with_code(error, "GRAPHQL_PARSE_FAILED")])
+        Rejection::RequestError(media, vec![bad_user_input(error, "GRAPHQL_PARSE_FAILED")])
     })?;
     let operation =
         select_operation(&document, request.operation_name.as_deref()).map_err(|error| {
             Rejection::RequestError(
                 media,
-                vec![with_code(error, "OPERATION_RESOLUTION_FAILURE")],
+                vec![bad_user_input(error, "OPERATION_RESOLUTION_FAILURE")],
             )
         })?;
     crate::telemetry::request::Operation::note(
@@ -137,6 +165,7 @@ async fn extract(
         request.operation_name.as_deref(),
         operation.ty,
     );
+    let shape = shape::check_operation(&document, operation, &limits).map_err(refuse)?;
     match operation.ty {
         OperationType::Query => {}
         _ if over_get => return Err(Rejection::MutationOverGet(media)),
@@ -144,7 +173,7 @@ async fn extract(
             let error = ServerError::new("subscriptions are not served over HTTP", None);
             return Err(Rejection::RequestError(
                 media,
-                vec![with_code(error, BAD_REQUEST)],
+                vec![bad_user_input(error, BAD_REQUEST)],
             ));
         }
         OperationType::Mutation => {}
@@ -159,6 +188,7 @@ async fn extract(
         request,
         media,
         is_query,
+        introspection: shape.introspection,
     })
 }
 

@@ -3,6 +3,10 @@
 //! selected, a non-null variable has no value) have no `data` and are 400 with
 //! `application/graphql-response+json`, 200 with `application/json`; requests that are not
 //! GraphQL-over-HTTP requests at all are 4xx in `application/json`.
+//!
+//! Codes: a document over a query limit is `QUERY_TOO_COMPLEX`; any other request error, and any
+//! refusal of the HTTP request itself, is `BAD_USER_INPUT` with the specific kind in
+//! `extensions.reason`.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, Responder, ResponseError};
@@ -12,7 +16,7 @@ use serde::Serialize;
 use super::negotiate::ResponseMediaType;
 use crate::telemetry::request::ErrorCode;
 
-/// The code of every refusal by the transport; the status says which.
+/// The reason of every refusal by the transport; the status says which.
 pub(super) const BAD_REQUEST: &str = "BAD_REQUEST";
 
 /// The result of one executed (or refused) GraphQL operation.
@@ -53,10 +57,7 @@ impl Responder for GraphQLResponse {
         } = self;
         if is_request_error(&response) {
             for error in &mut response.errors {
-                let extensions = error.extensions.get_or_insert_with(Default::default);
-                if extensions.get("code").is_none() {
-                    extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
-                }
+                classify(error);
             }
             return request_error(media, &response.errors);
         }
@@ -88,6 +89,40 @@ fn error_code(error: &ServerError) -> String {
     match error.extensions.as_ref().and_then(|e| e.get("code")) {
         Some(async_graphql::Value::String(code)) => code.clone(),
         _ => "ERROR".to_owned(),
+    }
+}
+
+/// Gives a request error of async-graphql a code, unless it has one. Its limits are told apart
+/// from validation errors by their messages only (async-graphql 7.2, `validation/mod.rs` and
+/// `schema.rs`): matched here, and nowhere else.
+fn classify(error: &mut ServerError) {
+    if error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some())
+    {
+        return;
+    }
+    let message = error.message.as_str();
+    let limit = match message {
+        "Query is too complex." => Some("COMPLEXITY"),
+        "Query is nested too deep." => Some("DEPTH"),
+        _ if message.starts_with("The recursion depth of the query cannot be greater than") => {
+            Some("NESTING")
+        }
+        _ if message.starts_with("The number of directives on the field") => Some("DIRECTIVES"),
+        _ => None,
+    };
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    match limit {
+        Some(reason) => {
+            extensions.set("code", QUERY_TOO_COMPLEX);
+            extensions.set("reason", reason);
+        }
+        None => {
+            extensions.set("code", BAD_USER_INPUT);
+            extensions.set("reason", "GRAPHQL_VALIDATION_FAILED");
+        }
     }
 }
 
@@ -232,15 +267,14 @@ impl ResponseError for Rejection {
                 let error = ServerError::new(self.message(), None);
                 let mut builder = HttpResponse::MethodNotAllowed();
                 builder.insert_header((header::ALLOW, "POST"));
-                let mut errors = [with_code(error, BAD_REQUEST)];
+                let mut errors = [bad_user_input(error, BAD_REQUEST)];
                 crate::error::finish_errors(&mut errors);
                 let mut response = json_body(builder, *media, &Errors { errors: &errors });
                 ErrorCode::note(&mut response, BAD_REQUEST);
                 response
             }
             Self::MethodNotAllowed => {
-                let mut response =
-                    transport_error(self.status_code(), &self.message(), BAD_REQUEST);
+                let mut response = transport_refusal(self.status_code(), &self.message());
                 response
                     .headers_mut()
                     .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
@@ -264,10 +298,13 @@ impl ResponseError for Rejection {
                 response
             }
             Self::Internal => transport_error(self.status_code(), &self.message(), "INTERNAL"),
-            _ => transport_error(self.status_code(), &self.message(), BAD_REQUEST),
+            _ => transport_refusal(self.status_code(), &self.message()),
         }
     }
 }
+
+const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
 
 /// The error with `extensions.code` set.
 pub(super) fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
@@ -276,6 +313,48 @@ pub(super) fn with_code(mut error: ServerError, code: &'static str) -> ServerErr
         .get_or_insert_with(Default::default)
         .set("code", code);
     error
+}
+
+/// The error with `extensions.code` and `extensions.reason` set.
+fn with_reason(error: ServerError, code: &'static str, reason: &'static str) -> ServerError {
+    let mut error = with_code(error, code);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("reason", reason);
+    error
+}
+
+/// A request error of the client's making; `reason` says which.
+pub(super) fn bad_user_input(error: ServerError, reason: &'static str) -> ServerError {
+    with_reason(error, BAD_USER_INPUT, reason)
+}
+
+/// A request the caller's role does not allow; `reason` says which.
+pub(super) fn forbidden(error: ServerError, reason: &'static str) -> ServerError {
+    with_reason(error, "FORBIDDEN", reason)
+}
+
+/// A document over one of the query limits.
+pub(super) fn too_complex(refusal: super::shape::TooComplex) -> ServerError {
+    with_reason(
+        ServerError::new(refusal.message, None),
+        QUERY_TOO_COMPLEX,
+        refusal.reason,
+    )
+}
+
+/// A refusal of the HTTP request itself (the status says why): `BAD_USER_INPUT`.
+fn transport_refusal(status: StatusCode, message: &str) -> HttpResponse {
+    let body = serde_json::json!({
+        "errors": [{
+            "message": message,
+            "extensions": { "code": BAD_USER_INPUT, "reason": BAD_REQUEST },
+        }]
+    });
+    HttpResponse::build(status)
+        .content_type(ResponseMediaType::Json.content_type())
+        .body(body.to_string())
 }
 
 /// A refusal before there is a GraphQL request: always `application/json`, since

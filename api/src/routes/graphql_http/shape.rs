@@ -1,0 +1,344 @@
+//! The shape of a document, bounded before async-graphql validates or runs it: the length and
+//! bracket nesting of the text before parsing, then aliases, root fields, directives and fields of
+//! the selected operation with its fragments expanded. Fragments are measured once each, so a
+//! document whose fragments spread each other twice per level (2^n fields from n lines) is measured
+//! in linear time and refused, before async-graphql's validation expands it in full.
+
+use std::collections::{HashMap, HashSet};
+
+use async_graphql::parser::types::{
+    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
+
+use super::scan;
+use crate::settings::QueryLimits;
+
+/// A limit the document exceeds: `reason` (in `extensions.reason`) names it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TooComplex {
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl TooComplex {
+    fn new(reason: &'static str, message: String) -> Self {
+        Self { reason, message }
+    }
+}
+
+/// What the rest of the request needs to know about the operation.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Selects `__schema` or `__type`.
+    pub introspection: bool,
+}
+
+/// Length and nesting of the query text, before it is parsed.
+pub fn check_text(query: &str, limits: &QueryLimits) -> Result<(), TooComplex> {
+    if query.len() > limits.max_bytes {
+        return Err(TooComplex::new(
+            "QUERY_TOO_LONG",
+            format!("the query is longer than {} bytes", limits.max_bytes),
+        ));
+    }
+    match scan::nesting_within(query, limits.max_nesting) {
+        Some(_) => Ok(()),
+        None => Err(too_deeply_nested(limits)),
+    }
+}
+
+fn too_deeply_nested(limits: &QueryLimits) -> TooComplex {
+    TooComplex::new(
+        "NESTING",
+        format!("the query nests deeper than {} levels", limits.max_nesting),
+    )
+}
+
+/// Counts of `operation`, fragments expanded, against the limits. Every field costs at least 1
+/// in the complexity async-graphql computes later, so more fields than the complexity limit
+/// are refused here already.
+pub fn check_operation(
+    document: &ExecutableDocument,
+    operation: &OperationDefinition,
+    limits: &QueryLimits,
+) -> Result<Shape, TooComplex> {
+    let mut walk = Walk {
+        document,
+        fragments: HashMap::new(),
+        visiting: HashSet::new(),
+        limits,
+    };
+    let mut tally = walk.selection_set(&operation.selection_set.node, 0)?;
+    tally.directives = tally
+        .directives
+        .saturating_add(operation.directives.len())
+        .saturating_add(
+            operation
+                .variable_definitions
+                .iter()
+                .map(|v| v.node.directives.len())
+                .sum(),
+        );
+    let over = |reason, what: &str, count: usize, limit: usize| {
+        (count > limit).then(|| {
+            TooComplex::new(
+                reason,
+                format!("the operation has {count} {what}, more than {limit}"),
+            )
+        })
+    };
+    let refusal = over("ALIASES", "aliases", tally.aliases, limits.max_aliases)
+        .or_else(|| {
+            over(
+                "ROOT_FIELDS",
+                "root fields",
+                tally.top_fields,
+                limits.max_root_fields,
+            )
+        })
+        .or_else(|| {
+            over(
+                "DIRECTIVES",
+                "directives",
+                tally.directives,
+                limits.max_directives,
+            )
+        })
+        .or_else(|| {
+            over(
+                "COMPLEXITY",
+                "fields with its fragments expanded",
+                tally.fields,
+                limits.max_complexity,
+            )
+        });
+    match refusal {
+        Some(refusal) => Err(refusal),
+        None => Ok(Shape {
+            introspection: tally.introspection,
+        }),
+    }
+}
+
+/// Counts of one selection set, fragments expanded (saturating: a fragment bomb counts to the
+/// maximum, not around).
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    fields: usize,
+    aliases: usize,
+    directives: usize,
+    /// Fields at the level of the selection set itself.
+    top_fields: usize,
+    /// `__schema` or `__type` at the level of the selection set itself.
+    introspection: bool,
+    /// Levels of selection sets and fragments below this one.
+    depth: usize,
+}
+
+impl Tally {
+    /// Adds a selection set nested one level below (a field's selections).
+    fn nest(&mut self, inner: Tally) {
+        self.fields = self.fields.saturating_add(inner.fields);
+        self.aliases = self.aliases.saturating_add(inner.aliases);
+        self.directives = self.directives.saturating_add(inner.directives);
+        self.depth = self.depth.max(inner.depth.saturating_add(1));
+    }
+
+    /// Adds a fragment spread or inline fragment: its fields are at this level.
+    fn spread(&mut self, inner: Tally) {
+        self.nest(inner);
+        self.top_fields = self.top_fields.saturating_add(inner.top_fields);
+        self.introspection |= inner.introspection;
+    }
+}
+
+struct Walk<'a> {
+    document: &'a ExecutableDocument,
+    /// Fragments measured so far.
+    fragments: HashMap<&'a str, Tally>,
+    /// Fragments being measured: a spread of one of them is a cycle, which async-graphql's
+    /// validation refuses (it is counted as empty here).
+    visiting: HashSet<&'a str>,
+    limits: &'a QueryLimits,
+}
+
+impl<'a> Walk<'a> {
+    /// `level` counts the selection sets and fragments above (bounding this recursion too).
+    fn selection_set(&mut self, set: &'a SelectionSet, level: usize) -> Result<Tally, TooComplex> {
+        if level > self.limits.max_nesting {
+            return Err(too_deeply_nested(self.limits));
+        }
+        let mut tally = Tally::default();
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    tally.fields = tally.fields.saturating_add(1);
+                    tally.top_fields = tally.top_fields.saturating_add(1);
+                    tally.aliases = tally
+                        .aliases
+                        .saturating_add(usize::from(field.alias.is_some()));
+                    tally.directives = tally.directives.saturating_add(field.directives.len());
+                    tally.introspection |=
+                        matches!(field.name.node.as_str(), "__schema" | "__type");
+                    if !field.selection_set.node.items.is_empty() {
+                        tally.nest(self.selection_set(&field.selection_set.node, level + 1)?);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    let inline = &inline.node;
+                    tally.directives = tally.directives.saturating_add(inline.directives.len());
+                    tally.spread(self.selection_set(&inline.selection_set.node, level + 1)?);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let spread = &spread.node;
+                    tally.directives = tally.directives.saturating_add(spread.directives.len());
+                    tally.spread(self.fragment(spread.fragment_name.node.as_str(), level + 1)?);
+                }
+            }
+        }
+        Ok(tally)
+    }
+
+    fn fragment(&mut self, name: &'a str, level: usize) -> Result<Tally, TooComplex> {
+        if let Some(tally) = self.fragments.get(name) {
+            if level.saturating_add(tally.depth) > self.limits.max_nesting {
+                return Err(too_deeply_nested(self.limits));
+            }
+            return Ok(*tally);
+        }
+        // An unknown fragment is async-graphql's validation error to report.
+        let Some(definition) = self.document.fragments.get(name) else {
+            return Ok(Tally::default());
+        };
+        if !self.visiting.insert(name) {
+            return Ok(Tally::default());
+        }
+        let definition = &definition.node;
+        let mut tally = self.selection_set(&definition.selection_set.node, level)?;
+        tally.directives = tally.directives.saturating_add(definition.directives.len());
+        self.visiting.remove(name);
+        self.fragments.insert(name, tally);
+        Ok(tally)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> QueryLimits {
+        QueryLimits {
+            max_bytes: 1000,
+            max_nesting: 8,
+            max_depth: 8,
+            max_complexity: 100,
+            max_aliases: 3,
+            max_root_fields: 3,
+            max_directives: 3,
+        }
+    }
+
+    /// The reason of the refusal, or `OK` (with `+I` when introspecting).
+    fn check(query: &str) -> String {
+        let Ok(document) = async_graphql::parser::parse_query(query) else {
+            return "UNPARSED".to_owned();
+        };
+        let Some((_, operation)) = document.operations.iter().next() else {
+            return "NO_OPERATION".to_owned();
+        };
+        match check_operation(&document, &operation.node, &limits()) {
+            Ok(shape) if shape.introspection => "OK+I".to_owned(),
+            Ok(_) => "OK".to_owned(),
+            Err(refusal) => refusal.reason.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_text_is_bounded_in_length_and_nesting() {
+        assert!(check_text("{ a { b } }", &limits()).is_ok());
+        let long = format!("{{ a }}{}", " ".repeat(1000));
+        assert_eq!(
+            check_text(&long, &limits()).map_err(|e| e.reason),
+            Err("QUERY_TOO_LONG")
+        );
+        let deep = format!("{}{}", "{a".repeat(9), "}".repeat(9));
+        assert_eq!(
+            check_text(&deep, &limits()).map_err(|e| e.reason),
+            Err("NESTING")
+        );
+    }
+
+    #[test]
+    fn aliases_root_fields_and_directives_count_through_fragments() {
+        assert_eq!(check("{ a: x b: x c: x }"), "OK");
+        assert_eq!(check("{ a: x b: x c: x d: x }"), "ALIASES");
+        assert_eq!(
+            check("{ ...F ...F } fragment F on Q { a: x b: x }"),
+            "ALIASES"
+        );
+        assert_eq!(check("{ x { a b c d e } }"), "OK");
+        assert_eq!(
+            check("{ x ...F } fragment F on Q { y ... { z w } }"),
+            "ROOT_FIELDS"
+        );
+        assert_eq!(check("query @a { x @b y @c }"), "OK");
+        assert_eq!(check("query ($v: Int @d) @a { x @b y @c }"), "DIRECTIVES");
+        assert_eq!(
+            check("{ ...F @a ...F } fragment F on Q @b { x @c }"),
+            "DIRECTIVES"
+        );
+    }
+
+    #[test]
+    fn a_fragment_bomb_is_counted_not_expanded() {
+        let mut query = String::from("{ a { ...F0 } } fragment F0 on T { x }");
+        for i in 1..=60 {
+            query.push_str(&format!(
+                " fragment F{i} on T {{ ...F{} ...F{} }}",
+                i - 1,
+                i - 1
+            ));
+        }
+        query = query.replacen("...F0", "...F60", 1);
+        let mut limits = limits();
+        limits.max_nesting = 100;
+        let document = async_graphql::parser::parse_query(&query);
+        let refusal = document.ok().and_then(|document| {
+            let (_, operation) = document.operations.iter().next()?;
+            check_operation(&document, &operation.node, &limits).err()
+        });
+        assert_eq!(refusal.map(|r| r.reason), Some("COMPLEXITY"));
+    }
+
+    #[test]
+    fn fragments_count_toward_the_nesting() {
+        assert_eq!(check("{ a { b { c } } }"), "OK");
+        let chain = "{ ...F1 } fragment F1 on Q { a { ...F2 } } fragment F2 on Q { a { ...F3 } } \
+                     fragment F3 on Q { a { ...F4 } } fragment F4 on Q { a { b { x } } }";
+        assert_eq!(check(chain), "NESTING");
+        // Measured once, spread again deeper: still too deep.
+        let reused = "{ ...F2 a { a { a { a { a { ...F2 } } } } } } \
+                      fragment F2 on Q { a { ...F3 } } fragment F3 on Q { a { x } }";
+        assert_eq!(check(reused), "NESTING");
+    }
+
+    #[test]
+    fn cycles_and_unknown_fragments_are_left_to_validation() {
+        assert_eq!(
+            check("{ ...A } fragment A on Q { x ...B } fragment B on Q { ...A }"),
+            "OK"
+        );
+        assert_eq!(check("{ ...Missing }"), "OK");
+    }
+
+    #[test]
+    fn introspection_at_the_root_is_noticed() {
+        assert_eq!(check("{ __schema { types { name } } }"), "OK+I");
+        assert_eq!(
+            check("{ ...F } fragment F on Q { __type(name: \"Q\") { name } }"),
+            "OK+I"
+        );
+        assert_eq!(check("{ __typename a { __typename } }"), "OK");
+    }
+}
