@@ -6,6 +6,7 @@ use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::db;
+use super::filter::exact_text;
 use super::ids::{NodeKind, decode_any, decode_int};
 use super::pagination::{Conn, PageArgs, SortKey, SortOrder, paginate};
 use crate::auth::{Permission, Requires};
@@ -155,7 +156,10 @@ impl AuditQuery {
             cond = cond.add(audit_event::Column::ActorTokenId.eq(id));
         }
         if let Some(action) = &filter.action {
-            cond = cond.add(audit_event::Column::Action.eq(action.trim().to_ascii_uppercase()));
+            cond = cond.add(
+                audit_event::Column::Action
+                    .eq(exact_text(action, "filter.action")?.to_ascii_uppercase()),
+            );
         }
         if let Some(since) = filter.since {
             cond = cond.add(audit_event::Column::At.gte(since));
@@ -173,7 +177,8 @@ impl AuditQuery {
                 .add(audit_event::Column::TargetId.eq(id));
         }
         if let Some(kind) = &filter.target_kind {
-            cond = cond.add(audit_event::Column::TargetKind.eq(kind.trim()));
+            cond = cond
+                .add(audit_event::Column::TargetKind.eq(exact_text(kind, "filter.targetKind")?));
         }
         let select = audit_event::Entity::find().filter(cond);
         paginate(db(ctx)?, select, NewestFirst, &args, AuditEvent).await

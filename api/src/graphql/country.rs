@@ -109,6 +109,7 @@ impl CountryQuery {
 
     /// One country by its ISO alpha-2 code ("CN"), case-insensitive.
     async fn country(&self, ctx: &Context<'_>, code: String) -> ApiResult<Option<Country>> {
+        let code = super::filter::exact_text(&code, "code")?;
         load(ctx, Some(&code.to_ascii_uppercase())).await
     }
 }

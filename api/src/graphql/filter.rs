@@ -91,6 +91,15 @@ pub fn contains_text(expr: Expr, text: &str, field: &str) -> ApiResult<Expr> {
     Ok(Expr::expr(Func::lower(expr)).like(LikeExpr::new(pattern).escape('\\')))
 }
 
+/// User text compared for equality, trimmed. PostgreSQL cannot hold NUL in text (a query with one
+/// fails), so it is refused here as bad input on every database.
+pub fn exact_text<'a>(text: &'a str, field: &str) -> ApiResult<&'a str> {
+    if text.contains('\0') {
+        return Err(ApiError::invalid(field, "must not contain NUL"));
+    }
+    Ok(text.trim())
+}
+
 /// `SELECT out FROM E WHERE cond`, for `x IN (…)` conditions.
 pub fn ids_where<E: EntityTrait>(out: E::Column, cond: Condition) -> SelectStatement {
     Query::select()

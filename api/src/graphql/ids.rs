@@ -78,6 +78,10 @@ pub fn decode_any(id: &str) -> Result<(NodeKind, String), ApiError> {
     let raw = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| bad())?;
     let raw = String::from_utf8(raw).map_err(|_| bad())?;
     let (prefix, key) = raw.split_once(':').ok_or_else(bad)?;
+    // No key holds NUL, and PostgreSQL fails on text with one.
+    if key.contains('\0') {
+        return Err(bad());
+    }
     let kind = NodeKind::ALL
         .into_iter()
         .find(|k| k.prefix() == prefix)

@@ -1,10 +1,12 @@
 //! `ucap-bench`'s parts: the synthetic dataset and its database, the server under test, the load
-//! generator, the example operations it sends and the report.
+//! generator, the example operations it sends, the report, and the hostile load test.
 
+pub mod attacks;
 pub mod catalogue;
 pub mod cpu;
 pub mod dataset;
 pub mod gazetteer;
+pub mod hostile;
 pub mod load;
 pub mod queries;
 pub mod report;

@@ -26,13 +26,15 @@ pub struct Memory {
 }
 
 impl Server {
-    /// Starts `binary serve --no-sample` against `database_url` and waits until `/readyz` answers.
+    /// Starts `binary serve --no-sample` against `database_url`, with `env` added to its
+    /// environment, and waits until `/readyz` answers.
     pub async fn start(
         binary: &Path,
         database_url: &str,
         log_filter: &str,
         response_cache: bool,
         log: &Path,
+        env: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
@@ -57,6 +59,7 @@ impl Server {
             .env("UCAP_RESPONSE_CACHE", response_cache.to_string())
             // Next to the log, not in the working directory.
             .env("UCAP_JWT_PRIVATE_KEY_FILE", log.with_extension("pem"))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)

@@ -86,6 +86,26 @@ struct Args {
     /// request executes its query: the cost of a query rather than of a repeated answer.
     #[arg(long)]
     no_response_cache: bool,
+    #[command(subcommand)]
+    mode: Option<Mode>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Mode {
+    /// The bounded load test: honest clients with tokens alone, then with attackers sending
+    /// hostile documents; fails unless honest requests get no 5xx and their p99 rises at most
+    /// 1.5× (on the sample plus the generated dataset; loopback only, stops by itself).
+    Hostile {
+        /// Seconds of each phase.
+        #[arg(long, default_value_t = 60)]
+        duration: u64,
+        /// Honest clients, one token each.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Attackers in phase 2.
+        #[arg(long, default_value_t = 10)]
+        attackers: usize,
+    },
 }
 
 /// The page walked for the page 1 vs page N comparison.
@@ -124,6 +144,21 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         mous: args.mous,
         cities: args.cities,
     };
+    if let Some(Mode::Hostile {
+        duration,
+        clients,
+        attackers,
+    }) = &args.mode
+    {
+        return hostile(
+            args,
+            &binary,
+            &sizes,
+            &repo,
+            (*duration, *clients, *attackers),
+        )
+        .await;
+    }
     println!("ucap-bench: {:?}, {sizes:?}, seed {}", args.db, args.seed);
     println!("machine: {}", report::machine());
 
@@ -141,6 +176,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         &args.server_log,
         !args.no_response_cache,
         &log,
+        &[],
     )
     .await?;
     println!(
@@ -179,6 +215,65 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         println!("server log kept: {}", log.display());
     }
     Ok(())
+}
+
+/// `ucap-bench hostile`: the generated dataset plus the bundled sample, a release server with the
+/// settings of [`bench::hostile::SERVER_ENV`], an admin token from the command line, then the run.
+async fn hostile(
+    args: &Args,
+    binary: &Path,
+    sizes: &Sizes,
+    repo: &Path,
+    (duration, clients, attackers): (u64, usize, usize),
+) -> anyhow::Result<()> {
+    println!(
+        "ucap-bench hostile: {:?}, {sizes:?}, seed {}",
+        args.db, args.seed
+    );
+    println!("machine: {}", report::machine());
+    let db = BenchDb::create(args.db, &args.pg_admin_url).await?;
+    generate(&db, sizes, args.seed, repo).await?;
+    let log = std::env::temp_dir().join(format!("ucap-bench-hostile-{}.log", std::process::id()));
+    let key = log.with_extension("pem");
+    let sample = repo.join("api/tests/fixtures/summaries/guangzhou.txt");
+    let sample = sample.to_string_lossy();
+    bench::hostile::ucap(binary, &db.url, &key, &["import", &sample]).await?;
+    let env = bench::hostile::SERVER_ENV;
+    let server = Server::start(binary, &db.url, &args.server_log, true, &log, env).await?;
+    let issued = bench::hostile::ucap(
+        binary,
+        &db.url,
+        &key,
+        &[
+            "token",
+            "issue",
+            "--role",
+            "ADMIN",
+            "--label",
+            "ucap-bench hostile",
+        ],
+    )
+    .await;
+    let outcome = match issued {
+        Ok(out) => {
+            let admin = out.lines().last().unwrap_or_default().trim().to_owned();
+            let (warmup, duration) = (
+                Duration::from_secs(args.warmup),
+                Duration::from_secs(duration),
+            );
+            bench::hostile::run(&server.base, &admin, clients, attackers, warmup, duration).await
+        }
+        Err(e) => Err(e),
+    };
+    println!("load average at the end {}", report::load_average());
+    if outcome.is_err() {
+        println!("server log kept: {}\n{}", log.display(), server.log_tail());
+    } else {
+        let _ = std::fs::remove_file(&log);
+    }
+    server.stop().await;
+    let _ = std::fs::remove_file(&key);
+    outcome
 }
 
 async fn generate(db: &BenchDb, sizes: &Sizes, seed: u64, repo: &Path) -> anyhow::Result<()> {

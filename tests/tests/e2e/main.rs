@@ -4,6 +4,7 @@ mod auth;
 mod docs_queries;
 mod faults;
 mod foundation;
+mod hostile;
 mod http;
 mod import;
 mod limits;

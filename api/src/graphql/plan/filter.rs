@@ -8,7 +8,8 @@ use sea_orm::sea_query::{Condition, Expr};
 use crate::error::ApiResult;
 use crate::graphql::enums::PlanStatus;
 use crate::graphql::filter::{
-    BoolFilter, bool_structure, check_range, contains_text, country_code, ids_where, overlaps,
+    BoolFilter, bool_structure, check_range, contains_text, country_code, exact_text, ids_where,
+    overlaps,
 };
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::pagination::{SortKey, SortOrder};
@@ -111,11 +112,12 @@ impl BoolFilter for PlanFilter {
             ));
         }
         if let Some(region) = &self.world_region {
+            let region = exact_text(region, "filter.worldRegion")?;
             let codes = ids_where::<country::Entity>(
                 country::Column::Code,
                 Condition::any()
-                    .add(country::Column::Region.eq(region.trim()))
-                    .add(country::Column::Continent.eq(region.trim())),
+                    .add(country::Column::Region.eq(region))
+                    .add(country::Column::Continent.eq(region)),
             );
             c = c.add(focal_or_partner(
                 Condition::all().add(city::Column::CountryCode.in_subquery(codes)),
@@ -161,7 +163,10 @@ impl BoolFilter for PlanFilter {
         if let Some(key) = &self.urban_agenda_partnership {
             let partnership = ids_where::<urban_agenda_partnership::Entity>(
                 urban_agenda_partnership::Column::Id,
-                Condition::all().add(urban_agenda_partnership::Column::Key.eq(key.trim())),
+                Condition::all().add(
+                    urban_agenda_partnership::Column::Key
+                        .eq(exact_text(key, "filter.urbanAgendaPartnership")?),
+                ),
             );
             let plans = ids_where::<plan_urban_agenda::Entity>(
                 plan_urban_agenda::Column::PlanId,
