@@ -128,6 +128,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         database_url: database_url.clone(),
         bind: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
         jwt_private_key: Some(test_private_key()),
+        // Every test client is one loopback address; tests of the limits set their own.
+        rate_limit_anonymous: 0,
+        rate_limit_token: 0,
+        rate_limit_admin: 0,
+        cost_budget_anonymous: 0,
+        cost_budget_token: 0,
+        cost_budget_admin: 0,
         ..Settings::default()
     };
     adjust(&mut settings);

@@ -18,12 +18,13 @@ use super::rng::Rng;
 /// How much the honest p99 may rise while attackers run.
 pub const MAX_P99_RATIO: f64 = 1.5;
 
-/// Settings passed to the server of the hostile run. RATE LIMITS GO HERE: the throttle work of
-/// issue 6 names the settings (per-token and per-address limits, cost budget); set them so that
-/// one honest client (one token, a request at a time) stays under its limit while the attackers,
-/// anonymous on one loopback address, exceed theirs.
+/// Settings passed to the server of the hostile run: every honest client has its own token and
+/// one request at a time, far under a token's limits; the attackers are anonymous on one loopback
+/// address, whose allowance (10 requests a second, 2 000 complexity units a minute) they exceed at
+/// once, so nearly all they send is refused before it is read.
 pub const SERVER_ENV: &[(&str, &str)] = &[
-    // ("UCAP_RATE_LIMIT_…", "…"),
+    ("UCAP_RATE_LIMIT_ANONYMOUS", "600"),
+    ("UCAP_COST_BUDGET_ANONYMOUS", "2000"),
 ];
 
 /// What the honest clients send.

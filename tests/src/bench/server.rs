@@ -57,6 +57,11 @@ impl Server {
                 std::env::var("MALLOC_ARENA_MAX").unwrap_or_else(|_| "2".to_owned()),
             )
             .env("UCAP_RESPONSE_CACHE", response_cache.to_string())
+            // Throughput, not limits: every bench client is one loopback address.
+            .env("UCAP_RATE_LIMIT_ANONYMOUS", "0")
+            .env("UCAP_COST_BUDGET_ANONYMOUS", "0")
+            .env("UCAP_RATE_LIMIT_TOKEN", "0")
+            .env("UCAP_COST_BUDGET_TOKEN", "0")
             // Next to the log, not in the working directory.
             .env("UCAP_JWT_PRIVATE_KEY_FILE", log.with_extension("pem"))
             .envs(env.iter().copied())
