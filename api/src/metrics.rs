@@ -74,6 +74,8 @@ pub struct Metrics {
     pool_idle: Gauge,
     pool_in_use: Gauge,
     pool_max: Gauge,
+    /// GraphQL operations holding a slot of the instance's capacity.
+    pub operations_in_flight: Gauge,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -90,6 +92,7 @@ impl Default for Metrics {
             pool_idle: Gauge::default(),
             pool_in_use: Gauge::default(),
             pool_max: Gauge::default(),
+            operations_in_flight: Gauge::default(),
             operations: Mutex::default(),
         };
         let r = &mut metrics.registry;
@@ -137,6 +140,11 @@ impl Default for Metrics {
             "ucap_db_pool_max",
             "Most database connections the pool opens",
             metrics.pool_max.clone(),
+        );
+        r.register(
+            "ucap_operations_in_flight",
+            "GraphQL operations running (each holds a slot of max_concurrent_requests)",
+            metrics.operations_in_flight.clone(),
         );
         metrics
     }

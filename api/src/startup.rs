@@ -83,7 +83,7 @@ impl Application {
         let responses = response_cache(&settings);
         let lifecycle = Lifecycle::default();
         let drain_delay = settings.drain_delay;
-        let capacity = Capacity::new(&settings);
+        let capacity = Capacity::new(&settings, metrics.operations_in_flight.clone());
         let throttle = Throttle::start(&settings, metrics.clone());
         let persisted = Documents::new(db.clone());
         let state = AppState {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
+use prometheus_client::metrics::gauge::Gauge;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument as _;
 
@@ -21,20 +22,40 @@ use crate::settings::Settings;
 pub struct Capacity {
     slots: Arc<Semaphore>,
     wait: Duration,
+    /// `ucap_operations_in_flight`.
+    in_flight: Gauge,
+}
+
+/// A held slot; counted in flight until dropped.
+pub struct Slot {
+    _permit: OwnedSemaphorePermit,
+    in_flight: Gauge,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.in_flight.dec();
+    }
 }
 
 impl Capacity {
-    pub fn new(settings: &Settings) -> Self {
+    pub fn new(settings: &Settings, in_flight: Gauge) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(settings.max_concurrent_requests.max(1))),
             wait: settings.overload_wait,
+            in_flight,
         }
     }
 
     /// A slot, waited for at most the configured time; `None` means over capacity.
-    pub async fn slot(&self) -> Option<OwnedSemaphorePermit> {
+    pub async fn slot(&self) -> Option<Slot> {
         let acquire = Arc::clone(&self.slots).acquire_owned();
-        tokio::time::timeout(self.wait, acquire).await.ok()?.ok()
+        let permit = tokio::time::timeout(self.wait, acquire).await.ok()?.ok()?;
+        self.in_flight.inc();
+        Some(Slot {
+            _permit: permit,
+            in_flight: self.in_flight.clone(),
+        })
     }
 }
 

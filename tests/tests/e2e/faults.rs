@@ -132,7 +132,7 @@ async fn sigterm_turns_readiness_false_finishes_in_flight_writes_refuses_new_one
     let (_db, url) = TestDb::create().await.unwrap_or_else(|e| panic!("{e}"));
     let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut server =
-        ServerProcess::start(BIN, &url, &[("UCAP_DRAIN_DELAY", "2")], logs.path()).await;
+        ServerProcess::start(BIN, &url, &[("UCAP_DRAIN_DELAY", "5")], logs.path()).await;
     let token = admin_token(&url).await;
     let acked = Arc::new(AtomicUsize::new(0));
     let tasks = writers(&server.address, &token, "sigterm", 6, &acked);
@@ -146,7 +146,7 @@ async fn sigterm_turns_readiness_false_finishes_in_flight_writes_refuses_new_one
     let readyz = format!("{}/readyz", server.address);
     until(
         "readiness to turn false",
-        Duration::from_secs(2),
+        Duration::from_secs(4),
         async || {
             client
                 .get(&readyz)
@@ -429,6 +429,19 @@ async fn over_capacity_a_request_is_refused_fast_with_retry_after() {
             create(&client, &address, &admin, "blocked-1").await
         })
     };
+    // The write holds the only slot (it waits on the lock inside it).
+    until(
+        "the blocked write to hold the slot",
+        Duration::from_secs(30),
+        async || {
+            app.get("/metrics")
+                .await
+                .1
+                .lines()
+                .any(|l| l == "ucap_operations_in_flight 1")
+        },
+    )
+    .await;
     let started = Instant::now();
     // With a token: anonymous answers may come from the response cache, which takes no slot.
     until(
