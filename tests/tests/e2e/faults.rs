@@ -168,12 +168,15 @@ async fn sigterm_turns_readiness_false_finishes_in_flight_writes_refuses_new_one
     let status = server.wait(Duration::from_secs(60)).await;
     assert_eq!(status.code(), Some(0), "{}", server.log_text());
     let mut acknowledged = Vec::new();
+    // A connection the kernel queued just as the listener closed is reset unread: the client sees
+    // a send error, and the write must then not have run.
+    let mut unanswered = Vec::new();
     for task in tasks {
         for (title, outcome) in task.await.unwrap_or_else(|e| panic!("{e}")) {
             match outcome {
                 Outcome::Acked(_) => acknowledged.push(title),
                 Outcome::Refused => {}
-                Outcome::Cut(e) => panic!("an in-flight write was cut: {title}: {e}"),
+                Outcome::Cut(_) => unanswered.push(title),
             }
         }
     }
@@ -181,6 +184,12 @@ async fn sigterm_turns_readiness_false_finishes_in_flight_writes_refuses_new_one
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let stored = stored(&db, "sigterm").await;
+    for title in &unanswered {
+        assert!(
+            !stored.contains_key(title),
+            "{title} ran but was not answered"
+        );
+    }
     assert!(acknowledged.len() >= 12);
     for title in &acknowledged {
         assert_eq!(stored.get(title), Some(&1), "{title}");
