@@ -176,7 +176,7 @@ async fn sigterm_turns_readiness_false_finishes_in_flight_writes_refuses_new_one
             match outcome {
                 Outcome::Acked(_) => acknowledged.push(title),
                 Outcome::Refused => {}
-                Outcome::Cut(_) => unanswered.push(title),
+                Outcome::Cut(error) => unanswered.push((title, error)),
             }
         }
     }
@@ -184,10 +184,10 @@ async fn sigterm_turns_readiness_false_finishes_in_flight_writes_refuses_new_one
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let stored = stored(&db, "sigterm").await;
-    for title in &unanswered {
+    for (title, error) in &unanswered {
         assert!(
             !stored.contains_key(title),
-            "{title} ran but was not answered"
+            "{title} ran but was not answered: {error}"
         );
     }
     assert!(acknowledged.len() >= 12);
