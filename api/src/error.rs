@@ -77,7 +77,7 @@ impl ApiError {
                 )
             }
             Self::Unavailable => "service unavailable, try again later".to_owned(),
-            Self::Internal(_) => "internal error".to_owned(),
+            Self::Internal(_) => INTERNAL_MESSAGE.to_owned(),
         }
     }
 
@@ -212,7 +212,7 @@ pub fn finish_errors(errors: &mut [async_graphql::ServerError]) {
                 "BAD_USER_INPUT"
             } else {
                 tracing::error!(error = %error.message, path = ?error.path, "uncoded error masked");
-                error.message = ApiError::Internal(Arc::new(anyhow::anyhow!(""))).message();
+                error.message = INTERNAL_MESSAGE.to_owned();
                 "INTERNAL"
             };
             error
@@ -260,22 +260,30 @@ impl actix_web::ResponseError for HttpError {
         if let ApiError::Internal(cause) = &self.0 {
             tracing::error!(error = ?cause, "internal error");
         }
-        let mut extensions = serde_json::json!({ "code": self.0.code() });
-        if let Some(id) = crate::routes::request_id::current() {
-            extensions["requestId"] = id.into();
-        }
+        let mut body = error_body(&self.0.message(), self.0.code());
         let mut response = actix_web::HttpResponse::build(self.0.status());
         if let ApiError::RateLimited { retry_after } = &self.0 {
-            extensions["retryAfter"] = (*retry_after).into();
+            body["errors"][0]["extensions"]["retryAfter"] = (*retry_after).into();
             response.insert_header((actix_web::http::header::RETRY_AFTER, *retry_after));
         }
-        response.json(serde_json::json!({
-            "errors": [{ "message": self.0.message(), "extensions": extensions }]
-        }))
+        response.json(body)
     }
 }
 
+/// The JSON body of an error answered outside GraphQL execution: one error with its code and the
+/// request's id.
+pub fn error_body(message: &str, code: &str) -> serde_json::Value {
+    let mut extensions = serde_json::json!({ "code": code });
+    if let Some(id) = crate::routes::request_id::current() {
+        extensions["requestId"] = id.into();
+    }
+    serde_json::json!({ "errors": [{ "message": message, "extensions": extensions }] })
+}
+
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What a client is told of an internal error, whatever its cause.
+const INTERNAL_MESSAGE: &str = "internal error";
 
 /// An error of the whole request, refused before execution: no location, no path, as
 /// validation errors are.

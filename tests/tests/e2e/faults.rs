@@ -121,6 +121,21 @@ async fn stored(db: &DatabaseConnection, prefix: &str) -> HashMap<String, i64> {
         .collect()
 }
 
+/// Stored activities titled `prefix-…` without their city: writes done by half.
+async fn half_written(db: &DatabaseConnection, prefix: &str) -> i64 {
+    let stmt = Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT COUNT(*) AS n FROM activity a WHERE a.title LIKE $1 \
+         AND NOT EXISTS (SELECT 1 FROM activity_city c WHERE c.activity_id = a.id)",
+        [format!("{prefix}-%").into()],
+    );
+    let row = db
+        .query_one_raw(stmt)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    row.map_or(-1, |r| r.try_get("", "n").unwrap_or(-1))
+}
+
 async fn admin_token(database_url: &str) -> String {
     issue_token(&settings_for(database_url), Role::Admin, &[])
         .await
@@ -240,17 +255,7 @@ async fn after_sigkill_and_a_restart_every_acknowledged_write_is_present_exactly
     assert_eq!(stored.len(), sent.len());
     assert!(stored.values().all(|n| *n == 1), "{stored:?}");
     // Each write is whole: its city link came with it.
-    let stmt = Statement::from_string(
-        db.get_database_backend(),
-        "SELECT COUNT(*) AS n FROM activity a WHERE a.title LIKE 'sigkill-%' \
-         AND NOT EXISTS (SELECT 1 FROM activity_city c WHERE c.activity_id = a.id)",
-    );
-    let row = db
-        .query_one_raw(stmt)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let partial: i64 = row.map_or(-1, |r| r.try_get("", "n").unwrap_or(-1));
-    assert_eq!(partial, 0);
+    assert_eq!(half_written(&db, "sigkill").await, 0);
     db.close().await.unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -346,19 +351,7 @@ async fn killed_database_connections_give_service_unavailable_and_service_return
     eprintln!("statuses while connections were killed: {statuses:?}, recovered in {recovered:?}");
     assert!(recovered < Duration::from_secs(5), "{recovered:?}");
     // No write is half done: every stored activity has its city.
-    let partial = Statement::from_string(
-        killer.get_database_backend(),
-        "SELECT COUNT(*) AS n FROM activity a WHERE a.title LIKE 'killed-%' \
-         AND NOT EXISTS (SELECT 1 FROM activity_city c WHERE c.activity_id = a.id)",
-    );
-    let row = killer
-        .query_one_raw(partial)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        row.map_or(-1, |r| r.try_get::<i64>("", "n").unwrap_or(-1)),
-        0
-    );
+    assert_eq!(half_written(&killer, "killed").await, 0);
     killer.close().await.unwrap_or_else(|e| panic!("{e}"));
 }
 

@@ -360,13 +360,7 @@ fn transport_refusal(status: StatusCode, message: &str) -> HttpResponse {
 /// A refusal before there is a GraphQL request: always `application/json`, since
 /// `application/graphql-response+json` promises a GraphQL response and these are HTTP errors.
 fn transport_error(status: StatusCode, message: &str, code: &str) -> HttpResponse {
-    let mut extensions = serde_json::json!({ "code": code });
-    if let Some(id) = super::super::request_id::current() {
-        extensions["requestId"] = id.into();
-    }
-    let body = serde_json::json!({
-        "errors": [{ "message": message, "extensions": extensions }]
-    });
+    let body = crate::error::error_body(message, code);
     let mut response = HttpResponse::build(status)
         .content_type(ResponseMediaType::Json.content_type())
         .body(body.to_string());
