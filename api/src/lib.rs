@@ -6,6 +6,7 @@ pub mod cli;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod graphql;
 pub mod import;
 pub mod lifecycle;

@@ -119,6 +119,17 @@ pub struct Settings {
     pub query_max_root_fields: usize,
     /// Most directives (`@include`, `@skip` …) in an operation, fragments expanded.
     pub query_max_directives: usize,
+    /// Exports (`/export/…`) streamed at once; each holds one database connection for as long as
+    /// it streams, so beyond this a request gets 503 instead of starving GraphQL of connections.
+    pub max_concurrent_exports: usize,
+    /// IATI organisation identifier of the publisher: the `reporting-org` of the IATI export and
+    /// the prefix of every `iati-identifier` in it.
+    pub iati_reporting_org_ref: String,
+    /// Name of the publisher in the IATI export.
+    pub iati_reporting_org_name: String,
+    /// IATI OrganisationType code of the publisher (10 government, 15 other public sector, 40
+    /// multilateral …).
+    pub iati_reporting_org_type: String,
 }
 
 /// Bounds on the shape of GraphQL documents (the `query_max_*` settings).
@@ -208,6 +219,12 @@ impl Default for Settings {
             query_max_aliases: 30,
             query_max_root_fields: 20,
             query_max_directives: 30,
+            max_concurrent_exports: 4,
+            // The European Commission's Service for Foreign Policy Instruments funded IUC/IURC.
+            iati_reporting_org_ref: "XI-IATI-EC_FPI".to_owned(),
+            iati_reporting_org_name: "European Commission - Service for Foreign Policy Instruments"
+                .to_owned(),
+            iati_reporting_org_type: "15".to_owned(),
         }
     }
 }
