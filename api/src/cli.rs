@@ -48,6 +48,22 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write the open-data exports to files: the same documents as `GET /export/…`.
+    Export {
+        /// csv (every table), json (plans.json, the nested document) or iati (iati.xml).
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Directory to write into (created if missing); each file is replaced only once complete.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Include drafts and non-public fields, as an admin sees them (a backup). Default: the
+        /// public subset, as anonymous callers get it.
+        #[arg(long)]
+        all: bool,
+        /// Only plans and records changed since (RFC 3339 instant or YYYY-MM-DD).
+        #[arg(long, value_name = "WHEN", value_parser = crate::export::parse_instant)]
+        updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
     /// Manage the token signing key.
@@ -112,6 +128,14 @@ fn parse_role(value: &str) -> Result<entity::enums::Role, String> {
             "unknown role `{value}`: use ADMIN, EDITOR or VIEWER"
         )),
     }
+}
+
+/// What `ucap export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    Iati,
 }
 
 #[derive(Debug, Subcommand, Clone, Copy)]

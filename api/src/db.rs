@@ -54,8 +54,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// The database's data version: a counter that triggers move at every committed write (see the
 /// `data_version` migration). Caches of derived answers key on it.
-pub async fn data_version(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
-    use sea_orm::ConnectionTrait;
+pub async fn data_version<C: sea_orm::ConnectionTrait>(db: &C) -> Result<i64, sea_orm::DbErr> {
     let stmt = sea_orm::Statement::from_string(
         db.get_database_backend(),
         "SELECT version FROM data_version WHERE id = 1",

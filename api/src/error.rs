@@ -262,9 +262,18 @@ impl actix_web::ResponseError for HttpError {
         }
         let mut body = error_body(&self.0.message(), self.0.code());
         let mut response = actix_web::HttpResponse::build(self.0.status());
-        if let ApiError::RateLimited { retry_after } = &self.0 {
-            body["errors"][0]["extensions"]["retryAfter"] = (*retry_after).into();
-            response.insert_header((actix_web::http::header::RETRY_AFTER, *retry_after));
+        match &self.0 {
+            ApiError::RateLimited { retry_after } => {
+                body["errors"][0]["extensions"]["retryAfter"] = (*retry_after).into();
+                response.insert_header((actix_web::http::header::RETRY_AFTER, *retry_after));
+            }
+            ApiError::InvalidInput { field, .. } => {
+                body["errors"][0]["extensions"]["field"] = field.as_str().into();
+            }
+            ApiError::Unavailable => {
+                response.insert_header((actix_web::http::header::RETRY_AFTER, 1));
+            }
+            _ => {}
         }
         response.json(body)
     }

@@ -94,6 +94,12 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<Exi
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files, dry_run } => import::cli(&settings, &files, dry_run).await,
+        Command::Export {
+            format,
+            out,
+            all,
+            updated_since,
+        } => export::cli::run(&settings, format, &out, all, updated_since).await,
         Command::Schema => {
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)

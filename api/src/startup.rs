@@ -48,6 +48,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Registered documents, for requests that send a hash instead of a query.
     pub persisted: Documents,
+    /// Export streams running now (each holds a database connection); beyond the setting, 503.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl Application {
@@ -88,6 +90,7 @@ impl Application {
         let persisted = Documents::new(db.clone());
         let state = AppState {
             schemas: build_schemas(db.clone(), tokens.clone(), live, &settings),
+            exports: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_exports)),
             db,
             settings,
             metrics,

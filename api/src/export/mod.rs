@@ -5,13 +5,17 @@
 //! CLI writes them to files.
 
 pub mod bundle;
+pub mod cli;
 pub mod csv;
 pub mod document;
 pub mod iati;
 pub mod json;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    IsolationLevel, Statement, TransactionTrait,
+};
 
 pub use bundle::{PlanBatch, PlanCursor, Selection};
 
@@ -109,5 +113,81 @@ impl Exporter {
             Exporter::Iati(e) => e.next_chunk(conn).await,
             Exporter::Csv(e) => e.next_chunk(conn).await,
         }
+    }
+}
+
+/// An `updatedSince` value: an RFC 3339 instant, or a date meaning its midnight UTC.
+pub fn parse_instant(value: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|d| d.with_timezone(&Utc))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        })
+        .map_err(|_| {
+            format!(
+                "`{value}` is not an RFC 3339 instant (2024-05-01T00:00:00Z) or a date (2024-05-01)"
+            )
+        })
+}
+
+/// A read-only transaction that sees one committed state for the whole export (PostgreSQL:
+/// repeatable read; SQLite: a deferred transaction reads one WAL snapshot from its first read).
+pub async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await
+        }
+        _ => db.begin().await,
+    }
+}
+
+/// What identifies the state of the data an export is made from: the data version (every write
+/// moves it, deletions included) and the latest change recorded in the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataState {
+    pub version: i64,
+    pub last_modified: Option<DateTime<Utc>>,
+}
+
+impl DataState {
+    pub async fn read<C: ConnectionTrait>(conn: &C) -> Result<Self, DbErr> {
+        let version = crate::db::data_version(conn).await?;
+        let latest = [
+            "plan",
+            "city",
+            "organization",
+            "activity",
+            "mou",
+            "theme",
+            "statement",
+            "expected_result",
+            "contact",
+            "data_issue",
+            "plan_participant",
+        ]
+        .iter()
+        .map(|t| format!("SELECT MAX(updated_at) AS at FROM {t}"))
+        .chain(std::iter::once(
+            "SELECT MAX(at) AS at FROM change_event".to_owned(),
+        ))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+        let mut last_modified: Option<DateTime<Utc>> = None;
+        for row in conn
+            .query_all_raw(Statement::from_string(conn.get_database_backend(), latest))
+            .await?
+        {
+            let at: Option<DateTime<Utc>> = row.try_get_by_index(0)?;
+            last_modified = last_modified.max(at);
+        }
+        Ok(Self {
+            version,
+            last_modified,
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL, health and readiness.
 
 mod execution;
+mod export;
 mod graphql_http;
 pub mod request_id;
 mod response_cache;
@@ -23,7 +24,7 @@ use actix_web::http::StatusCode;
 
 use crate::auth::tokens::Refusal;
 use crate::auth::{Scope, Viewer};
-use crate::error::HttpError;
+use crate::error::{ApiError, HttpError};
 use crate::graphql::loader;
 use crate::persisted;
 use crate::settings::Environment;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/graphql/ws", web::get().to(graphql_ws))
     .route("/graphiql", web::get().to(graphiql))
     .route("/.well-known/jwks.json", web::get().to(jwks))
+    .configure(export::configure)
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));
 }
@@ -54,24 +56,10 @@ async fn graphql(
     if state.lifecycle.is_closing() {
         return Err(Rejection::Unavailable);
     }
-    let authorization = http
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(header::HeaderValue::as_bytes);
-    let viewer = match state.tokens.authenticate(authorization).await {
-        Ok(viewer) => viewer,
-        Err(Refusal::Unavailable(reason)) => {
-            tracing::error!(%reason, "cannot read token records");
-            return Err(Rejection::Unavailable);
-        }
-        Err(refusal) => {
-            tracing::info!(%refusal, "access token refused");
-            state.metrics.token_refused(refusal.class());
-            return Err(Rejection::Unauthenticated);
-        }
-    };
-    // For the request log line (the token's organizations).
-    http.extensions_mut().insert(viewer.clone());
+    let viewer = authenticate(&state, &http).await.map_err(|err| match err {
+        ApiError::Unavailable => Rejection::Unavailable,
+        _ => Rejection::Unauthenticated,
+    })?;
     let caller = state.throttle.caller(&viewer, &http);
     if let Err(limited) = state.throttle.admit(&caller) {
         return Ok(HttpError(limited.into()).error_response());
@@ -117,6 +105,30 @@ async fn graphql(
         };
     }
     Ok(execute(&state, viewer, request).await?.respond_to(&http))
+}
+
+/// The caller of a request, decided once: no `Authorization` header is anonymous, a bad token is
+/// refused (never anonymous). Kept in the request's extensions for the request log line.
+pub(crate) async fn authenticate(state: &AppState, http: &HttpRequest) -> Result<Viewer, ApiError> {
+    let authorization = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(header::HeaderValue::as_bytes);
+    match state.tokens.authenticate(authorization).await {
+        Ok(viewer) => {
+            http.extensions_mut().insert(viewer.clone());
+            Ok(viewer)
+        }
+        Err(Refusal::Unavailable(reason)) => {
+            tracing::error!(%reason, "cannot read token records");
+            Err(ApiError::Unavailable)
+        }
+        Err(refusal) => {
+            tracing::info!(%refusal, "access token refused");
+            state.metrics.token_refused(refusal.class());
+            Err(ApiError::Unauthenticated)
+        }
+    }
 }
 
 /// Runs one operation for `viewer` with its scope and its own loaders.
