@@ -2,6 +2,7 @@
 
 mod auth;
 mod docs_queries;
+mod export;
 mod faults;
 mod foundation;
 mod hostile;
