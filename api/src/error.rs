@@ -273,6 +273,12 @@ impl actix_web::ResponseError for HttpError {
             ApiError::Unavailable => {
                 response.insert_header((actix_web::http::header::RETRY_AFTER, 1));
             }
+            ApiError::Unauthenticated => {
+                response.insert_header((
+                    actix_web::http::header::WWW_AUTHENTICATE,
+                    r#"Bearer error="invalid_token""#,
+                ));
+            }
             _ => {}
         }
         response.json(body)

@@ -5,6 +5,7 @@ pub mod attacks;
 pub mod catalogue;
 pub mod cpu;
 pub mod dataset;
+pub mod export;
 pub mod gazetteer;
 pub mod hostile;
 pub mod load;

@@ -92,6 +92,9 @@ struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Mode {
+    /// The exports (`/export/…`) on a quarter of the dataset and on all of it: bytes, seconds and
+    /// the server's peak memory, which must not grow with the data (fails otherwise).
+    Export,
     /// The bounded load test: honest clients with tokens alone, then with attackers sending
     /// hostile documents; fails unless honest requests get no 5xx and their p99 rises at most
     /// 1.5× (on the sample plus the generated dataset; loopback only, stops by itself).
@@ -158,6 +161,9 @@ async fn run(args: &Args) -> anyhow::Result<()> {
             (*duration, *clients, *attackers),
         )
         .await;
+    }
+    if let Some(Mode::Export) = &args.mode {
+        return exports(args, &binary, &sizes, &repo).await;
     }
     println!("ucap-bench: {:?}, {sizes:?}, seed {}", args.db, args.seed);
     println!("machine: {}", report::machine());
@@ -274,6 +280,42 @@ async fn hostile(
     server.stop().await;
     let _ = std::fs::remove_file(&key);
     outcome
+}
+
+/// `ucap-bench export`: the same server binary on a quarter of the dataset, then on all of it.
+async fn exports(args: &Args, binary: &Path, sizes: &Sizes, repo: &Path) -> anyhow::Result<()> {
+    println!(
+        "ucap-bench export: {:?}, {sizes:?}, seed {}",
+        args.db, args.seed
+    );
+    println!("machine: {}", report::machine());
+    let quarter = Sizes {
+        plans: sizes.plans / 4,
+        activities: sizes.activities / 4,
+        mous: sizes.mous / 4,
+        cities: sizes.cities,
+    };
+    let mut figures = Vec::new();
+    for sizes in [quarter, *sizes] {
+        let db = BenchDb::create(args.db, &args.pg_admin_url).await?;
+        generate(&db, &sizes, args.seed, repo).await?;
+        let log =
+            std::env::temp_dir().join(format!("ucap-bench-export-{}.log", std::process::id()));
+        let server = Server::start(binary, &db.url, &args.server_log, true, &log, &[]).await?;
+        let measured = bench::export::measure(&server, sizes.plans).await;
+        if measured.is_err() {
+            eprintln!("server log:\n{}", server.log_tail());
+        }
+        server.stop().await;
+        let _ = std::fs::remove_file(&log);
+        let _ = std::fs::remove_file(log.with_extension("pem"));
+        figures.push(measured?);
+    }
+    anyhow::ensure!(
+        bench::export::report(&figures[0], &figures[1]),
+        "the server's memory grew with the exported data"
+    );
+    Ok(())
 }
 
 async fn generate(db: &BenchDb, sizes: &Sizes, seed: u64, repo: &Path) -> anyhow::Result<()> {

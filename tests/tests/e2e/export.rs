@@ -494,6 +494,11 @@ async fn bad_requests_for_exports_get_clear_errors() {
         StatusCode::UNAUTHORIZED,
         "a bad token is never anonymous"
     );
+    assert!(
+        forged
+            .headers()
+            .contains_key(reqwest::header::WWW_AUTHENTICATE)
+    );
 }
 
 #[tokio::test]
