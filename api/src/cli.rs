@@ -38,13 +38,17 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<MigrateAction>,
     },
-    /// Import U-CAP summaries (text extracted from the "U-CAP at a glance" tables). Each file is one
-    /// transaction: a file that cannot be read changes nothing. Re-importing updates in place.
+    /// Import U-CAP summaries (text extracted from the "U-CAP at a glance" tables), or restore a
+    /// JSON export into an empty database (`--format json`). Each file is one transaction: a file
+    /// that cannot be read changes nothing. Re-importing a summary updates in place.
     Import {
-        /// Summary files to import.
+        /// Summary files to import, or the one JSON export to restore.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Parse and report, but write nothing.
+        /// What the files are.
+        #[arg(long, value_enum, default_value_t = ImportFormat::Summary)]
+        format: ImportFormat,
+        /// Parse, check and report, but write nothing.
         #[arg(long)]
         dry_run: bool,
     },
@@ -77,6 +81,15 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+}
+
+/// What `ucap import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// "U-CAP at a glance" summaries as text.
+    Summary,
+    /// A JSON export (`plans.json`), restored into an empty database: backup and migration.
+    Json,
 }
 
 #[derive(Debug, Subcommand, Clone)]

@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use migration::{Migrator, MigratorTrait};
 
-use crate::cli::{Command, MigrateAction};
+use crate::cli::{Command, ImportFormat, MigrateAction};
 use crate::settings::Settings;
 use crate::startup::Application;
 
@@ -93,7 +93,14 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<Exi
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { files, dry_run } => import::cli(&settings, &files, dry_run).await,
+        Command::Import {
+            files,
+            format,
+            dry_run,
+        } => match format {
+            ImportFormat::Summary => import::cli(&settings, &files, dry_run).await,
+            ImportFormat::Json => import::backup::cli(&settings, &files, dry_run).await,
+        },
         Command::Export {
             format,
             out,

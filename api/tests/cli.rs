@@ -304,3 +304,74 @@ fn token_issue_accepts_an_imported_organization_by_name() {
     assert_eq!(row.get(1).map(String::as_str), Some("VIEWER"), "{row:?}");
     assert_ne!(row.get(2).map(String::as_str), Some("-"), "{row:?}");
 }
+
+/// A JSON export holding one city and nothing else, with `city` as that city's fields.
+fn one_city_export(city: &str) -> String {
+    format!(
+        r#"{{"format":"ucap-export","formatVersion":1,"exportedAt":"2024-05-01T10:00:00Z","visibility":"ALL","updatedSince":null,"cities":[
+{city}
+],"organizations":[],"plans":[],"dataIssues":[]}}
+"#
+    )
+}
+
+const BOLOGNA: &str = r#"{"id":3,"name":"Bologna","nativeName":null,"kind":"CITY","region":null,"countryCode":"IT","geonamesId":null,"latitude":null,"longitude":null,"population":null,"populationText":null,"populationYear":null,"populationSource":null,"areaKm2":null,"areaText":null,"names":[{"name":"Bologna","script":null,"kind":"ROMANISED"}],"createdAt":"2024-05-01T10:00:00Z","updatedAt":"2024-05-01T10:00:00Z","version":2}"#;
+
+#[test]
+fn import_json_names_the_path_and_line_of_a_bad_field() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("plans.json");
+    std::fs::write(
+        &file,
+        one_city_export(&BOLOGNA.replace(r#""kind":"CITY""#, r#""kind":"TOWN""#)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("ucap.db");
+    let out = ucap(
+        &db,
+        &[
+            "import",
+            "--format",
+            "json",
+            file.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("cities[0].kind: unknown value `TOWN`: expected one of CITY, REGION")
+            && err.contains("at line 2 column"),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_json_dry_run_writes_nothing_then_restores_once_into_an_empty_database() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("plans.json");
+    std::fs::write(&file, one_city_export(BOLOGNA)).unwrap_or_else(|e| panic!("{e}"));
+    let file = file.to_str().unwrap_or_default();
+    let db = dir.path().join("ucap.db");
+    let dry = ucap(&db, &["import", "--format", "json", "--dry-run", file]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        stdout(&dry).contains("would restore 1 city, 1 city_name (dry run)"),
+        "{}",
+        stdout(&dry)
+    );
+    assert!(!db.exists(), "a dry run opened the database");
+    let first = ucap(&db, &["import", "--format", "json", file]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("restored 1 city, 1 city_name"),
+        "{}",
+        stdout(&first)
+    );
+    let again = ucap(&db, &["import", "--format", "json", file]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("the database already holds data (1 city)"),
+        "{}",
+        stderr(&again)
+    );
+}

@@ -12,6 +12,7 @@ use sea_orm::{
 };
 
 use super::document as doc;
+use super::related::{Shared, related_plans};
 use crate::auth::policy::{Guarded, Scope, activity_of_readable_plan, mou_of_readable_plan};
 use entity::{
     activity, activity_city, activity_organization, change_event, change_event_plan, city,
@@ -151,6 +152,9 @@ pub struct PlanBatch {
     pub plans: Vec<doc::Plan>,
     pub cities: HashMap<i64, city::Model>,
     pub organizations: HashMap<i64, organization::Model>,
+    /// Plan id → slugs of the other plans the caller reads that share an activity or MoU with it
+    /// (loaded only by a cursor opened [`PlanCursor::with_related_plans`], else empty).
+    pub related: HashMap<i64, Vec<String>>,
 }
 
 /// Code lists the plans link to, read once per export.
@@ -165,6 +169,7 @@ pub struct PlanCursor {
     selection: Selection,
     codes: Codes,
     after: Option<i64>,
+    related: bool,
 }
 
 impl PlanCursor {
@@ -188,7 +193,15 @@ impl PlanCursor {
                 partnerships,
             },
             after: None,
+            related: false,
         })
+    }
+
+    /// Also loads each plan's related plans into [`PlanBatch::related`] (one more query a batch,
+    /// which only the IATI export needs).
+    pub fn with_related_plans(mut self) -> Self {
+        self.related = true;
+        self
     }
 
     pub fn selection(&self) -> &Selection {
@@ -209,12 +222,32 @@ impl PlanCursor {
             return Ok(None);
         };
         self.after = Some(last.id);
-        let parts = Parts::load(conn, &self.selection.scope, &plans).await?;
-        Ok(Some(parts.assemble(
-            &self.selection.scope,
-            &self.codes,
-            plans,
-        )))
+        let scope = &self.selection.scope;
+        let parts = Parts::load(conn, scope, &plans).await?;
+        let related = if self.related {
+            let activities: Vec<(i64, i64)> = (parts.plan_activities.iter())
+                .map(|l| (l.plan_id, l.activity_id))
+                .collect();
+            let mous: Vec<(i64, i64)> = (parts.plan_mous.iter())
+                .map(|l| (l.plan_id, l.mou_id))
+                .collect();
+            let shared = [
+                Shared {
+                    listed: &activities,
+                    listed_by: &parts.activity_plans,
+                },
+                Shared {
+                    listed: &mous,
+                    listed_by: &parts.mou_plans,
+                },
+            ];
+            related_plans(conn, scope, &shared).await?
+        } else {
+            HashMap::new()
+        };
+        let mut batch = parts.assemble(scope, &self.codes, plans);
+        batch.related = related;
+        Ok(Some(batch))
     }
 }
 
@@ -786,6 +819,7 @@ impl Parts {
             plans: out,
             cities: self.cities,
             organizations: self.organizations,
+            related: HashMap::new(),
         }
     }
 }

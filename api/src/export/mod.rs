@@ -10,6 +10,7 @@ pub mod csv;
 pub mod document;
 pub mod iati;
 pub mod json;
+pub mod related;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{

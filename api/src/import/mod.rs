@@ -1,5 +1,7 @@
 //! Importing U-CAP summaries: parse (pure) → resolve places (gazetteer) → store (one transaction).
+//! [`backup`] restores a JSON export instead.
 
+pub mod backup;
 pub mod gazetteer;
 mod html;
 mod load;

@@ -5,8 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-use futures::StreamExt as _;
-
 use super::server::Server;
 
 /// The exports measured, largest first.
@@ -43,10 +41,10 @@ pub async fn measure(server: &Server, plans: usize) -> anyhow::Result<Figures> {
             .send()
             .await?;
         anyhow::ensure!(res.status().is_success(), "{file}: {}", res.status());
+        let mut res = res;
         let mut bytes = 0u64;
-        let mut body = res.bytes_stream();
-        while let Some(chunk) = body.next().await {
-            bytes += chunk?.len() as u64;
+        while let Some(chunk) = res.chunk().await? {
+            bytes += chunk.len() as u64;
         }
         files.push((file, bytes, started.elapsed().as_secs_f64()));
     }

@@ -8,8 +8,7 @@
 //! cargo run --release -p ucap-tests --bin ucap-bench -- --db postgres
 //! ```
 
-#[path = "../bench/mod.rs"]
-mod bench;
+use ucap_tests::bench;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

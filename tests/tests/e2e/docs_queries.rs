@@ -2,11 +2,9 @@
 //! server with the bundled Guangzhou U-CAP: none may fail, and each answers what its screen shows.
 //! A new file there fails this test until its answers are checked here too.
 
-// Shared with `ucap-bench`, which sends the same operations; the harness library is not its place.
-#[path = "../../src/bench/queries.rs"]
-mod queries;
-
 use serde_json::Value;
+// Shared with `ucap-bench`, which sends the same operations.
+use ucap_tests::bench::queries;
 use ucap_tests::spawn_app;
 
 #[tokio::test]

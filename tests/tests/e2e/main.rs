@@ -3,6 +3,8 @@
 mod auth;
 mod docs_queries;
 mod export;
+mod export_iati;
+mod export_roundtrip;
 mod faults;
 mod foundation;
 mod hostile;
