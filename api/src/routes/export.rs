@@ -64,7 +64,6 @@ async fn download(
     state
         .throttle
         .admit(&caller)
-        .and_then(|()| state.throttle.charge(&caller, EXPORT_COST))
         .map_err(|limited| HttpError(limited.into()))?;
     let scope = Scope::of(&viewer, &state.db).await.map_err(HttpError)?;
     let Ok(permit) = state.exports.clone().try_acquire_owned() else {
@@ -92,6 +91,11 @@ async fn download(
     if not_modified(&http, &etag, data.last_modified) {
         return Ok(response.status(StatusCode::NOT_MODIFIED).finish());
     }
+    // Revalidating is cheap and should stay so; a download is charged to the caller's budget.
+    state
+        .throttle
+        .charge(&caller, EXPORT_COST)
+        .map_err(|limited| HttpError(limited.into()))?;
     response.content_type(export.content_type()).insert_header((
         header::CONTENT_DISPOSITION,
         format!("inline; filename=\"{}\"", export.file_name()),

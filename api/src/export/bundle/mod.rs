@@ -1,0 +1,220 @@
+//! Reads plans for an export in batches: a batch is a few dozen plans with every record they hold
+//! and the cities and organizations those records name, loaded with one query per table. Memory is
+//! bounded by the batch, never by the number of plans; the rows a caller may not read are filtered
+//! by the same policy conditions the GraphQL resolvers use.
+
+mod assemble;
+mod parts;
+mod since;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Condition;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::document as doc;
+use super::related::{Shared, related_plans};
+use crate::auth::policy::{Guarded, Scope};
+use entity::{city, city_name, data_issue, organization, plan, sdg_goal, urban_agenda_partnership};
+use parts::Parts;
+pub use since::changed_since;
+
+/// Plans per batch: enough to keep the number of queries low, few enough that a batch of plans with
+/// a hundred activities each stays a few megabytes.
+pub const BATCH: u64 = 40;
+
+/// What an export holds: the caller's visibility and, optionally, only what changed since when.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub scope: Scope,
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl Selection {
+    /// How the document names the visibility it was made with.
+    pub fn visibility(&self) -> &'static str {
+        match self.scope {
+            Scope::All => "ALL",
+            Scope::Public => "PUBLIC",
+            Scope::Member(_) => "MEMBER",
+        }
+    }
+
+    /// Plans this selection exports, as a condition on `plan`.
+    pub fn plans(&self) -> Condition {
+        let mut cond = Condition::all().add(plan::Entity::readable(&self.scope));
+        if let Some(since) = self.since {
+            cond = cond.add(changed_since(since));
+        }
+        cond
+    }
+}
+
+/// Plans of one batch, ready to write, with the cities and organizations their records name.
+pub struct PlanBatch {
+    pub plans: Vec<doc::Plan>,
+    pub cities: HashMap<i64, city::Model>,
+    pub organizations: HashMap<i64, organization::Model>,
+    /// Plan id → slugs of the other plans the caller reads that share an activity or MoU with it
+    /// (loaded only by a cursor opened [`PlanCursor::with_related_plans`], else empty).
+    pub related: HashMap<i64, Vec<String>>,
+}
+
+/// Code lists the plans link to, read once per export.
+struct Codes {
+    goal_titles: HashMap<i16, String>,
+    /// Urban Agenda partnership id → (key, name).
+    partnerships: HashMap<i64, (String, String)>,
+}
+
+/// Walks the selected plans in id order, a batch at a time.
+pub struct PlanCursor {
+    selection: Selection,
+    codes: Codes,
+    after: Option<i64>,
+    related: bool,
+}
+
+impl PlanCursor {
+    pub async fn open<C: ConnectionTrait>(conn: &C, selection: Selection) -> Result<Self, DbErr> {
+        let goal_titles = sdg_goal::Entity::find()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|g| (g.number, g.title))
+            .collect();
+        let partnerships = urban_agenda_partnership::Entity::find()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, (p.key, p.name)))
+            .collect();
+        Ok(Self {
+            selection,
+            codes: Codes {
+                goal_titles,
+                partnerships,
+            },
+            after: None,
+            related: false,
+        })
+    }
+
+    /// Also loads each plan's related plans into [`PlanBatch::related`] (one more query a batch,
+    /// which only the IATI export needs).
+    pub fn with_related_plans(mut self) -> Self {
+        self.related = true;
+        self
+    }
+
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// The next batch, or `None` after the last plan.
+    pub async fn next<C: ConnectionTrait>(&mut self, conn: &C) -> Result<Option<PlanBatch>, DbErr> {
+        let mut query = plan::Entity::find()
+            .filter(self.selection.plans())
+            .order_by_asc(plan::Column::Id)
+            .limit(BATCH);
+        if let Some(after) = self.after {
+            query = query.filter(plan::Column::Id.gt(after));
+        }
+        let plans = query.all(conn).await?;
+        let Some(last) = plans.last() else {
+            return Ok(None);
+        };
+        self.after = Some(last.id);
+        let scope = &self.selection.scope;
+        let parts = Parts::load(conn, scope, &plans).await?;
+        let related = if self.related {
+            let activities: Vec<(i64, i64)> = (parts.plan_activities.iter())
+                .map(|l| (l.plan_id, l.activity_id))
+                .collect();
+            let mous: Vec<(i64, i64)> = (parts.plan_mous.iter())
+                .map(|l| (l.plan_id, l.mou_id))
+                .collect();
+            let shared = [
+                Shared {
+                    listed: &activities,
+                    listed_by: &parts.activity_plans,
+                },
+                Shared {
+                    listed: &mous,
+                    listed_by: &parts.mou_plans,
+                },
+            ];
+            related_plans(conn, scope, &shared).await?
+        } else {
+            HashMap::new()
+        };
+        let mut batch = parts.assemble(scope, &self.codes, plans);
+        batch.related = related;
+        Ok(Some(batch))
+    }
+}
+
+pub fn data_issue_doc(i: &data_issue::Model) -> doc::DataIssue {
+    doc::DataIssue {
+        id: i.id,
+        entity: i.entity,
+        entity_id: i.entity_id,
+        field: i.field.clone(),
+        severity: i.severity,
+        code: i.code.clone(),
+        message: i.message.clone(),
+        published_value: i.published_value.clone(),
+        internal: i.internal,
+        created_at: i.created_at,
+        updated_at: i.updated_at,
+        version: i.version,
+    }
+}
+
+/// A city with its other names, as the document lists it.
+pub fn city_doc(c: city::Model, names: Vec<city_name::Model>) -> doc::City {
+    doc::City {
+        id: c.id,
+        name: c.name,
+        native_name: c.native_name,
+        kind: c.kind,
+        region: c.region,
+        country_code: c.country_code,
+        geonames_id: c.geonames_id,
+        latitude: c.latitude,
+        longitude: c.longitude,
+        population: c.population,
+        population_text: c.population_text,
+        population_year: c.population_year,
+        population_source: c.population_source,
+        area_km2: c.area_km2,
+        area_text: c.area_text,
+        names: names
+            .into_iter()
+            .map(|n| doc::CityName {
+                name: n.name,
+                script: n.script,
+                kind: n.kind,
+            })
+            .collect(),
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+        version: c.version,
+    }
+}
+
+pub fn organization_doc(o: organization::Model) -> doc::Organization {
+    doc::Organization {
+        id: o.id,
+        name: o.name,
+        kind: o.kind,
+        city_id: o.city_id,
+        website: o.website,
+        created_at: o.created_at,
+        updated_at: o.updated_at,
+        version: o.version,
+    }
+}

@@ -1,0 +1,212 @@
+//! The CSV tables (RFC 4180: UTF-8, a header row, CRLF, quotes where needed). Cities and
+//! organizations are read straight from their tables; every other table is a view of the plans'
+//! batches, one row per record a plan lists (an activity two plans share is a row of each). Lists in
+//! a cell are `;`-separated ids; dates are ISO 8601 with the precision beside them.
+
+mod rows;
+mod tables;
+
+use sea_orm::{
+    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::bundle::{PlanCursor, Selection};
+use entity::{city, city_name, organization};
+use rows::{issue_row, num, opt, opt_id, ts};
+pub use tables::Table;
+
+/// Rows of the flat tables per chunk.
+const ROWS: u64 = 500;
+
+/// One CSV table being written.
+pub struct CsvExport {
+    table: Table,
+    selection: Selection,
+    plans: Option<PlanCursor>,
+    header_written: bool,
+    after: i64,
+    done: bool,
+}
+
+impl CsvExport {
+    pub fn new(table: Table, selection: Selection) -> Self {
+        Self {
+            table,
+            selection,
+            plans: None,
+            header_written: false,
+            after: i64::MIN,
+            done: false,
+        }
+    }
+
+    pub async fn next_chunk<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+    ) -> Result<Option<Vec<u8>>, DbErr> {
+        if self.done {
+            return Ok(None);
+        }
+        if !self.header_written {
+            self.header_written = true;
+            return write(Some(self.table.header()), &[]).map(Some);
+        }
+        let rows = match self.table {
+            Table::Cities => self.cities(conn).await?,
+            Table::Organizations => self.organizations(conn).await?,
+            _ => self.plan_rows(conn).await?,
+        };
+        write(None, &rows).map(Some)
+    }
+
+    /// The next batch of plans' rows; after the last plan, the findings of no plan.
+    async fn plan_rows<C: ConnectionTrait>(&mut self, conn: &C) -> Result<Vec<Vec<String>>, DbErr> {
+        if self.plans.is_none() {
+            self.plans = Some(PlanCursor::open(conn, self.selection.clone()).await?);
+        }
+        let Some(cursor) = self.plans.as_mut() else {
+            return Ok(Vec::new());
+        };
+        match cursor.next(conn).await? {
+            Some(batch) => Ok(batch
+                .plans
+                .iter()
+                .flat_map(|p| self.table.plan_rows(p))
+                .collect()),
+            None if self.table == Table::DataIssues => self.unattached_issues(conn).await,
+            None => {
+                self.done = true;
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    async fn cities<C: ConnectionTrait>(&mut self, conn: &C) -> Result<Vec<Vec<String>>, DbErr> {
+        let mut query = city::Entity::find()
+            .filter(city::Column::Id.gt(self.after))
+            .order_by_asc(city::Column::Id)
+            .limit(ROWS);
+        if let Some(since) = self.selection.since {
+            query = query.filter(city::Column::UpdatedAt.gte(since));
+        }
+        let cities = query.all(conn).await?;
+        if cities.is_empty() {
+            self.done = true;
+            return Ok(Vec::new());
+        }
+        let ids_: Vec<i64> = cities.iter().map(|c| c.id).collect();
+        let names = city_name::Entity::find()
+            .filter(city_name::Column::CityId.is_in(ids_))
+            .order_by_asc(city_name::Column::CityId)
+            .order_by_asc(city_name::Column::Id)
+            .all(conn)
+            .await?;
+        Ok(cities
+            .into_iter()
+            .map(|c| {
+                self.after = c.id;
+                let others = names
+                    .iter()
+                    .filter(|n| n.city_id == c.id)
+                    .map(|n| n.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";");
+                vec![
+                    c.id.to_string(),
+                    c.name,
+                    opt(&c.native_name),
+                    others,
+                    c.kind.to_value(),
+                    opt(&c.region),
+                    opt(&c.country_code),
+                    num(c.geonames_id),
+                    num(c.latitude),
+                    num(c.longitude),
+                    num(c.population),
+                    opt(&c.population_text),
+                    num(c.population_year),
+                    opt(&c.population_source),
+                    num(c.area_km2),
+                    opt(&c.area_text),
+                    ts(&c.created_at),
+                    ts(&c.updated_at),
+                    c.version.to_string(),
+                ]
+            })
+            .collect())
+    }
+
+    async fn organizations<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+    ) -> Result<Vec<Vec<String>>, DbErr> {
+        let mut query = organization::Entity::find()
+            .filter(organization::Column::Id.gt(self.after))
+            .order_by_asc(organization::Column::Id)
+            .limit(ROWS);
+        if let Some(since) = self.selection.since {
+            query = query.filter(organization::Column::UpdatedAt.gte(since));
+        }
+        let organizations = query.all(conn).await?;
+        if organizations.is_empty() {
+            self.done = true;
+        }
+        Ok(organizations
+            .into_iter()
+            .map(|o| {
+                self.after = o.id;
+                vec![
+                    o.id.to_string(),
+                    o.name,
+                    o.kind.to_value(),
+                    opt_id(o.city_id),
+                    opt(&o.website),
+                    ts(&o.created_at),
+                    ts(&o.updated_at),
+                    o.version.to_string(),
+                ]
+            })
+            .collect())
+    }
+
+    /// Findings that belong to no plan, all at once (they are few: one per odd city record).
+    async fn unattached_issues<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+    ) -> Result<Vec<Vec<String>>, DbErr> {
+        use crate::auth::policy::Guarded;
+        use entity::data_issue;
+        let mut query = data_issue::Entity::find()
+            .filter(data_issue::Column::PlanId.is_null())
+            .filter(data_issue::Entity::readable(&self.selection.scope))
+            .order_by_asc(data_issue::Column::Id);
+        if let Some(since) = self.selection.since {
+            query = query.filter(data_issue::Column::UpdatedAt.gte(since));
+        }
+        self.done = true;
+        Ok(query
+            .all(conn)
+            .await?
+            .iter()
+            .map(|i| issue_row(None, &super::bundle::data_issue_doc(i)))
+            .collect())
+    }
+}
+
+/// RFC 4180 text of `rows` (after `header`, when given).
+fn write(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Vec<u8>, DbErr> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let fail = |e: ::csv::Error| DbErr::Custom(format!("cannot write CSV: {e}"));
+    if let Some(header) = header {
+        writer.write_record(header).map_err(fail)?;
+    }
+    for row in rows {
+        writer.write_record(row).map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| DbErr::Custom(format!("cannot write CSV: {e}")))
+}
