@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::bundle::{self, PlanCursor, Selection};
 use super::document as doc;
 use crate::auth::policy::Guarded;
-use entity::{city, city_name, data_issue, organization};
+use entity::{city, data_issue, organization};
 
 /// Rows of the flat sections per chunk.
 const ROWS: u64 = 500;
@@ -110,12 +110,7 @@ impl JsonExport {
                 if cities.is_empty() {
                     self.section(&mut out, Some(("organizations", Phase::Organizations)));
                 } else {
-                    let ids: Vec<i64> = cities.iter().map(|c| c.id).collect();
-                    let mut names = city_name::Entity::find()
-                        .filter(city_name::Column::CityId.is_in(ids))
-                        .order_by_asc(city_name::Column::CityId)
-                        .order_by_asc(city_name::Column::Id)
-                        .all(conn)
+                    let mut names = bundle::city_names(conn, cities.iter().map(|c| c.id))
                         .await?
                         .into_iter()
                         .peekable();

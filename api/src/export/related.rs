@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
+use super::bundle::lists::fixed_lists;
 use crate::auth::policy::{Guarded, Scope};
 use entity::plan;
 
@@ -36,17 +37,19 @@ pub async fn related_plans<C: ConnectionTrait>(
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
-    let slugs: HashMap<i64, String> = plan::Entity::find()
-        .select_only()
-        .column(plan::Column::Id)
-        .column(plan::Column::Slug)
-        .filter(plan::Column::Id.is_in(wanted))
-        .filter(plan::Entity::readable(scope))
-        .into_tuple::<(i64, String)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let mut slugs: HashMap<i64, String> = HashMap::new();
+    for list in fixed_lists(wanted) {
+        let found = plan::Entity::find()
+            .select_only()
+            .column(plan::Column::Id)
+            .column(plan::Column::Slug)
+            .filter(plan::Column::Id.is_in(list))
+            .filter(plan::Entity::readable(scope))
+            .into_tuple::<(i64, String)>()
+            .all(conn)
+            .await?;
+        slugs.extend(found);
+    }
     Ok(others
         .into_iter()
         .map(|(plan_id, ids)| {

@@ -4,6 +4,7 @@
 //! by the same policy conditions the GraphQL resolvers use.
 
 mod assemble;
+pub(crate) mod lists;
 mod parts;
 mod since;
 
@@ -172,6 +173,17 @@ pub fn data_issue_doc(i: &data_issue::Model) -> doc::DataIssue {
         updated_at: i.updated_at,
         version: i.version,
     }
+}
+
+/// The other names of these cities, city by city in id order.
+pub async fn city_names<C: ConnectionTrait>(
+    conn: &C,
+    cities: impl IntoIterator<Item = i64>,
+) -> Result<Vec<city_name::Model>, DbErr> {
+    let query = city_name::Entity::find()
+        .order_by_asc(city_name::Column::CityId)
+        .order_by_asc(city_name::Column::Id);
+    lists::rows_in(conn, query, city_name::Column::CityId, cities).await
 }
 
 /// A city with its other names, as the document lists it.

@@ -8,6 +8,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::lists::{fixed_lists, rows_in};
 use crate::auth::policy::{Guarded, Scope, activity_of_readable_plan, mou_of_readable_plan};
 use crate::export::document as doc;
 use entity::{
@@ -57,12 +58,15 @@ impl Parts {
         let ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         macro_rules! of_plans {
             ($e:ident $(, $order:ident)*) => {
-                $e::Entity::find()
-                    .filter($e::Column::PlanId.is_in(ids.clone()))
-                    .order_by_asc($e::Column::PlanId)
-                    $(.order_by_asc($e::Column::$order))*
-                    .all(conn)
-                    .await?
+                rows_in(
+                    conn,
+                    $e::Entity::find()
+                        .order_by_asc($e::Column::PlanId)
+                        $(.order_by_asc($e::Column::$order))*,
+                    $e::Column::PlanId,
+                    ids.iter().copied(),
+                )
+                .await?
             };
         }
         let partners = of_plans!(plan_partner_city, Position);
@@ -74,115 +78,154 @@ impl Parts {
         let agenda = of_plans!(plan_urban_agenda, PartnershipId);
         let results = of_plans!(expected_result, Position);
         let result_ids: Vec<i64> = results.iter().map(|r| r.id).collect();
-        let result_cities = expected_result_city::Entity::find()
-            .filter(expected_result_city::Column::ExpectedResultId.is_in(result_ids.clone()))
-            .order_by_asc(expected_result_city::Column::ExpectedResultId)
-            .order_by_asc(expected_result_city::Column::CityId)
-            .all(conn)
-            .await?;
-        let result_organizations = expected_result_organization::Entity::find()
-            .filter(expected_result_organization::Column::ExpectedResultId.is_in(result_ids))
-            .order_by_asc(expected_result_organization::Column::ExpectedResultId)
-            .order_by_asc(expected_result_organization::Column::OrganizationId)
-            .all(conn)
-            .await?;
-        let contacts = contact::Entity::find()
-            .filter(contact::Column::PlanId.is_in(ids.clone()))
-            .filter(contact::Entity::readable(scope))
-            .order_by_asc(contact::Column::PlanId)
-            .order_by_asc(contact::Column::Id)
-            .all(conn)
-            .await?;
-        let issues = data_issue::Entity::find()
-            .filter(data_issue::Column::PlanId.is_in(ids.clone()))
-            .filter(data_issue::Entity::readable(scope))
-            .order_by_asc(data_issue::Column::PlanId)
-            .order_by_asc(data_issue::Column::Id)
-            .all(conn)
-            .await?;
+        let result_cities = rows_in(
+            conn,
+            expected_result_city::Entity::find()
+                .order_by_asc(expected_result_city::Column::ExpectedResultId)
+                .order_by_asc(expected_result_city::Column::CityId),
+            expected_result_city::Column::ExpectedResultId,
+            result_ids.iter().copied(),
+        )
+        .await?;
+        let result_organizations = rows_in(
+            conn,
+            expected_result_organization::Entity::find()
+                .order_by_asc(expected_result_organization::Column::ExpectedResultId)
+                .order_by_asc(expected_result_organization::Column::OrganizationId),
+            expected_result_organization::Column::ExpectedResultId,
+            result_ids.iter().copied(),
+        )
+        .await?;
+        let contacts = rows_in(
+            conn,
+            contact::Entity::find()
+                .filter(contact::Entity::readable(scope))
+                .order_by_asc(contact::Column::PlanId)
+                .order_by_asc(contact::Column::Id),
+            contact::Column::PlanId,
+            ids.iter().copied(),
+        )
+        .await?;
+        let issues = rows_in(
+            conn,
+            data_issue::Entity::find()
+                .filter(data_issue::Entity::readable(scope))
+                .order_by_asc(data_issue::Column::PlanId)
+                .order_by_asc(data_issue::Column::Id),
+            data_issue::Column::PlanId,
+            ids.iter().copied(),
+        )
+        .await?;
         let source_ids: BTreeSet<i64> = plans.iter().filter_map(|p| p.source_document_id).collect();
-        let sources = source_document::Entity::find()
-            .filter(source_document::Column::Id.is_in(source_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
+        let sources = rows_in(
+            conn,
+            source_document::Entity::find(),
+            source_document::Column::Id,
+            source_ids.iter().copied(),
+        )
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
 
         let plan_activities = of_plans!(plan_activity, Position, ActivityId);
         let listed: BTreeSet<i64> = plan_activities.iter().map(|l| l.activity_id).collect();
-        let activities: HashMap<i64, activity::Model> = activity::Entity::find()
-            .filter(activity::Column::Id.is_in(listed))
-            .filter(activity_of_readable_plan(scope))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
-            .collect();
+        let activities: HashMap<i64, activity::Model> = rows_in(
+            conn,
+            activity::Entity::find().filter(activity_of_readable_plan(scope)),
+            activity::Column::Id,
+            listed.iter().copied(),
+        )
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
         let activity_ids: Vec<i64> = activities.keys().copied().collect();
         let mut activity_plans: HashMap<i64, Vec<i64>> = HashMap::new();
-        for link in plan_activity::Entity::find()
-            .filter(plan_activity::Column::ActivityId.is_in(activity_ids.clone()))
-            .all(conn)
-            .await?
+        for link in rows_in(
+            conn,
+            plan_activity::Entity::find(),
+            plan_activity::Column::ActivityId,
+            activity_ids.iter().copied(),
+        )
+        .await?
         {
             activity_plans
                 .entry(link.activity_id)
                 .or_default()
                 .push(link.plan_id);
         }
-        let activity_cities = activity_city::Entity::find()
-            .filter(activity_city::Column::ActivityId.is_in(activity_ids.clone()))
-            .order_by_asc(activity_city::Column::ActivityId)
-            .order_by_asc(activity_city::Column::CityId)
-            .all(conn)
-            .await?;
-        let activity_organizations = activity_organization::Entity::find()
-            .filter(activity_organization::Column::ActivityId.is_in(activity_ids))
-            .order_by_asc(activity_organization::Column::ActivityId)
-            .order_by_asc(activity_organization::Column::OrganizationId)
-            .all(conn)
-            .await?;
+        let activity_cities = rows_in(
+            conn,
+            activity_city::Entity::find()
+                .order_by_asc(activity_city::Column::ActivityId)
+                .order_by_asc(activity_city::Column::CityId),
+            activity_city::Column::ActivityId,
+            activity_ids.iter().copied(),
+        )
+        .await?;
+        let activity_organizations = rows_in(
+            conn,
+            activity_organization::Entity::find()
+                .order_by_asc(activity_organization::Column::ActivityId)
+                .order_by_asc(activity_organization::Column::OrganizationId),
+            activity_organization::Column::ActivityId,
+            activity_ids.iter().copied(),
+        )
+        .await?;
 
         let plan_mous = of_plans!(plan_mou, MouId);
         let listed: BTreeSet<i64> = plan_mous.iter().map(|l| l.mou_id).collect();
-        let mous: HashMap<i64, mou::Model> = mou::Entity::find()
-            .filter(mou::Column::Id.is_in(listed))
-            .filter(mou_of_readable_plan(scope))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
+        let mous: HashMap<i64, mou::Model> = rows_in(
+            conn,
+            mou::Entity::find().filter(mou_of_readable_plan(scope)),
+            mou::Column::Id,
+            listed.iter().copied(),
+        )
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
         let mou_ids: Vec<i64> = mous.keys().copied().collect();
         let mut mou_plans: HashMap<i64, Vec<i64>> = HashMap::new();
-        for link in plan_mou::Entity::find()
-            .filter(plan_mou::Column::MouId.is_in(mou_ids.clone()))
-            .all(conn)
-            .await?
+        for link in rows_in(
+            conn,
+            plan_mou::Entity::find(),
+            plan_mou::Column::MouId,
+            mou_ids.iter().copied(),
+        )
+        .await?
         {
             mou_plans.entry(link.mou_id).or_default().push(link.plan_id);
         }
-        let parties = mou_party::Entity::find()
-            .filter(mou_party::Column::MouId.is_in(mou_ids))
-            .order_by_asc(mou_party::Column::MouId)
-            .order_by_asc(mou_party::Column::Position)
-            .all(conn)
-            .await?;
+        let parties = rows_in(
+            conn,
+            mou_party::Entity::find()
+                .order_by_asc(mou_party::Column::MouId)
+                .order_by_asc(mou_party::Column::Position),
+            mou_party::Column::MouId,
+            mou_ids.iter().copied(),
+        )
+        .await?;
 
-        let last_events = change_event_plan::Entity::find()
-            .select_only()
-            .column(change_event_plan::Column::PlanId)
-            .expr(Expr::col((change_event::Entity, change_event::Column::At)).max())
-            .inner_join(change_event::Entity)
-            .filter(change_event_plan::Column::PlanId.is_in(ids.clone()))
-            .group_by(change_event_plan::Column::PlanId)
-            .into_tuple::<(i64, Option<DateTime<Utc>>)>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .filter_map(|(plan, at)| Some((plan, at?)))
-            .collect();
+        let mut last_events = HashMap::new();
+        for list in fixed_lists(ids.iter().copied()) {
+            let latest = change_event_plan::Entity::find()
+                .select_only()
+                .column(change_event_plan::Column::PlanId)
+                .expr(Expr::col((change_event::Entity, change_event::Column::At)).max())
+                .inner_join(change_event::Entity)
+                .filter(change_event_plan::Column::PlanId.is_in(list))
+                .group_by(change_event_plan::Column::PlanId)
+                .into_tuple::<(i64, Option<DateTime<Utc>>)>()
+                .all(conn)
+                .await?;
+            last_events.extend(
+                latest
+                    .into_iter()
+                    .filter_map(|(plan, at)| Some((plan, at?))),
+            );
+        }
 
         let mut city_ids: BTreeSet<i64> = plans.iter().map(|p| p.focal_city_id).collect();
         city_ids.extend(partners.iter().map(|p| p.city_id));
@@ -195,21 +238,27 @@ impl Parts {
         organization_ids.extend(result_organizations.iter().map(|r| r.organization_id));
         organization_ids.extend(activity_organizations.iter().map(|a| a.organization_id));
         organization_ids.extend(parties.iter().filter_map(|p| p.organization_id));
-        let organizations: HashMap<i64, organization::Model> = organization::Entity::find()
-            .filter(organization::Column::Id.is_in(organization_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+        let organizations: HashMap<i64, organization::Model> = rows_in(
+            conn,
+            organization::Entity::find(),
+            organization::Column::Id,
+            organization_ids.iter().copied(),
+        )
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
         city_ids.extend(organizations.values().filter_map(|o| o.city_id));
-        let cities = city::Entity::find()
-            .filter(city::Column::Id.is_in(city_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+        let cities = rows_in(
+            conn,
+            city::Entity::find(),
+            city::Column::Id,
+            city_ids.iter().copied(),
+        )
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
 
         Ok(Self {
             partners,

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::bundle::{PlanCursor, Selection};
-use entity::{city, city_name, organization};
+use entity::{city, organization};
 use rows::{issue_row, num, opt, opt_id, ts};
 pub use tables::Table;
 
@@ -95,13 +95,7 @@ impl CsvExport {
             self.done = true;
             return Ok(Vec::new());
         }
-        let ids_: Vec<i64> = cities.iter().map(|c| c.id).collect();
-        let names = city_name::Entity::find()
-            .filter(city_name::Column::CityId.is_in(ids_))
-            .order_by_asc(city_name::Column::CityId)
-            .order_by_asc(city_name::Column::Id)
-            .all(conn)
-            .await?;
+        let names = super::bundle::city_names(conn, cities.iter().map(|c| c.id)).await?;
         Ok(cities
             .into_iter()
             .map(|c| {

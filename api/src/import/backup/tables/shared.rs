@@ -1,6 +1,8 @@
 //! Activities and MoUs: a plan lists them through a link row; one listed by several plans appears
 //! under each, and is inserted once, after checking that every copy tells it the same way.
 
+use std::collections::HashMap;
+
 use sea_orm::ActiveValue;
 
 use super::{Walk, inconsistent, repeated};
@@ -27,17 +29,9 @@ impl Walk<'_> {
             position: 0,
             ..a.clone()
         };
-        if let Some(seen) = self.activities.get(&a.id) {
-            return if *seen == shared {
-                Ok(())
-            } else {
-                Err(inconsistent(
-                    record,
-                    "differs from another plan's copy of it",
-                ))
-            };
+        if !first_copy(&mut self.activities, a.id, shared, record)? {
+            return Ok(());
         }
-        self.activities.insert(a.id, shared);
         self.unique("activity fingerprint", a.fingerprint.clone(), record)?;
         if let Some(c) = &a.place_city {
             self.city_ref(record, c.id)?;
@@ -95,17 +89,9 @@ impl Walk<'_> {
             expected_result_id: None,
             ..m.clone()
         };
-        if let Some(seen) = self.mous.get(&m.id) {
-            return if *seen == shared {
-                Ok(())
-            } else {
-                Err(inconsistent(
-                    record,
-                    "differs from another plan's copy of it",
-                ))
-            };
+        if !first_copy(&mut self.mous, m.id, shared, record)? {
+            return Ok(());
         }
-        self.mous.insert(m.id, shared);
         self.unique("MoU fingerprint", m.fingerprint.clone(), record)?;
         if let Some(x) = repeated(&m.parties, |x| x.position) {
             return Err(RestoreError::Duplicate {
@@ -142,5 +128,25 @@ impl Walk<'_> {
             draft: m.draft,
         });
         Ok(())
+    }
+}
+
+/// Whether `copy` is the first copy of a shared record met (then kept); a later copy must equal it.
+fn first_copy<T: PartialEq>(
+    seen: &mut HashMap<i64, T>,
+    id: i64,
+    copy: T,
+    record: &str,
+) -> Result<bool, RestoreError> {
+    match seen.get(&id) {
+        Some(first) if *first == copy => Ok(false),
+        Some(_) => Err(inconsistent(
+            record,
+            "differs from another plan's copy of it",
+        )),
+        None => {
+            seen.insert(id, copy);
+            Ok(true)
+        }
     }
 }
