@@ -375,3 +375,114 @@ fn import_json_dry_run_writes_nothing_then_restores_once_into_an_empty_database(
         stderr(&again)
     );
 }
+
+/// Reads an exported file.
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn export_writes_every_format_and_its_json_restores_into_another_database_unchanged() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("ucap.db");
+    let imported = ucap(&db, &["import", &fixture("guangzhou.txt")]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let out = dir.path().join("out");
+    let out_arg = out.to_str().unwrap_or_default();
+    for format in ["csv", "json", "iati"] {
+        let run = ucap(&db, &["export", "--format", format, "--out", out_arg]);
+        assert!(run.status.success(), "{format}: {}", stderr(&run));
+        assert!(stdout(&run).contains(" bytes"), "{}", stdout(&run));
+    }
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 16, "{files:?}");
+    assert!(!files.iter().any(|f| f.ends_with(".partial")), "{files:?}");
+    let plans = read(&out.join("plans.csv"));
+    assert!(plans.starts_with("plan_id,slug,title,status,"), "{plans}");
+    assert!(
+        plans.contains(",May 2017,MONTH,2017-05-01,2017-05-31,"),
+        "{plans}"
+    );
+    let iati = read(&out.join("iati.xml"));
+    assert!(
+        iati.contains("<iati-identifier>XI-IATI-EC_FPI-guangzhou-cn</iati-identifier>"),
+        "{iati}"
+    );
+    // The public export has no contact; the backup (--all) has everything.
+    assert_eq!(read(&out.join("contacts.csv")).lines().count(), 1);
+    let backup = dir.path().join("backup");
+    let backup_arg = backup.to_str().unwrap_or_default();
+    let run = ucap(
+        &db,
+        &["export", "--format", "json", "--all", "--out", backup_arg],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let document = backup.join("plans.json");
+    let restored_db = dir.path().join("restored.db");
+    let restore = ucap(
+        &restored_db,
+        &[
+            "import",
+            "--format",
+            "json",
+            document.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(restore.status.success(), "{}", stderr(&restore));
+    let again = dir.path().join("again");
+    let again_arg = again.to_str().unwrap_or_default();
+    let run = ucap(
+        &restored_db,
+        &["export", "--format", "json", "--all", "--out", again_arg],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let comparable = |path: &Path| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{e}"));
+        v.as_object_mut().map(|o| o.remove("exportedAt"));
+        v
+    };
+    let (before, after) = (comparable(&document), comparable(&again.join("plans.json")));
+    assert_eq!(before["visibility"], "ALL");
+    assert!(
+        before["plans"][0]["contacts"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert_eq!(before, after);
+}
+
+#[test]
+fn export_refuses_an_unknown_format_and_an_unreadable_date() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("ucap.db");
+    let out = ucap(&db, &["export", "--format", "xml", "--out", "x"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("invalid value 'xml' for '--format"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ucap(
+        &db,
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            "x",
+            "--updated-since",
+            "yesterday",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("`yesterday` is not an RFC 3339 instant"),
+        "{}",
+        stderr(&out)
+    );
+}
