@@ -2,18 +2,12 @@
 //! order an importer needs them (cities and organizations before the plans that name them).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QuerySelect};
 use serde::Serialize;
 
-use super::bundle::{self, PlanCursor, Selection};
+use super::bundle::{self, PlanCursor, Selection, flat};
 use super::document as doc;
-use crate::auth::policy::Guarded;
-use entity::{city, data_issue, organization};
-
-/// Rows of the flat sections per chunk.
-const ROWS: u64 = 500;
+use entity::data_issue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -99,14 +93,7 @@ impl JsonExport {
                 self.phase = Phase::Cities;
             }
             Phase::Cities => {
-                let mut query = city::Entity::find()
-                    .filter(city::Column::Id.gt(self.after))
-                    .order_by_asc(city::Column::Id)
-                    .limit(ROWS);
-                if let Some(since) = self.since() {
-                    query = query.filter(city::Column::UpdatedAt.gte(since));
-                }
-                let cities = query.all(conn).await?;
+                let cities = flat::cities_after(conn, self.after, self.since()).await?;
                 if cities.is_empty() {
                     self.section(&mut out, Some(("organizations", Phase::Organizations)));
                 } else {
@@ -126,14 +113,8 @@ impl JsonExport {
                 }
             }
             Phase::Organizations => {
-                let mut query = organization::Entity::find()
-                    .filter(organization::Column::Id.gt(self.after))
-                    .order_by_asc(organization::Column::Id)
-                    .limit(ROWS);
-                if let Some(since) = self.since() {
-                    query = query.filter(organization::Column::UpdatedAt.gte(since));
-                }
-                let organizations = query.all(conn).await?;
+                let organizations =
+                    flat::organizations_after(conn, self.after, self.since()).await?;
                 if organizations.is_empty() {
                     self.section(&mut out, Some(("plans", Phase::Plans)));
                 } else {
@@ -153,17 +134,11 @@ impl JsonExport {
                 None => self.section(&mut out, Some(("dataIssues", Phase::Issues))),
             },
             Phase::Issues => {
-                let scope = &self.plans.selection().scope;
-                let mut query = data_issue::Entity::find()
-                    .filter(data_issue::Column::PlanId.is_null())
-                    .filter(data_issue::Entity::readable(scope))
+                let issues = flat::unattached_issues(self.plans.selection())
                     .filter(data_issue::Column::Id.gt(self.after))
-                    .order_by_asc(data_issue::Column::Id)
-                    .limit(ROWS);
-                if let Some(since) = self.since() {
-                    query = query.filter(data_issue::Column::UpdatedAt.gte(since));
-                }
-                let issues = query.all(conn).await?;
+                    .limit(flat::ROWS)
+                    .all(conn)
+                    .await?;
                 if issues.is_empty() {
                     self.section(&mut out, None);
                 } else {

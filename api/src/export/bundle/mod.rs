@@ -4,6 +4,7 @@
 //! by the same policy conditions the GraphQL resolvers use.
 
 mod assemble;
+pub mod flat;
 pub(crate) mod lists;
 mod parts;
 mod since;

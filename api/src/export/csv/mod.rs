@@ -6,18 +6,11 @@
 mod rows;
 mod tables;
 
-use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 
-use super::bundle::{PlanCursor, Selection};
-use entity::{city, organization};
+use super::bundle::{PlanCursor, Selection, flat};
 use rows::{issue_row, num, opt, opt_id, ts};
 pub use tables::Table;
-
-/// Rows of the flat tables per chunk.
-const ROWS: u64 = 500;
 
 /// One CSV table being written.
 pub struct CsvExport {
@@ -83,14 +76,7 @@ impl CsvExport {
     }
 
     async fn cities<C: ConnectionTrait>(&mut self, conn: &C) -> Result<Vec<Vec<String>>, DbErr> {
-        let mut query = city::Entity::find()
-            .filter(city::Column::Id.gt(self.after))
-            .order_by_asc(city::Column::Id)
-            .limit(ROWS);
-        if let Some(since) = self.selection.since {
-            query = query.filter(city::Column::UpdatedAt.gte(since));
-        }
-        let cities = query.all(conn).await?;
+        let cities = flat::cities_after(conn, self.after, self.selection.since).await?;
         if cities.is_empty() {
             self.done = true;
             return Ok(Vec::new());
@@ -135,14 +121,8 @@ impl CsvExport {
         &mut self,
         conn: &C,
     ) -> Result<Vec<Vec<String>>, DbErr> {
-        let mut query = organization::Entity::find()
-            .filter(organization::Column::Id.gt(self.after))
-            .order_by_asc(organization::Column::Id)
-            .limit(ROWS);
-        if let Some(since) = self.selection.since {
-            query = query.filter(organization::Column::UpdatedAt.gte(since));
-        }
-        let organizations = query.all(conn).await?;
+        let organizations =
+            flat::organizations_after(conn, self.after, self.selection.since).await?;
         if organizations.is_empty() {
             self.done = true;
         }
@@ -169,15 +149,7 @@ impl CsvExport {
         &mut self,
         conn: &C,
     ) -> Result<Vec<Vec<String>>, DbErr> {
-        use crate::auth::policy::Guarded;
-        use entity::data_issue;
-        let mut query = data_issue::Entity::find()
-            .filter(data_issue::Column::PlanId.is_null())
-            .filter(data_issue::Entity::readable(&self.selection.scope))
-            .order_by_asc(data_issue::Column::Id);
-        if let Some(since) = self.selection.since {
-            query = query.filter(data_issue::Column::UpdatedAt.gte(since));
-        }
+        let query = flat::unattached_issues(&self.selection);
         self.done = true;
         Ok(query
             .all(conn)
