@@ -119,6 +119,22 @@ pub struct Settings {
     pub query_max_root_fields: usize,
     /// Most directives (`@include`, `@skip` …) in an operation, fragments expanded.
     pub query_max_directives: usize,
+    /// Largest expanded size of a whole document: the fields, argument values and directives of
+    /// all its operations and fragment definitions, each fragment spread counted as often as it
+    /// is spread. Validation walks all of them, selected or not, so this bounds its work.
+    pub query_max_expanded_size: usize,
+    /// Operations (subscriptions, queries, mutations) one WebSocket connection runs at once;
+    /// beyond, a `subscribe` gets an error with `RATE_LIMITED`.
+    pub ws_max_operations: usize,
+    /// WebSocket connections one client address holds at once on this instance; beyond, the
+    /// upgrade is refused with 429.
+    pub ws_max_connections_per_address: usize,
+    /// WebSocket connections one token holds at once on this instance; beyond, the connection
+    /// is closed after `connection_init` (4429).
+    pub ws_max_connections_per_token: usize,
+    /// Seconds a WebSocket client has to send `connection_init` (then closed with 4408).
+    #[serde(with = "seconds")]
+    pub ws_init_timeout: Duration,
     /// Exports (`/export/…`) streamed at once; each holds one database connection for as long as
     /// it streams, so beyond this a request gets 503 instead of starving GraphQL of connections.
     pub max_concurrent_exports: usize,
@@ -142,6 +158,7 @@ pub struct QueryLimits {
     pub max_aliases: usize,
     pub max_root_fields: usize,
     pub max_directives: usize,
+    pub max_expanded_size: usize,
 }
 
 impl Default for QueryLimits {
@@ -219,6 +236,11 @@ impl Default for Settings {
             query_max_aliases: 30,
             query_max_root_fields: 20,
             query_max_directives: 30,
+            query_max_expanded_size: 20_000,
+            ws_max_operations: 50,
+            ws_max_connections_per_address: 32,
+            ws_max_connections_per_token: 32,
+            ws_init_timeout: Duration::from_secs(5),
             max_concurrent_exports: 4,
             // The European Commission's Service for Foreign Policy Instruments funded IUC/IURC.
             iati_reporting_org_ref: "XI-IATI-EC_FPI".to_owned(),
@@ -259,6 +281,7 @@ impl Settings {
             max_aliases: self.query_max_aliases,
             max_root_fields: self.query_max_root_fields,
             max_directives: self.query_max_directives,
+            max_expanded_size: self.query_max_expanded_size,
         }
     }
 

@@ -50,6 +50,8 @@ pub struct AppState {
     pub persisted: Documents,
     /// Export streams running now (each holds a database connection); beyond the setting, 503.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// WebSocket connections open now, by client address and token.
+    pub sockets: routes::Sockets,
 }
 
 impl Application {
@@ -91,6 +93,7 @@ impl Application {
         let state = AppState {
             schemas: build_schemas(db.clone(), tokens.clone(), live, &settings),
             exports: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_exports)),
+            sockets: routes::Sockets::default(),
             db,
             settings,
             metrics,

@@ -38,9 +38,10 @@ enum Class {
     Admin,
 }
 
-/// The caller of one request, as the limits see it.
+/// Whose allowances an operation draws on: its token, or the client address of an anonymous
+/// caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Caller {
+pub struct Account {
     class: Class,
     key: Key,
 }
@@ -183,10 +184,10 @@ impl Throttle {
         self.refused.load(Ordering::Relaxed)
     }
 
-    /// Whose allowances a request of `viewer` draws on.
-    pub fn caller(&self, viewer: &Viewer, http: &HttpRequest) -> Caller {
+    /// Whose allowances an operation of `viewer` from `client` draws on.
+    pub fn account(&self, viewer: &Viewer, client: IpAddr) -> Account {
         match viewer.token() {
-            Some(token) => Caller {
+            Some(token) => Account {
                 class: if token.role == Role::Admin {
                     Class::Admin
                 } else {
@@ -194,21 +195,21 @@ impl Throttle {
                 },
                 key: Key::Token(token.token_id),
             },
-            None => Caller {
+            None => Account {
                 class: Class::Anonymous,
-                key: Key::Address(address_key(self.client_address(http))),
+                key: Key::Address(address_key(client)),
             },
         }
     }
 
     /// Counts one request against the caller's rate limit.
-    pub fn admit(&self, caller: &Caller) -> Result<(), Limited> {
+    pub fn admit(&self, caller: &Account) -> Result<(), Limited> {
         self.take(&self.requests, caller, 1, "requests")
     }
 
     /// Charges an operation's complexity to the caller's cost budget; any operation costs at
     /// least one unit (async-graphql counts `__typename` as nothing).
-    pub fn charge(&self, caller: &Caller, complexity: usize) -> Result<(), Limited> {
+    pub fn charge(&self, caller: &Account, complexity: usize) -> Result<(), Limited> {
         let units = u64::try_from(complexity).unwrap_or(u64::MAX).max(1);
         self.take(&self.cost, caller, units, "cost")
     }
@@ -216,7 +217,7 @@ impl Throttle {
     fn take(
         &self,
         allowances: &PerClass,
-        caller: &Caller,
+        caller: &Account,
         units: u64,
         what: &'static str,
     ) -> Result<(), Limited> {
@@ -235,7 +236,7 @@ impl Throttle {
     /// The peer address, or, when the peer is a trusted proxy, the address it forwards for: the
     /// right-most `X-Forwarded-For` entry not itself a trusted proxy (entries further left are
     /// whatever the client chose to send).
-    fn client_address(&self, http: &HttpRequest) -> IpAddr {
+    pub fn client_address(&self, http: &HttpRequest) -> IpAddr {
         let peer = http
             .peer_addr()
             .map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip().to_canonical());
@@ -267,7 +268,7 @@ impl Throttle {
 }
 
 /// An IPv6 client is keyed by its /64: one host commonly holds the whole network.
-fn address_key(address: IpAddr) -> IpAddr {
+pub fn address_key(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V6(v6) => {
             let network = u128::from(v6) & !((1u128 << 64) - 1);
@@ -294,14 +295,14 @@ async fn forget_idle_keys(throttle: Weak<Throttle>) {
 /// Request data: whose cost budget the operation is charged to.
 pub struct CostAccount {
     throttle: Arc<Throttle>,
-    caller: Caller,
+    account: Account,
 }
 
 impl CostAccount {
-    pub fn new(throttle: &Arc<Throttle>, caller: Caller) -> Self {
+    pub fn new(throttle: &Arc<Throttle>, account: Account) -> Self {
         Self {
             throttle: Arc::clone(throttle),
-            caller,
+            account,
         }
     }
 }
@@ -328,7 +329,7 @@ impl Extension for CostBudget {
         if let Some(account) = ctx.data_opt::<CostAccount>() {
             account
                 .throttle
-                .charge(&account.caller, result.complexity)
+                .charge(&account.account, result.complexity)
                 .map_err(|limited| vec![request_error(ApiError::from(limited).into())])?;
         }
         Ok(result)
@@ -345,8 +346,8 @@ mod tests {
         Throttle::new(&settings)
     }
 
-    fn anonymous(address: [u8; 4]) -> Caller {
-        Caller {
+    fn anonymous(address: [u8; 4]) -> Account {
+        Account {
             class: Class::Anonymous,
             key: Key::Address(IpAddr::from(address)),
         }

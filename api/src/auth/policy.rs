@@ -85,11 +85,39 @@ impl Scope {
         value.filter(|_| self.reads_private_of_any(plans))
     }
 
+    /// Whether this scope reads everything `other` reads: a long-lived reader (a subscription)
+    /// resolved with `other` may go on under this one.
+    pub fn covers(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Self::All, _) | (_, Self::Public) => true,
+            (Self::Member(mine), Self::Member(theirs)) => {
+                theirs.iter().all(|p| mine.binary_search(p).is_ok())
+            }
+            _ => false,
+        }
+    }
+
     fn member_plans(&self) -> Vec<i64> {
         match self {
             Self::Member(plans) => plans.to_vec(),
             _ => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_covers_the_scopes_that_read_less() {
+        let member = |p: &[i64]| Scope::Member(p.to_vec().into());
+        assert!(Scope::All.covers(&member(&[1])));
+        assert!(member(&[1, 2]).covers(&member(&[2])));
+        assert!(member(&[]).covers(&Scope::Public));
+        assert!(!member(&[2]).covers(&member(&[1, 2])));
+        assert!(!Scope::Public.covers(&member(&[1])));
+        assert!(!member(&[1]).covers(&Scope::All));
     }
 }
 

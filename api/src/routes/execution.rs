@@ -12,9 +12,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument as _;
 
-use super::GraphQLRequest;
-use super::graphql_http::GraphQLResponse;
-use crate::graphql::AppSchema;
 use crate::settings::Settings;
 
 /// The operations this instance runs at once.
@@ -68,16 +65,18 @@ pub enum Failure {
     Panicked,
 }
 
-/// Runs `request` on `schema` within `limit`. A mutation runs on its own task, so it ends the same
-/// way whether or not the client is still there; the time limit still applies to it.
-pub async fn run(
-    schema: AppSchema,
-    request: GraphQLRequest,
+/// Runs one operation (`work`) within `limit`, on a task of its own: its resolvers, which nest as
+/// deep as the query, start from the bottom of a worker's stack rather than below the request's
+/// handlers and middleware. A query's task is aborted when its client leaves; a mutation's
+/// (`detach`) is not, so it ends the same way whether or not the client is still there. The
+/// request id goes along, for the errors it stamps.
+pub async fn run<T: Send + 'static>(
+    work: impl Future<Output = T> + Send + 'static,
+    detach: bool,
     limit: Duration,
-) -> Result<GraphQLResponse, Failure> {
-    let detach = request.is_mutation();
+) -> Result<T, Failure> {
     let work = async move {
-        let execution = AssertUnwindSafe(request.execute(&schema)).catch_unwind();
+        let execution = AssertUnwindSafe(work).catch_unwind();
         match tokio::time::timeout(limit, execution).await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(panic)) => {
@@ -95,14 +94,21 @@ pub async fn run(
             }
         }
     };
-    if !detach {
-        return work.await;
-    }
-    match tokio::spawn(work.instrument(tracing::Span::current())).await {
-        Ok(outcome) => outcome,
-        Err(err) => {
-            tracing::error!(error = %err, "a mutation task failed");
-            Err(Failure::Panicked)
+    let request_id = super::request_id::current();
+    let work = async move {
+        match request_id {
+            Some(id) => super::request_id::scope_id(id, work).await,
+            None => work.await,
         }
-    }
+    };
+    let task = tokio::spawn(work.instrument(tracing::Span::current()));
+    let outcome = if detach {
+        task.await
+    } else {
+        tokio_util::task::AbortOnDropHandle::new(task).await
+    };
+    outcome.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "an operation's task failed");
+        Err(Failure::Panicked)
+    })
 }

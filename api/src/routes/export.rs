@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseTransaction;
 use sha2::{Digest, Sha256};
 
+use super::Caller;
 use crate::auth::{Scope, Viewer};
 use crate::error::{ApiError, HttpError};
 use crate::export::{self, DataState, Export, Exporter, Publisher, Selection};
@@ -56,16 +57,13 @@ async fn download(
         return Err(HttpError(ApiError::Unavailable));
     }
     let export = Export::from_file_name(&file).ok_or(HttpError(ApiError::NotFound))?;
-    let viewer = super::authenticate(&state, &http)
+    let caller = Caller::of_request(&state, &http)
         .await
-        .map_err(HttpError)?;
+        .map_err(|denial| HttpError(denial.into()))?;
     let since = updated_since(http.query_string()).map_err(HttpError)?;
-    let caller = state.throttle.caller(&viewer, &http);
-    state
-        .throttle
-        .admit(&caller)
-        .map_err(|limited| HttpError(limited.into()))?;
-    let scope = Scope::of(&viewer, &state.db).await.map_err(HttpError)?;
+    caller.admit(&state).map_err(HttpError)?;
+    let scope = caller.scope(&state).await.map_err(HttpError)?;
+    let viewer = &caller.viewer;
     let Ok(permit) = state.exports.clone().try_acquire_owned() else {
         tracing::warn!("too many exports at once: request refused");
         return Err(HttpError(ApiError::Unavailable));
@@ -94,7 +92,7 @@ async fn download(
     // Revalidating is cheap and should stay so; a download is charged to the caller's budget.
     state
         .throttle
-        .charge(&caller, EXPORT_COST)
+        .charge(&caller.account, EXPORT_COST)
         .map_err(|limited| HttpError(limited.into()))?;
     response.content_type(export.content_type()).insert_header((
         header::CONTENT_DISPOSITION,

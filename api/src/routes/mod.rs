@@ -1,20 +1,24 @@
 //! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL, health and readiness.
 
+mod caller;
 mod execution;
 mod export;
 mod graphql_http;
 pub mod request_id;
 mod response_cache;
+mod ws;
 
 use actix_web::http::header;
-use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 
+pub use caller::{Caller, Denial};
 pub use execution::Capacity;
 pub use graphql_http::{
     GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, QueryLimitsGuard, Rejection,
 };
 pub use response_cache::ResponseCache;
+pub use ws::Sockets;
 
 use actix_web::Responder;
 use response_cache::Rendered;
@@ -22,14 +26,11 @@ use response_cache::Rendered;
 use actix_web::ResponseError as _;
 use actix_web::http::StatusCode;
 
-use crate::auth::tokens::Refusal;
-use crate::auth::{Scope, Viewer};
-use crate::error::{ApiError, HttpError};
-use crate::graphql::loader;
+use crate::auth::Viewer;
+use crate::error::HttpError;
 use crate::persisted;
 use crate::settings::Environment;
 use crate::startup::AppState;
-use crate::throttle::CostAccount;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -38,7 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql))
             .default_service(web::to(Rejection::method_not_allowed)),
     )
-    .route("/graphql/ws", web::get().to(graphql_ws))
+    .route("/graphql/ws", web::get().to(ws::upgrade))
     .route("/graphiql", web::get().to(graphiql))
     .route("/.well-known/jwks.json", web::get().to(jwks))
     .configure(export::configure)
@@ -46,8 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(readyz));
 }
 
-/// One operation per request. The caller is decided here, once: no header is anonymous, a bad
-/// token a 401 (never anonymous); its rate limit is checked before the body is read.
+/// One operation per request, through the gate ([`Caller`]): the caller is decided from its token,
+/// its rate limit checked before the body is read, its allow-list before anything runs.
 async fn graphql(
     state: web::Data<AppState>,
     http: HttpRequest,
@@ -56,19 +57,19 @@ async fn graphql(
     if state.lifecycle.is_closing() {
         return Err(Rejection::Unavailable);
     }
-    let viewer = authenticate(&state, &http).await.map_err(|err| match err {
-        ApiError::Unavailable => Rejection::Unavailable,
-        _ => Rejection::Unauthenticated,
-    })?;
-    let caller = state.throttle.caller(&viewer, &http);
-    if let Err(limited) = state.throttle.admit(&caller) {
-        return Ok(HttpError(limited.into()).error_response());
+    let caller = Caller::of_request(&state, &http)
+        .await
+        .map_err(|denial| match denial {
+            Denial::Unavailable => Rejection::Unavailable,
+            Denial::Revoked | Denial::Invalid => Rejection::Unauthenticated,
+        })?;
+    if let Err(limited) = caller.admit(&state) {
+        return Ok(HttpError(limited).error_response());
     }
     let request = GraphQLRequest::read(&http, payload.into_inner(), &state.persisted).await?;
-    persisted::check_allowed(&viewer, request.document()).map_err(|e| request.refuse(e))?;
-    let request = request.data(CostAccount::new(&state.throttle, caller));
-    request.check_introspection(viewer.may_inspect_schema(state.settings.env))?;
-    let cache_key = match (&viewer, &state.responses) {
+    persisted::check_allowed(&caller.viewer, request.document()).map_err(|e| request.refuse(e))?;
+    request.check_introspection(caller.may_inspect_schema(&state))?;
+    let cache_key = match (&caller.viewer, &state.responses) {
         (Viewer::Anonymous, Some(_)) => request.cache_key(),
         _ => None,
     };
@@ -84,7 +85,7 @@ async fn graphql(
                 let Some(request) = pending.take() else {
                     return Rendered::from_response(Rejection::Unavailable.error_response()).await;
                 };
-                let response = execute(&state, viewer.clone(), request).await;
+                let response = execute(&state, &caller, request).await;
                 match response {
                     Ok(response) => Rendered::from_response(response.respond_to(&http)).await,
                     Err(rejection) => {
@@ -99,141 +100,39 @@ async fn graphql(
         return match pending.take() {
             // The shared answer refused another caller over its cost budget; ours is our own.
             Some(request) if rendered.status() == StatusCode::TOO_MANY_REQUESTS => {
-                Ok(execute(&state, viewer, request).await?.respond_to(&http))
+                Ok(execute(&state, &caller, request).await?.respond_to(&http))
             }
             _ => Ok(rendered.to_response()),
         };
     }
-    Ok(execute(&state, viewer, request).await?.respond_to(&http))
+    Ok(execute(&state, &caller, request).await?.respond_to(&http))
 }
 
-/// The caller of a request, decided once: no `Authorization` header is anonymous, a bad token is
-/// refused (never anonymous). Kept in the request's extensions for the request log line.
-pub(crate) async fn authenticate(state: &AppState, http: &HttpRequest) -> Result<Viewer, ApiError> {
-    let authorization = http
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(header::HeaderValue::as_bytes);
-    match state.tokens.authenticate(authorization).await {
-        Ok(viewer) => {
-            http.extensions_mut().insert(viewer.clone());
-            Ok(viewer)
-        }
-        Err(Refusal::Unavailable(reason)) => {
-            tracing::error!(%reason, "cannot read token records");
-            Err(ApiError::Unavailable)
-        }
-        Err(refusal) => {
-            tracing::info!(%refusal, "access token refused");
-            state.metrics.token_refused(refusal.class());
-            Err(ApiError::Unauthenticated)
-        }
-    }
-}
-
-/// Runs one operation for `viewer` with its scope and its own loaders.
+/// Runs one operation of `caller` with its scope, its own loaders, a slot of the instance's
+/// capacity and the request time limit.
 async fn execute(
     state: &AppState,
-    viewer: Viewer,
+    caller: &Caller,
     request: GraphQLRequest,
 ) -> Result<GraphQLResponse, Rejection> {
-    let scope = Scope::of(&viewer, &state.db).await.map_err(|err| {
-        tracing::error!(error = ?err, "cannot resolve the caller's plans");
-        Rejection::Unavailable
-    })?;
-    let loaders = loader::new_loaders(state.db.clone(), scope.clone());
-    let schema = state
-        .schemas
-        .get(viewer.may_inspect_schema(state.settings.env))
-        .clone();
-    let request = request.data(viewer).data(scope).data(loaders);
+    let scope = caller
+        .scope(state)
+        .await
+        .map_err(|_| Rejection::Unavailable)?;
+    let schema = state.schemas.get(caller.may_inspect_schema(state)).clone();
+    let request = request.map(|r| caller.attach(state, scope, r, false));
     let Some(_slot) = state.capacity.slot().await else {
         tracing::warn!("over capacity: request refused");
         return Err(Rejection::Unavailable);
     };
-    execution::run(schema, request, state.settings.request_timeout)
+    let detach = request.is_mutation();
+    let work = async move { request.execute(&schema).await };
+    execution::run(work, detach, state.settings.request_timeout)
         .await
         .map_err(|failure| match failure {
             execution::Failure::TimedOut => Rejection::Unavailable,
             execution::Failure::Panicked => Rejection::Internal,
         })
-}
-
-/// GraphQL subscriptions (and any operation) over the graphql-ws protocol. The caller comes from
-/// the `connection_init` payload (`{"Authorization": "Bearer …"}`, or `{"token": "…"}`), else from
-/// the upgrade request's `Authorization` header; a refused token closes the connection. The caller
-/// is known only after the upgrade, so the public schema serves everyone here (no introspection in
-/// production; admins introspect over HTTP).
-async fn graphql_ws(
-    state: web::Data<AppState>,
-    http: HttpRequest,
-    payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
-    let header = http
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let schema = state.schemas.public.clone();
-    let state = state.into_inner();
-    async_graphql_actix_web::GraphQLSubscription::new(schema)
-        .on_connection_init(move |init| connection_data(state, init, header))
-        .start(&http, payload)
-}
-
-async fn connection_data(
-    state: std::sync::Arc<AppState>,
-    init: serde_json::Value,
-    upgrade_header: Option<String>,
-) -> async_graphql::Result<async_graphql::Data> {
-    use async_graphql::ErrorExtensions as _;
-    let from_payload = ["Authorization", "authorization"]
-        .iter()
-        .find_map(|k| init.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
-        .or_else(|| {
-            init.get("token")
-                .and_then(|v| v.as_str())
-                .map(|t| format!("Bearer {t}"))
-        });
-    let authorization = from_payload.or(upgrade_header);
-    let refused = |message: &str, code: &str| {
-        let code = code.to_owned();
-        async_graphql::Error::new(message).extend_with(move |_, e| e.set("code", code.as_str()))
-    };
-    let viewer = match state
-        .tokens
-        .authenticate(authorization.as_deref().map(str::as_bytes))
-        .await
-    {
-        Ok(viewer) => viewer,
-        Err(Refusal::Unavailable(reason)) => {
-            tracing::error!(%reason, "cannot read token records");
-            return Err(refused(
-                "service unavailable, try again later",
-                "SERVICE_UNAVAILABLE",
-            ));
-        }
-        Err(refusal) => {
-            tracing::info!(%refusal, "access token refused (websocket)");
-            state.metrics.token_refused(refusal.class());
-            return Err(refused("invalid access token", "UNAUTHENTICATED"));
-        }
-    };
-    let scope = Scope::of(&viewer, &state.db).await.map_err(|err| {
-        tracing::error!(error = ?err, "cannot resolve the caller's plans");
-        refused(
-            "service unavailable, try again later",
-            "SERVICE_UNAVAILABLE",
-        )
-    })?;
-    // A subscription lives long: its loaders batch but never cache, so each event reads fresh rows.
-    let loaders = loader::new_loaders(state.db.clone(), scope.clone());
-    loaders.enable_all_cache(false);
-    let mut data = async_graphql::Data::default();
-    data.insert(viewer);
-    data.insert(scope);
-    data.insert(loaders);
-    Ok(data)
 }
 
 /// The public keys tokens are verified with (RFC 7517), for clients that verify tokens themselves.
@@ -246,18 +145,11 @@ async fn jwks(state: web::Data<AppState>) -> HttpResponse {
 /// GraphiQL, for those who may inspect the schema; to anyone else it does not exist. In production
 /// that is admins, whose token must come with the page request (a bad token is a 404 too).
 async fn graphiql(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse {
-    let may_inspect = state.settings.env == Environment::Development || {
-        let authorization = http
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(header::HeaderValue::as_bytes);
-        authorization.is_some()
-            && state
-                .tokens
-                .authenticate(authorization)
+    let may_inspect = state.settings.env == Environment::Development
+        || (http.headers().contains_key(header::AUTHORIZATION)
+            && Caller::of_request(&state, &http)
                 .await
-                .is_ok_and(|viewer| viewer.may_inspect_schema(state.settings.env))
-    };
+                .is_ok_and(|caller| caller.may_inspect_schema(&state)));
     if !may_inspect {
         return HttpResponse::NotFound().finish();
     }

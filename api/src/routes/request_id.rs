@@ -25,6 +25,11 @@ pub async fn scope(
     }
 }
 
+/// Runs `work` (a task of the request's own) with the request's id set.
+pub async fn scope_id<F: Future>(id: String, work: F) -> F::Output {
+    CURRENT.scope(id, work).await
+}
+
 /// The current request's id, if a request is being served on this task.
 pub fn current() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()

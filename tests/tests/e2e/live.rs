@@ -113,29 +113,65 @@ pub(crate) struct Ws {
 
 impl Ws {
     pub(crate) async fn connect(app: &TestApp, token: Option<&str>) -> Result<Self, String> {
-        let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
-        let mut request = url.into_client_request().map_err(|e| e.to_string())?;
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().map_err(|_| "header")?,
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut ws = Self { socket };
-        let payload = match token {
-            Some(t) => json!({ "Authorization": format!("Bearer {t}") }),
-            None => json!({}),
-        };
-        ws.send(json!({ "type": "connection_init", "payload": payload }))
-            .await;
-        match ws.next_message(Duration::from_secs(5)).await {
+        let mut ws = Self::open(app, Some("graphql-transport-ws")).await?;
+        match ws.init(token).await {
             Some(m) if m["type"] == "connection_ack" => Ok(ws),
             other => Err(format!("no ack: {other:?}")),
         }
     }
 
-    async fn send(&mut self, message: Value) {
+    /// The upgraded connection, before `connection_init`, offering `protocol`.
+    pub(crate) async fn open(app: &TestApp, protocol: Option<&str>) -> Result<Self, String> {
+        let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+        if let Some(protocol) = protocol {
+            request.headers_mut().insert(
+                "sec-websocket-protocol",
+                protocol.parse().map_err(|_| "header")?,
+            );
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Self { socket })
+    }
+
+    /// Sends `connection_init` with the token (if any) and returns the answer.
+    pub(crate) async fn init(&mut self, token: Option<&str>) -> Option<Value> {
+        let payload = match token {
+            Some(t) => json!({ "Authorization": format!("Bearer {t}") }),
+            None => json!({}),
+        };
+        self.send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        self.next_message(Duration::from_secs(5)).await
+    }
+
+    /// Sends a text frame as it is.
+    pub(crate) async fn send_text(&mut self, text: &str) {
+        self.socket
+            .send(Message::Text(text.to_owned().into()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The code the server closes the connection with, reading (and dropping) other messages
+    /// meanwhile; None when it stays open for `wait`.
+    pub(crate) async fn close_code(&mut self, wait: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()??;
+            match message {
+                Ok(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    pub(crate) async fn send(&mut self, message: Value) {
         self.socket
             .send(Message::Text(message.to_string().into()))
             .await

@@ -7,6 +7,7 @@ mod export_iati;
 mod export_roundtrip;
 mod faults;
 mod foundation;
+mod gate;
 mod hostile;
 mod http;
 mod import;

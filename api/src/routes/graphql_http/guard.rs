@@ -58,10 +58,9 @@ impl Extension for Guard {
         shape::check_text(query, &self.limits).map_err(too_complex)?;
         let document = next.run(ctx, query, variables).await?;
         let name = self.operation_name.lock().ok().and_then(|n| n.clone());
-        // No such operation: async-graphql's error to report.
-        if let Ok(operation) = select_operation(&document, name.as_deref()) {
-            shape::check_operation(&document, operation, &self.limits).map_err(too_complex)?;
-        }
+        // No such operation is async-graphql's error to report, once the document is bounded.
+        let selected = select_operation(&document, name.as_deref()).ok();
+        shape::check_document(&document, selected, &self.limits).map_err(too_complex)?;
         Ok(document)
     }
 }

@@ -21,7 +21,7 @@ use crate::persisted::{Documents, Unresolved};
 pub use guard::QueryLimitsGuard;
 use negotiate::{ResponseMediaType, check_request_content_type};
 use response::{BAD_REQUEST, bad_user_input, too_complex, with_code};
-pub use response::{GraphQLResponse, Rejection};
+pub use response::{GraphQLResponse, Rejection, finish};
 
 use crate::settings::QueryLimits;
 use crate::startup::AppState;
@@ -40,10 +40,10 @@ pub struct GraphQLRequest {
 }
 
 impl GraphQLRequest {
-    /// Adds request-scoped data (e.g. the viewer) for resolvers.
+    /// Changes the operation's request, e.g. to add request data for resolvers.
     #[must_use]
-    pub fn data<D: std::any::Any + Send + Sync>(mut self, data: D) -> Self {
-        self.request = self.request.data(data);
+    pub fn map(mut self, f: impl FnOnce(async_graphql::Request) -> async_graphql::Request) -> Self {
+        self.request = f(self.request);
         self
     }
 
@@ -75,10 +75,9 @@ impl GraphQLRequest {
         if !self.introspection || may_inspect {
             return Ok(());
         }
-        let error = ServerError::new("introspection is disabled", None);
         Err(Rejection::RequestError(
             self.media,
-            vec![response::forbidden(error, "INTROSPECTION_DISABLED")],
+            vec![introspection_disabled()],
         ))
     }
 
@@ -144,29 +143,21 @@ async fn extract(
     let limits = req
         .app_data::<web::Data<AppState>>()
         .map_or_else(QueryLimits::default, |state| state.settings.query_limits());
-    let refuse = |refusal| Rejection::RequestError(media, vec![too_complex(refusal)]);
-
-    // Before parsing: the parser recurses once per nesting level.
-    shape::check_text(&request.query, &limits).map_err(refuse)?;
-    let document = async_graphql::parser::parse_query(&request.query).map_err(|err| {
-        let error = ServerError::from(err);
-        Rejection::RequestError(media, vec![bad_user_input(error, "GRAPHQL_PARSE_FAILED")])
-    })?;
-    let operation =
-        select_operation(&document, request.operation_name.as_deref()).map_err(|error| {
-            Rejection::RequestError(
-                media,
-                vec![bad_user_input(error, "OPERATION_RESOLUTION_FAILURE")],
-            )
-        })?;
+    let checked = Checked::parse(&request, &limits)
+        .map_err(|errors| Rejection::RequestError(media, errors))?;
+    let Checked {
+        document,
+        operation,
+        shape,
+        missing_variables,
+    } = checked;
     crate::telemetry::request::Operation::note(
         req,
         &document,
         request.operation_name.as_deref(),
-        operation.ty,
+        operation,
     );
-    let shape = shape::check_operation(&document, operation, &limits).map_err(refuse)?;
-    match operation.ty {
+    match operation {
         OperationType::Query => {}
         _ if over_get => return Err(Rejection::MutationOverGet(media)),
         OperationType::Subscription => {
@@ -178,11 +169,10 @@ async fn extract(
         }
         OperationType::Mutation => {}
     }
-    let missing = missing_variables(operation, &request.variables);
-    if !missing.is_empty() {
-        return Err(Rejection::RequestError(media, missing));
+    if !missing_variables.is_empty() {
+        return Err(Rejection::RequestError(media, missing_variables));
     }
-    let is_query = operation.ty == OperationType::Query;
+    let is_query = operation == OperationType::Query;
     request.set_parsed_query(document);
     Ok(GraphQLRequest {
         request,
@@ -190,6 +180,57 @@ async fn extract(
         is_query,
         introspection: shape.introspection,
     })
+}
+
+/// A document parsed and bounded, whatever transport brought it: within the query limits (text
+/// before parsing, the whole document after), its operation selected, its non-null variables
+/// known. What is left is async-graphql's validation, whose work the bounds keep small.
+pub struct Checked {
+    pub document: ExecutableDocument,
+    pub operation: OperationType,
+    pub shape: shape::Shape,
+    /// Non-null variables without a value: request errors, once the transport has had its say.
+    pub missing_variables: Vec<ServerError>,
+}
+
+impl Checked {
+    /// The request's document, or the request errors (coded) that refuse it.
+    pub fn parse(
+        request: &async_graphql::Request,
+        limits: &QueryLimits,
+    ) -> Result<Self, Vec<ServerError>> {
+        // Before parsing: the parser recurses once per nesting level.
+        shape::check_text(&request.query, limits).map_err(|r| vec![too_complex(r)])?;
+        let document = async_graphql::parser::parse_query(&request.query).map_err(|err| {
+            vec![bad_user_input(
+                ServerError::from(err),
+                "GRAPHQL_PARSE_FAILED",
+            )]
+        })?;
+        let operation = select_operation(&document, request.operation_name.as_deref());
+        // The whole document is bounded even when no operation can be selected: async-graphql
+        // validates it all before it reports that.
+        let shape = shape::check_document(&document, operation.as_ref().ok().copied(), limits)
+            .map_err(|r| vec![too_complex(r)])?;
+        let operation = operation
+            .map_err(|error| vec![bad_user_input(error, "OPERATION_RESOLUTION_FAILURE")])?;
+        let missing_variables = missing_variables(operation, &request.variables);
+        let operation = operation.ty;
+        Ok(Self {
+            document,
+            operation,
+            shape,
+            missing_variables,
+        })
+    }
+}
+
+/// A request error refusing introspection to a caller who may not inspect the schema.
+pub fn introspection_disabled() -> ServerError {
+    response::forbidden(
+        ServerError::new("introspection is disabled", None),
+        "INTROSPECTION_DISABLED",
+    )
 }
 
 fn header_str(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {

@@ -33,6 +33,22 @@ impl GraphQLResponse {
     }
 }
 
+/// An operation's response for a transport other than HTTP: the response with its errors coded,
+/// masked and stamped, or, for a request error (nothing executed), those errors alone.
+pub fn finish(
+    mut response: async_graphql::Response,
+) -> Result<async_graphql::Response, Vec<ServerError>> {
+    if is_request_error(&response) {
+        for error in &mut response.errors {
+            classify(error);
+        }
+        crate::error::finish_errors(&mut response.errors);
+        return Err(response.errors);
+    }
+    crate::error::finish_errors(&mut response.errors);
+    Ok(response)
+}
+
 /// A response without `data`: a GraphQL request error.
 #[derive(Serialize)]
 struct Errors<'a> {

@@ -1,14 +1,17 @@
 //! The shape of a document, bounded before async-graphql validates or runs it: the length and
-//! bracket nesting of the text before parsing, then aliases, root fields, directives and fields of
-//! the selected operation with its fragments expanded. Fragments are measured once each, so a
-//! document whose fragments spread each other twice per level (2^n fields from n lines) is measured
-//! in linear time and refused, before async-graphql's validation expands it in full.
+//! bracket nesting of the text before parsing, then, for every operation of the document (not only
+//! the selected one: validation visits them all), aliases, root fields, directives and fields with
+//! fragments expanded, and the expanded size of the whole document. Fragments are measured once
+//! each, so a document whose fragments spread each other twice per level (2^n fields from n lines)
+//! is measured in linear time and refused, before async-graphql's validation expands it in full.
 
 use std::collections::{HashMap, HashSet};
 
+use async_graphql::Positioned;
 use async_graphql::parser::types::{
-    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+    Directive, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
+use async_graphql_value::{ConstValue, Value};
 
 use super::scan;
 use crate::settings::QueryLimits;
@@ -54,12 +57,13 @@ fn too_deeply_nested(limits: &QueryLimits) -> TooComplex {
     )
 }
 
-/// Counts of `operation`, fragments expanded, against the limits. Every field costs at least 1
-/// in the complexity async-graphql computes later, so more fields than the complexity limit
-/// are refused here already.
-pub fn check_operation(
+/// The whole document against the limits, in time linear in its length: each operation's counts
+/// (fragments expanded) within the per-operation limits, and the expanded size of all operations
+/// and fragment definitions together — what async-graphql's validation will walk — within
+/// `max_expanded_size`. The shape returned is that of `selected` (default without one).
+pub fn check_document(
     document: &ExecutableDocument,
-    operation: &OperationDefinition,
+    selected: Option<&OperationDefinition>,
     limits: &QueryLimits,
 ) -> Result<Shape, TooComplex> {
     let mut walk = Walk {
@@ -68,55 +72,98 @@ pub fn check_operation(
         visiting: HashSet::new(),
         limits,
     };
-    let mut tally = walk.selection_set(&operation.selection_set.node, 0)?;
-    tally.directives = tally
-        .directives
-        .saturating_add(operation.directives.len())
-        .saturating_add(
-            operation
-                .variable_definitions
-                .iter()
-                .map(|v| v.node.directives.len())
-                .sum(),
-        );
-    let over = |reason, what: &str, count: usize, limit: usize| {
-        (count > limit).then(|| {
-            TooComplex::new(
-                reason,
-                format!("the operation has {count} {what}, more than {limit}"),
-            )
-        })
-    };
-    let refusal = over("ALIASES", "aliases", tally.aliases, limits.max_aliases)
-        .or_else(|| {
-            over(
-                "ROOT_FIELDS",
-                "root fields",
-                tally.top_fields,
-                limits.max_root_fields,
-            )
-        })
-        .or_else(|| {
-            over(
-                "DIRECTIVES",
-                "directives",
-                tally.directives,
-                limits.max_directives,
-            )
-        })
-        .or_else(|| {
-            over(
-                "COMPLEXITY",
-                "fields with its fragments expanded",
-                tally.fields,
-                limits.max_complexity,
-            )
-        });
-    match refusal {
-        Some(refusal) => Err(refusal),
-        None => Ok(Shape {
-            introspection: tally.introspection,
-        }),
+    let mut shape = None;
+    let mut size = 0usize;
+    for (_, operation) in document.operations.iter() {
+        let tally = walk.operation(&operation.node)?;
+        size = size.saturating_add(tally.size);
+        if selected.is_some_and(|s| std::ptr::eq(&operation.node, s)) {
+            shape = Some(Shape {
+                introspection: tally.introspection,
+            });
+        }
+    }
+    // Validation also walks every fragment definition on its own, expanded.
+    for name in document.fragments.keys() {
+        size = size.saturating_add(walk.fragment(name.as_str(), 0)?.size);
+    }
+    if size > limits.max_expanded_size {
+        return Err(TooComplex::new(
+            "DOCUMENT_SIZE",
+            format!(
+                "the document expands to more than {} fields and values",
+                limits.max_expanded_size
+            ),
+        ));
+    }
+    Ok(shape.unwrap_or_default())
+}
+
+impl<'a> Walk<'a> {
+    /// Counts of one operation, fragments expanded, against the per-operation limits. Every field
+    /// costs at least 1 in the complexity async-graphql computes later, so more fields than the
+    /// complexity limit are refused here already.
+    fn operation(&mut self, operation: &'a OperationDefinition) -> Result<Tally, TooComplex> {
+        let limits = self.limits;
+        let mut tally = self.selection_set(&operation.selection_set.node, 0)?;
+        tally.directives = tally
+            .directives
+            .saturating_add(operation.directives.len())
+            .saturating_add(
+                operation
+                    .variable_definitions
+                    .iter()
+                    .map(|v| v.node.directives.len())
+                    .sum(),
+            );
+        let over = |reason, what: &str, count: usize, limit: usize| {
+            (count > limit).then(|| {
+                TooComplex::new(
+                    reason,
+                    format!("the operation has {count} {what}, more than {limit}"),
+                )
+            })
+        };
+        let refusal = over("ALIASES", "aliases", tally.aliases, limits.max_aliases)
+            .or_else(|| {
+                over(
+                    "ROOT_FIELDS",
+                    "root fields",
+                    tally.top_fields,
+                    limits.max_root_fields,
+                )
+            })
+            .or_else(|| {
+                over(
+                    "DIRECTIVES",
+                    "directives",
+                    tally.directives,
+                    limits.max_directives,
+                )
+            })
+            .or_else(|| {
+                over(
+                    "COMPLEXITY",
+                    "fields with its fragments expanded",
+                    tally.fields,
+                    limits.max_complexity,
+                )
+            });
+        let variables: usize = operation
+            .variable_definitions
+            .iter()
+            .map(|v| {
+                v.node
+                    .default_value
+                    .as_ref()
+                    .map_or(1, |value| const_value_size(&value.node))
+            })
+            .sum();
+        tally.size = tally.size.saturating_add(variables);
+        match refusal {
+            Some(refusal) => Err(refusal),
+            None => Ok(tally),
+        }
     }
 }
 
@@ -133,6 +180,8 @@ struct Tally {
     introspection: bool,
     /// Levels of selection sets and fragments below this one.
     depth: usize,
+    /// Fields, argument values and directives, fragments expanded: what validation walks.
+    size: usize,
 }
 
 impl Tally {
@@ -141,6 +190,7 @@ impl Tally {
         self.fields = self.fields.saturating_add(inner.fields);
         self.aliases = self.aliases.saturating_add(inner.aliases);
         self.directives = self.directives.saturating_add(inner.directives);
+        self.size = self.size.saturating_add(inner.size);
         self.depth = self.depth.max(inner.depth.saturating_add(1));
     }
 
@@ -179,6 +229,16 @@ impl<'a> Walk<'a> {
                         .aliases
                         .saturating_add(usize::from(field.alias.is_some()));
                     tally.directives = tally.directives.saturating_add(field.directives.len());
+                    let values: usize = field
+                        .arguments
+                        .iter()
+                        .map(|(_, value)| value_size(&value.node))
+                        .sum();
+                    tally.size = tally
+                        .size
+                        .saturating_add(1)
+                        .saturating_add(values)
+                        .saturating_add(directives_size(&field.directives));
                     tally.introspection |=
                         matches!(field.name.node.as_str(), "__schema" | "__type");
                     if !field.selection_set.node.items.is_empty() {
@@ -188,11 +248,19 @@ impl<'a> Walk<'a> {
                 Selection::InlineFragment(inline) => {
                     let inline = &inline.node;
                     tally.directives = tally.directives.saturating_add(inline.directives.len());
+                    tally.size = tally
+                        .size
+                        .saturating_add(1)
+                        .saturating_add(directives_size(&inline.directives));
                     tally.spread(self.selection_set(&inline.selection_set.node, level + 1)?);
                 }
                 Selection::FragmentSpread(spread) => {
                     let spread = &spread.node;
                     tally.directives = tally.directives.saturating_add(spread.directives.len());
+                    tally.size = tally
+                        .size
+                        .saturating_add(1)
+                        .saturating_add(directives_size(&spread.directives));
                     tally.spread(self.fragment(spread.fragment_name.node.as_str(), level + 1)?);
                 }
             }
@@ -217,10 +285,49 @@ impl<'a> Walk<'a> {
         let definition = &definition.node;
         let mut tally = self.selection_set(&definition.selection_set.node, level)?;
         tally.directives = tally.directives.saturating_add(definition.directives.len());
+        tally.size = tally
+            .size
+            .saturating_add(directives_size(&definition.directives));
         self.visiting.remove(name);
         self.fragments.insert(name, tally);
         Ok(tally)
     }
+}
+
+/// Nodes of an argument value (a list or object counts its items, recursively).
+fn value_size(value: &Value) -> usize {
+    match value {
+        Value::List(items) => items.iter().fold(1, |n, v| n.saturating_add(value_size(v))),
+        Value::Object(fields) => fields
+            .values()
+            .fold(1, |n, v| n.saturating_add(value_size(v))),
+        _ => 1,
+    }
+}
+
+/// Nodes of a variable's default value.
+fn const_value_size(value: &ConstValue) -> usize {
+    match value {
+        ConstValue::List(items) => items
+            .iter()
+            .fold(1, |n, v| n.saturating_add(const_value_size(v))),
+        ConstValue::Object(fields) => fields
+            .values()
+            .fold(1, |n, v| n.saturating_add(const_value_size(v))),
+        _ => 1,
+    }
+}
+
+/// Directives with their argument values.
+fn directives_size(directives: &[Positioned<Directive>]) -> usize {
+    directives.iter().fold(0, |n, d| {
+        d.node
+            .arguments
+            .iter()
+            .fold(n.saturating_add(1), |n, (_, v)| {
+                n.saturating_add(value_size(&v.node))
+            })
+    })
 }
 
 #[cfg(test)]
@@ -236,7 +343,33 @@ mod tests {
             max_aliases: 3,
             max_root_fields: 3,
             max_directives: 3,
+            max_expanded_size: 1000,
         }
+    }
+
+    /// The refusal of the whole document (the first operation selected), or `OK`.
+    fn check_all(query: &str, limits: &QueryLimits) -> String {
+        let Ok(document) = async_graphql::parser::parse_query(query) else {
+            return "UNPARSED".to_owned();
+        };
+        let selected = document.operations.iter().next().map(|(_, op)| &op.node);
+        match check_document(&document, selected, limits) {
+            Ok(_) => "OK".to_owned(),
+            Err(refusal) => refusal.reason.to_owned(),
+        }
+    }
+
+    /// Fragments G1 … Gn, each spreading the one below twice.
+    fn bomb(levels: usize) -> String {
+        let mut text = String::from(" fragment G0 on Plan { id }");
+        for i in 1..=levels {
+            text.push_str(&format!(
+                " fragment G{i} on Plan {{ ...G{} ...G{} }}",
+                i - 1,
+                i - 1
+            ));
+        }
+        text
     }
 
     /// The reason of the refusal, or `OK` (with `+I` when introspecting).
@@ -247,7 +380,7 @@ mod tests {
         let Some((_, operation)) = document.operations.iter().next() else {
             return "NO_OPERATION".to_owned();
         };
-        match check_operation(&document, &operation.node, &limits()) {
+        match check_document(&document, Some(&operation.node), &limits()) {
             Ok(shape) if shape.introspection => "OK+I".to_owned(),
             Ok(_) => "OK".to_owned(),
             Err(refusal) => refusal.reason.to_owned(),
@@ -306,9 +439,53 @@ mod tests {
         let document = async_graphql::parser::parse_query(&query);
         let refusal = document.ok().and_then(|document| {
             let (_, operation) = document.operations.iter().next()?;
-            check_operation(&document, &operation.node, &limits).err()
+            check_document(&document, Some(&operation.node), &limits).err()
         });
         assert_eq!(refusal.map(|r| r.reason), Some("COMPLEXITY"));
+    }
+
+    #[test]
+    fn an_operation_that_is_not_selected_is_bounded_too() {
+        let mut limits = limits();
+        limits.max_nesting = 100;
+        limits.max_complexity = 1_000_000;
+        limits.max_expanded_size = 100_000;
+        let query = format!(
+            "query Small {{ __typename }} query Big {{ plan(id: \"x\") {{ ...G40 }} }}{}",
+            bomb(40)
+        );
+        assert_eq!(check_all(&query, &limits), "COMPLEXITY");
+        let query = "query Small { __typename } query Big { x { a: y b: y c: y d: y } }";
+        assert_eq!(check_all(query, &limits), "ALIASES");
+    }
+
+    #[test]
+    fn unused_fragments_count_toward_the_size_of_the_document() {
+        let mut limits = limits();
+        limits.max_nesting = 100;
+        limits.max_complexity = 1_000_000;
+        limits.max_expanded_size = 1_000;
+        // 2^7 fields, walked once per definition (about 2 × 2^7 × 3 nodes): within the size.
+        assert_eq!(
+            check_all(&format!("{{ __typename }}{}", bomb(7)), &limits),
+            "OK"
+        );
+        assert_eq!(
+            check_all(&format!("{{ __typename }}{}", bomb(12)), &limits),
+            "DOCUMENT_SIZE"
+        );
+    }
+
+    #[test]
+    fn argument_values_count_toward_the_size_of_the_document() {
+        let mut limits = limits();
+        limits.max_expanded_size = 1_000;
+        let list = vec!["1"; 300].join(",");
+        let once = format!("{{ x(a: [{list}]) }}");
+        assert_eq!(check_all(&once, &limits), "OK");
+        let spread =
+            format!("{{ y {{ ...F ...F ...F ...F }} }} fragment F on Q {{ x(a: [{list}]) }}");
+        assert_eq!(check_all(&spread, &limits), "DOCUMENT_SIZE");
     }
 
     #[test]
