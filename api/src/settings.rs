@@ -122,6 +122,13 @@ pub struct Settings {
     /// Exports (`/export/…`) streamed at once; each holds one database connection for as long as
     /// it streams, so beyond this a request gets 503 instead of starving GraphQL of connections.
     pub max_concurrent_exports: usize,
+    /// Exports one caller (a token, or an anonymous client address) may stream at once; beyond,
+    /// 429 with `Retry-After`, so that one client cannot take every export slot (0: no limit).
+    pub max_exports_per_caller: usize,
+    /// An export whose client has not taken the next chunk for this long is cut off: its
+    /// connection is closed and its database connection and slots are released.
+    #[serde(with = "seconds")]
+    pub export_idle_timeout: Duration,
     /// IATI organisation identifier of the publisher: the `reporting-org` of the IATI export and
     /// the prefix of every `iati-identifier` in it.
     pub iati_reporting_org_ref: String,
@@ -220,6 +227,8 @@ impl Default for Settings {
             query_max_root_fields: 20,
             query_max_directives: 30,
             max_concurrent_exports: 4,
+            max_exports_per_caller: 2,
+            export_idle_timeout: Duration::from_secs(30),
             // The European Commission's Service for Foreign Policy Instruments funded IUC/IURC.
             iati_reporting_org_ref: "XI-IATI-EC_FPI".to_owned(),
             iati_reporting_org_name: "European Commission - Service for Foreign Policy Instruments"

@@ -48,7 +48,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Registered documents, for requests that send a hash instead of a query.
     pub persisted: Documents,
-    /// Export streams running now (each holds a database connection); beyond the setting, 503.
+    /// Export streams running now (each holds a database connection); beyond the setting, 503
+    /// (each caller's share is limited by [`Throttle::export_slot`]).
     pub exports: Arc<tokio::sync::Semaphore>,
 }
 
@@ -154,6 +155,8 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .configure(routes::configure)
             .configure(metrics::configure)
     })
+    // Export streams cut off a client that stopped reading through its socket.
+    .on_connect(crate::connection::ConnectionSocket::remember)
     // Signals are ours (lifecycle): readiness turns false before the listener closes.
     .disable_signals()
     .shutdown_timeout(shutdown_timeout)

@@ -4,6 +4,7 @@ mod auth;
 mod docs_queries;
 mod export;
 mod export_iati;
+mod export_limits;
 mod export_roundtrip;
 mod faults;
 mod foundation;
