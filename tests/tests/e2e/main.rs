@@ -7,6 +7,7 @@ mod export_iati;
 mod export_limits;
 mod export_roundtrip;
 mod faults;
+mod feed_privacy;
 mod foundation;
 mod hostile;
 mod http;
