@@ -18,6 +18,9 @@ pub struct Settings {
     pub database_url: String,
     /// Address the HTTP server binds; port 0 picks a free one (tests).
     pub bind: SocketAddr,
+    /// Address of a listener serving only `/metrics`, to anyone who reaches it (Prometheus, on a
+    /// private network); unset, there is none. On the API port `/metrics` is for admin tokens.
+    pub metrics_bind: Option<SocketAddr>,
     /// `pretty` for a terminal, `json` for log collectors.
     pub log_format: LogFormat,
     /// `tracing-subscriber` filter directives (`RUST_LOG`).
@@ -185,6 +188,7 @@ impl Default for Settings {
         Self {
             database_url: "sqlite://ucap.db?mode=rwc".to_owned(),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_bind: None,
             log_format: LogFormat::Pretty,
             log_filter: "info".to_owned(),
             env: Environment::Development,

@@ -25,6 +25,8 @@ use crate::{db, import, routes, telemetry};
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `/metrics` listener of `metrics_bind`, with its port.
+    metrics: Option<(u16, Server)>,
     lifecycle: Lifecycle,
     drain_delay: std::time::Duration,
 }
@@ -72,6 +74,13 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let metrics_listener = match settings.metrics_bind {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .with_context(|| format!("cannot bind {address} (metrics)"))?,
+            ),
+            None => None,
+        };
         // The change-feed relay reads on its own schedule: started on the connection before it is
         // instrumented, so its reads never count as a request's statements.
         let live = crate::live::Live::start(
@@ -102,10 +111,18 @@ impl Application {
             throttle,
             persisted,
         };
+        let metrics = match metrics_listener {
+            Some(listener) => Some((
+                listener.local_addr()?.port(),
+                serve_metrics(listener, &state)?,
+            )),
+            None => None,
+        };
         let server = serve(listener, state)?;
         Ok(Self {
             port,
             server,
+            metrics,
             lifecycle,
             drain_delay,
         })
@@ -115,9 +132,14 @@ impl Application {
         self.port
     }
 
+    /// The port of the `/metrics` listener, when `metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     /// Runs until stopped through [`Application::shutdown`]'s handle (tests).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        with_metrics(self.server, self.metrics).await
     }
 
     /// What stops this server gracefully.
@@ -136,8 +158,37 @@ impl Application {
             crate::lifecycle::terminated().await;
             shutdown.run().await;
         });
-        self.server.await
+        with_metrics(self.server, self.metrics).await
     }
+}
+
+/// Runs `server` and the metrics listener beside it; the listener stops with the server.
+async fn with_metrics(server: Server, metrics: Option<(u16, Server)>) -> std::io::Result<()> {
+    let Some((_, metrics)) = metrics else {
+        return server.await;
+    };
+    let handle = metrics.handle();
+    let running = tokio::spawn(metrics);
+    let result = server.await;
+    handle.stop(false).await;
+    let _ = running.await;
+    result
+}
+
+/// The listener of `metrics_bind`: `/metrics` and nothing else, to whoever reaches it.
+fn serve_metrics(listener: TcpListener, state: &AppState) -> std::io::Result<Server> {
+    let state = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(state.metrics.clone()))
+            .configure(metrics::configure_listener)
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
 }
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
