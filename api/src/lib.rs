@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod connection;
 pub mod db;
 pub mod domain;
 pub mod error;

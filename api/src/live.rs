@@ -47,16 +47,12 @@ pub async fn append(
     change: NewChange<'_>,
 ) -> Result<i64, sea_orm::DbErr> {
     let backend = txn.get_database_backend();
-    if backend == DbBackend::Postgres {
-        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [FEED_LOCK.into()],
-        ))
-        .await?;
-    }
+    let position = next_position(txn, chrono::Utc::now()).await?;
+    // The entry's time is its position's, so that `sequence` tells nothing `at` does not.
+    let at = chrono::DateTime::from_timestamp_micros(position).unwrap_or_else(chrono::Utc::now);
     let row = change_event::ActiveModel {
-        at: Set(chrono::Utc::now()),
+        at: Set(at),
+        position: Set(position),
         record_kind: Set(change.kind.to_owned()),
         record_id: Set(change.id),
         operation: Set(change.operation.to_owned()),
@@ -84,6 +80,35 @@ pub async fn append(
         txn.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
     }
     Ok(row.id)
+}
+
+/// The feed position of an entry committed at `at`: `max(at in µs, last position + 1)`. The
+/// feed is read in this order and shows it as `sequence`; unlike a row id, the distance between
+/// two positions counts no entries, only time. On PostgreSQL it first takes the feed lock (held to
+/// commit), so positions follow commit order; SQLite serialises writers.
+pub async fn next_position(
+    txn: &DatabaseTransaction,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, sea_orm::DbErr> {
+    use sea_orm::QuerySelect;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [FEED_LOCK.into()],
+        ))
+        .await?;
+    }
+    let last: Option<i64> = change_event::Entity::find()
+        .select_only()
+        .column_as(change_event::Column::Position.max(), "last")
+        .into_tuple()
+        .one(txn)
+        .await?
+        .flatten();
+    Ok(last.map_or(at.timestamp_micros(), |last| {
+        at.timestamp_micros().max(last + 1)
+    }))
 }
 
 /// How long to wait before listening again after the listening connection failed.

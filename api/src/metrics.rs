@@ -1,13 +1,14 @@
 //! Process metrics in the Prometheus (OpenMetrics) text format at `/metrics`: GraphQL requests by
 //! operation and outcome, their latency, the database pool, refused tokens, rate-limit rejections
 //! and the SQL statements executed (which the N+1 test and the benchmark read around requests).
+//! Served to admin tokens on the API port, and to anyone on the `metrics_bind` listener.
 
 use std::collections::HashSet;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -16,6 +17,8 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use sea_orm::{DatabaseConnection, DatabaseConnectionType};
 
+use crate::auth::Permission;
+use crate::error::HttpError;
 use crate::telemetry::request::Operation;
 
 /// Operation names longer than this are reported as `other`: names come from clients.
@@ -267,8 +270,27 @@ impl PoolState {
     }
 }
 
+/// `/metrics` on the API port: operation names of every caller and token refusals are not for
+/// everyone, so admin tokens only (401 without a token, 403 for any other).
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(admin_metrics));
+}
+
+/// `/metrics` on the listener of `metrics_bind`, which only Prometheus should reach.
+pub fn configure_listener(cfg: &mut web::ServiceConfig) {
     cfg.route("/metrics", web::get().to(metrics));
+}
+
+async fn admin_metrics(
+    metrics: web::Data<Arc<Metrics>>,
+    state: web::Data<crate::startup::AppState>,
+    http: HttpRequest,
+) -> Result<HttpResponse, HttpError> {
+    let viewer = crate::routes::authenticate(&state, &http)
+        .await
+        .map_err(HttpError)?;
+    viewer.require(Permission::Administer).map_err(HttpError)?;
+    Ok(self::metrics(metrics, state).await)
 }
 
 async fn metrics(

@@ -18,6 +18,9 @@ pub struct Settings {
     pub database_url: String,
     /// Address the HTTP server binds; port 0 picks a free one (tests).
     pub bind: SocketAddr,
+    /// Address of a listener serving only `/metrics`, to anyone who reaches it (Prometheus, on a
+    /// private network); unset, there is none. On the API port `/metrics` is for admin tokens.
+    pub metrics_bind: Option<SocketAddr>,
     /// `pretty` for a terminal, `json` for log collectors.
     pub log_format: LogFormat,
     /// `tracing-subscriber` filter directives (`RUST_LOG`).
@@ -138,6 +141,13 @@ pub struct Settings {
     /// Exports (`/export/…`) streamed at once; each holds one database connection for as long as
     /// it streams, so beyond this a request gets 503 instead of starving GraphQL of connections.
     pub max_concurrent_exports: usize,
+    /// Exports one caller (a token, or an anonymous client address) may stream at once; beyond,
+    /// 429 with `Retry-After`, so that one client cannot take every export slot (0: no limit).
+    pub max_exports_per_caller: usize,
+    /// An export whose client has not taken the next chunk for this long is cut off: its
+    /// connection is closed and its database connection and slots are released.
+    #[serde(with = "seconds")]
+    pub export_idle_timeout: Duration,
     /// IATI organisation identifier of the publisher: the `reporting-org` of the IATI export and
     /// the prefix of every `iati-identifier` in it.
     pub iati_reporting_org_ref: String,
@@ -195,6 +205,7 @@ impl Default for Settings {
         Self {
             database_url: "sqlite://ucap.db?mode=rwc".to_owned(),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_bind: None,
             log_format: LogFormat::Pretty,
             log_filter: "info".to_owned(),
             env: Environment::Development,
@@ -242,6 +253,8 @@ impl Default for Settings {
             ws_max_connections_per_token: 32,
             ws_init_timeout: Duration::from_secs(5),
             max_concurrent_exports: 4,
+            max_exports_per_caller: 2,
+            export_idle_timeout: Duration::from_secs(30),
             // The European Commission's Service for Foreign Policy Instruments funded IUC/IURC.
             iati_reporting_org_ref: "XI-IATI-EC_FPI".to_owned(),
             iati_reporting_org_name: "European Commission - Service for Foreign Policy Instruments"

@@ -25,6 +25,8 @@ use crate::{db, import, routes, telemetry};
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `/metrics` listener of `metrics_bind`, with its port.
+    metrics: Option<(u16, Server)>,
     lifecycle: Lifecycle,
     drain_delay: std::time::Duration,
 }
@@ -48,7 +50,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Registered documents, for requests that send a hash instead of a query.
     pub persisted: Documents,
-    /// Export streams running now (each holds a database connection); beyond the setting, 503.
+    /// Export streams running now (each holds a database connection); beyond the setting, 503
+    /// (each caller's share is limited by [`Throttle::export_slot`]).
     pub exports: Arc<tokio::sync::Semaphore>,
     /// WebSocket connections open now, by client address and token.
     pub sockets: routes::Sockets,
@@ -73,6 +76,13 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let metrics_listener = match settings.metrics_bind {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .with_context(|| format!("cannot bind {address} (metrics)"))?,
+            ),
+            None => None,
+        };
         // The change-feed relay reads on its own schedule: started on the connection before it is
         // instrumented, so its reads never count as a request's statements.
         let live = crate::live::Live::start(
@@ -104,10 +114,18 @@ impl Application {
             throttle,
             persisted,
         };
+        let metrics = match metrics_listener {
+            Some(listener) => Some((
+                listener.local_addr()?.port(),
+                serve_metrics(listener, &state)?,
+            )),
+            None => None,
+        };
         let server = serve(listener, state)?;
         Ok(Self {
             port,
             server,
+            metrics,
             lifecycle,
             drain_delay,
         })
@@ -117,9 +135,14 @@ impl Application {
         self.port
     }
 
+    /// The port of the `/metrics` listener, when `metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     /// Runs until stopped through [`Application::shutdown`]'s handle (tests).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        with_metrics(self.server, self.metrics).await
     }
 
     /// What stops this server gracefully.
@@ -138,8 +161,37 @@ impl Application {
             crate::lifecycle::terminated().await;
             shutdown.run().await;
         });
-        self.server.await
+        with_metrics(self.server, self.metrics).await
     }
+}
+
+/// Runs `server` and the metrics listener beside it; the listener stops with the server.
+async fn with_metrics(server: Server, metrics: Option<(u16, Server)>) -> std::io::Result<()> {
+    let Some((_, metrics)) = metrics else {
+        return server.await;
+    };
+    let handle = metrics.handle();
+    let running = tokio::spawn(metrics);
+    let result = server.await;
+    handle.stop(false).await;
+    let _ = running.await;
+    result
+}
+
+/// The listener of `metrics_bind`: `/metrics` and nothing else, to whoever reaches it.
+fn serve_metrics(listener: TcpListener, state: &AppState) -> std::io::Result<Server> {
+    let state = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(state.metrics.clone()))
+            .configure(metrics::configure_listener)
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
 }
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
@@ -157,6 +209,8 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .configure(routes::configure)
             .configure(metrics::configure)
     })
+    // Export streams cut off a client that stopped reading through its socket.
+    .on_connect(crate::connection::ConnectionSocket::remember)
     // Signals are ours (lifecycle): readiness turns false before the listener closes.
     .disable_signals()
     .shutdown_timeout(shutdown_timeout)

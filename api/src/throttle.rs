@@ -2,12 +2,14 @@
 //! client address for anonymous callers: requests a minute, checked before the body is read, and
 //! query complexity units a minute, charged once the operation has validated and before it runs.
 //! Both are governor's keyed GCRA limiters, held by each instance: with N instances a client gets
-//! N times the allowance.
+//! N times the allowance. Exports, which hold a database connection while they stream, are also
+//! limited in number per caller ([`Throttle::export_slot`]).
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use actix_web::HttpRequest;
@@ -143,6 +145,9 @@ pub struct Throttle {
     requests: PerClass,
     cost: PerClass,
     trusted_proxies: Vec<IpNet>,
+    /// Exports streaming now, per caller; keys leave the map with their last export.
+    exports: Arc<Mutex<HashMap<Key, usize>>>,
+    max_exports_per_caller: usize,
     refused: AtomicU64,
     /// `ucap_rate_limited_total{limit}`; absent in unit tests.
     metrics: Option<Arc<crate::metrics::Metrics>>,
@@ -174,6 +179,8 @@ impl Throttle {
                 admin: Allowance::per_minute(settings.cost_budget_admin),
             },
             trusted_proxies: settings.trusted_proxies.clone(),
+            exports: Arc::default(),
+            max_exports_per_caller: settings.max_exports_per_caller,
             refused: AtomicU64::new(0),
             metrics: None,
         }
@@ -212,6 +219,30 @@ impl Throttle {
     pub fn charge(&self, caller: &Account, complexity: usize) -> Result<(), Limited> {
         let units = u64::try_from(complexity).unwrap_or(u64::MAX).max(1);
         self.take(&self.cost, caller, units, "cost")
+    }
+
+    /// One of the caller's export slots, held until the returned [`ExportSlot`] drops, or
+    /// `Limited` when the caller streams its allowance already. The wait is a guess: an export
+    /// ends when its client has read it (or stopped reading for the idle timeout).
+    pub fn export_slot(&self, caller: &Caller) -> Result<ExportSlot, Limited> {
+        let mut running = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = running.entry(caller.key).or_insert(0);
+        if self.max_exports_per_caller != 0 && *count >= self.max_exports_per_caller {
+            drop(running);
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            if let Some(metrics) = &self.metrics {
+                metrics.rate_limited("exports");
+            }
+            tracing::debug!(caller = ?caller.key, "too many exports of one caller");
+            return Err(Limited {
+                retry_after: EXPORT_RETRY_AFTER,
+            });
+        }
+        *count += 1;
+        Ok(ExportSlot {
+            running: Arc::clone(&self.exports),
+            key: caller.key,
+        })
     }
 
     fn take(
@@ -264,6 +295,27 @@ impl Throttle {
 
     fn trusts(&self, address: IpAddr) -> bool {
         self.trusted_proxies.iter().any(|n| n.contains(&address))
+    }
+}
+
+/// What a caller refused an export slot is told to wait.
+const EXPORT_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// One running export of a caller; dropping it frees the slot.
+pub struct ExportSlot {
+    running: Arc<Mutex<HashMap<Key, usize>>>,
+    key: Key,
+}
+
+impl Drop for ExportSlot {
+    fn drop(&mut self) {
+        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = running.get_mut(&self.key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                running.remove(&self.key);
+            }
+        }
     }
 }
 
@@ -397,6 +449,19 @@ mod tests {
             address_key(IpAddr::from([192, 0, 2, 1])),
             IpAddr::from([192, 0, 2, 1])
         );
+    }
+
+    #[test]
+    fn a_caller_streams_at_most_its_exports_and_a_finished_one_frees_its_slot() {
+        let t = throttle(|s| s.max_exports_per_caller = 1);
+        let (a, b) = (anonymous([192, 0, 2, 1]), anonymous([192, 0, 2, 2]));
+        let first = t.export_slot(&a);
+        assert!(first.is_ok());
+        assert!(t.export_slot(&a).is_err());
+        assert!(t.export_slot(&b).is_ok());
+        drop(first);
+        assert!(t.export_slot(&a).is_ok());
+        assert!(t.exports.lock().map(|m| m.is_empty()).unwrap_or(false));
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub fields: String,
     pub audit_event_id: Option<i64>,
+    /// Feed order and public sequence: the commit instant in µs, strictly increasing.
+    pub position: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -108,6 +108,8 @@ impl Drop for TestDb {
 /// A running server and a client for it.
 pub struct TestApp {
     pub address: String,
+    /// The `/metrics` listener (`metrics_bind`, on port 0 like the API).
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub database_url: String,
     /// The settings the server runs with (its key, issuer, audience …).
@@ -129,6 +131,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings {
         database_url: database_url.clone(),
         bind: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        metrics_bind: Some("127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}"))),
         jwt_private_key: Some(test_private_key()),
         // Every test client is one loopback address; tests of the limits set their own.
         rate_limit_anonymous: 0,
@@ -145,9 +148,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         Err(e) => panic!("cannot build the application: {e:#}"),
     };
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        metrics_address,
         client: reqwest::Client::new(),
         database_url,
         settings,
@@ -210,6 +217,21 @@ impl TestApp {
     /// record id.
     pub async fn issue_token(&self, role: Role, organizations: &[i64]) -> (String, i64) {
         issue_token(&self.settings, role, organizations).await
+    }
+
+    /// GETs `/metrics` from the metrics listener (as Prometheus does): status and body text.
+    pub async fn metrics(&self) -> (u16, String) {
+        let Some(address) = &self.metrics_address else {
+            panic!("the server runs without a metrics listener");
+        };
+        let res = self
+            .client
+            .get(format!("{address}/metrics"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap_or_default())
     }
 
     /// GETs a path and returns status and body text.

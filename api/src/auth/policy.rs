@@ -14,6 +14,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::{Role, Viewer};
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::ids::NodeKind;
 use crate::settings::Environment;
 use entity::enums::PlanStatus;
 use entity::{
@@ -374,6 +375,47 @@ public!(
     plan_mou
 );
 
+/// Fields of a record that only callers reading its plans' private data see (plan contacts and
+/// internal notes). The change feed names them to those callers only.
+fn private_fields(kind: NodeKind) -> &'static [&'static str] {
+    match kind {
+        NodeKind::Plan => &["internalNote", "contacts"],
+        NodeKind::Activity | NodeKind::Mou => &["internalNote"],
+        _ => &[],
+    }
+}
+
+/// Fields every update moves: they say something only beside another field.
+const BOOKKEEPING: &[&str] = &["version"];
+
+/// The fields of a change of a `kind` record that a caller who does not read its plans' private
+/// data may see: none of the private ones, and no bookkeeping when nothing else is left (an
+/// update of private fields only shows no field at all).
+pub fn public_fields<S: AsRef<str>>(kind: NodeKind, fields: &[S]) -> Vec<&str> {
+    let private = private_fields(kind);
+    let shown: Vec<&str> = fields
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|f| !private.contains(f))
+        .collect();
+    if shown.iter().all(|f| BOOKKEEPING.contains(f)) && shown.len() < fields.len() {
+        return Vec::new();
+    }
+    shown
+}
+
+/// Whether a change-feed entry is shown to callers who do not read its plans' private data: its
+/// record is public, and it is not an update of private fields only (which would tell them that
+/// a private value changed, and when).
+pub fn change_is_public<S: AsRef<str>>(
+    kind: NodeKind,
+    update: bool,
+    record_public: bool,
+    fields: &[S],
+) -> bool {
+    record_public && !(update && !fields.is_empty() && public_fields(kind, fields).is_empty())
+}
+
 /// What a caller may do beyond reading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Permission {
@@ -471,5 +513,26 @@ impl async_graphql::Guard for Requires {
     async fn check(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<()> {
         let viewer = ctx.data::<Viewer>()?;
         viewer.require(self.0).map_err(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_fields_are_left_out_and_a_change_of_nothing_else_is_not_public() {
+        let mixed = ["title", "internalNote", "version"];
+        assert_eq!(
+            public_fields(NodeKind::Activity, &mixed),
+            ["title", "version"]
+        );
+        let private = ["internalNote", "version"];
+        assert!(public_fields(NodeKind::Plan, &private).is_empty());
+        assert!(!change_is_public(NodeKind::Plan, true, true, &private));
+        assert!(change_is_public(NodeKind::Plan, true, true, &mixed));
+        assert!(change_is_public(NodeKind::Plan, false, true, &private));
+        assert!(!change_is_public(NodeKind::Plan, true, false, &mixed));
+        assert_eq!(public_fields(NodeKind::City, &["version"]), ["version"]);
     }
 }

@@ -16,11 +16,11 @@ use super::ids::{NodeKind, decode_int};
 use super::loader::Loaders;
 use super::mou::{Mou, MouFilter};
 use super::node::{Node, load_kind};
-use super::pagination::{Conn, PageArgs, paginate};
+use super::pagination::{Conn, PageArgs, SortKey, SortOrder, paginate};
 use super::plan::Plan;
 use super::{db, scope};
 use crate::auth::Scope;
-use crate::auth::policy::Guarded;
+use crate::auth::policy::{self, Guarded};
 use crate::error::{ApiError, ApiResult};
 use crate::live::{Live, Notice};
 use entity::{activity, change_event, change_event_plan, mou, plan};
@@ -34,23 +34,46 @@ pub enum ChangeOperation {
     Deleted,
 }
 
-/// One created, updated or deleted record, in commit order.
-pub struct Change(change_event::Model);
+/// One created, updated or deleted record, in commit order, with whether the caller reads the
+/// private data of the plans it concerns (else it sees only [`policy::public_fields`]).
+pub struct Change {
+    row: change_event::Model,
+    reads_private: bool,
+}
+
+/// Feed order: by position, which follows commit order and, unlike the row id, counts no entries
+/// the caller does not see (so neither do `sequence` nor the cursors, which carry it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct FeedOrder;
+
+impl SortOrder<change_event::Entity> for FeedOrder {
+    fn name(self) -> &'static str {
+        "position"
+    }
+    fn keys(self) -> Vec<SortKey<change_event::Column>> {
+        vec![SortKey::col(change_event::Column::Position)]
+    }
+    fn descending(self) -> bool {
+        false
+    }
+}
 
 /// One created, updated or deleted record, in commit order.
 #[Object]
 impl Change {
-    /// Position in the feed (increases with commit order).
+    /// Position in the feed: increases with commit order; the commit instant in microseconds
+    /// since 1970, raised where needed to stay strictly increasing. The distance between two
+    /// entries is time, not a count of entries.
     async fn sequence(&self) -> i64 {
-        self.0.id
+        self.row.position
     }
     /// When the change committed.
     async fn at(&self) -> DateTime<Utc> {
-        self.0.at
+        self.row.at
     }
     /// What happened.
     async fn operation(&self) -> ChangeOperation {
-        match self.0.operation.as_str() {
+        match self.row.operation.as_str() {
             "CREATED" => ChangeOperation::Created,
             "DELETED" => ChangeOperation::Deleted,
             _ => ChangeOperation::Updated,
@@ -58,15 +81,23 @@ impl Change {
     }
     /// Type of the record ("Activity", "Mou", "Plan", …).
     async fn record_kind(&self) -> &str {
-        &self.0.record_kind
+        &self.row.record_kind
     }
     /// Global ID of the record (also for a deleted one).
     async fn record_id(&self) -> Option<ID> {
-        kind_of(&self.0.record_kind).map(|k| k.id(self.0.record_id))
+        kind_of(&self.row.record_kind).map(|k| k.id(self.row.record_id))
     }
-    /// Fields the change set (names as in the API).
+    /// Fields the change set (names as in the API); non-public fields (internal notes,
+    /// contacts) only to those who read them.
     async fn fields(&self) -> Vec<String> {
-        serde_json::from_str(&self.0.fields).unwrap_or_default()
+        let fields: Vec<String> = serde_json::from_str(&self.row.fields).unwrap_or_default();
+        match (self.reads_private, kind_of(&self.row.record_kind)) {
+            (false, Some(kind)) => policy::public_fields(kind, &fields)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            _ => fields,
+        }
     }
     /// True for a deletion, or when the record is no longer visible to the caller: a mirror
     /// drops it.
@@ -81,13 +112,13 @@ impl Change {
 
 impl Change {
     async fn current(&self, ctx: &Context<'_>) -> ApiResult<Option<Node>> {
-        if self.0.operation == "DELETED" {
+        if self.row.operation == "DELETED" {
             return Ok(None);
         }
-        let Some(kind) = kind_of(&self.0.record_kind) else {
+        let Some(kind) = kind_of(&self.row.record_kind) else {
             return Ok(None);
         };
-        let key = self.0.record_id.to_string();
+        let key = self.row.record_id.to_string();
         let mut found = load_kind(ctx.data::<Loaders>()?, kind, std::slice::from_ref(&key)).await?;
         Ok(found.remove(&key))
     }
@@ -152,8 +183,31 @@ impl ChangeQuery {
         before: Option<String>,
     ) -> ApiResult<Conn<Change>> {
         let args = PageArgs::new(first, after, last, before);
-        let select = change_event::Entity::find().filter(visible(scope(ctx)?));
-        paginate(db(ctx)?, select, super::pagination::ById, &args, Change).await
+        let scope = scope(ctx)?;
+        let select = change_event::Entity::find().filter(visible(scope));
+        let all = *scope == Scope::All;
+        let mut page = paginate(db(ctx)?, select, FeedOrder, &args, |row| Change {
+            row,
+            reads_private: all,
+        })
+        .await?;
+        if let Scope::Member(_) = scope {
+            let ids: Vec<i64> = page.edges.iter().map(|e| e.node.row.id).collect();
+            let links = change_event_plan::Entity::find()
+                .filter(change_event_plan::Column::ChangeEventId.is_in(ids))
+                .all(db(ctx)?)
+                .await?;
+            for edge in &mut page.edges {
+                let id = edge.node.row.id;
+                edge.node.reads_private = scope.reads_private_of_any(
+                    links
+                        .iter()
+                        .filter(|l| l.change_event_id == id)
+                        .map(|l| l.plan_id),
+                );
+            }
+        }
+        Ok(page)
     }
 }
 

@@ -234,14 +234,20 @@ impl Write {
             }
             .insert(&self.txn)
             .await?;
+            let fields = entry.diff.fields();
             crate::live::append(
                 &self.txn,
                 crate::live::NewChange {
                     kind,
                     id: entry.id,
                     operation: entry.operation.as_str(),
-                    public: entry.public,
-                    fields: entry.diff.fields(),
+                    public: crate::auth::policy::change_is_public(
+                        entry.kind,
+                        entry.operation == Operation::Updated,
+                        entry.public,
+                        &fields,
+                    ),
+                    fields,
                     plans: entry.plans.clone(),
                     audit_event_id: Some(audit.id),
                 },

@@ -1,9 +1,10 @@
 //! `GET /export/{file}`: the open-data exports over HTTP, streamed. The caller's token decides
 //! what is in them (anonymous: the public subset); `updatedSince` narrows them to what changed; a
 //! weak ETag (data version, caller, file, parameters) and Last-Modified let clients revalidate
-//! instead of downloading unchanged data again.
+//! instead of downloading unchanged data again. An export holds a database connection while it
+//! streams, so a caller streams at most `max_exports_per_caller` at once, and one whose client
+//! stops reading is cut off after `export_idle_timeout`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
@@ -15,9 +16,11 @@ use sha2::{Digest, Sha256};
 
 use super::Caller;
 use crate::auth::{Scope, Viewer};
+use crate::connection::ConnectionSocket;
 use crate::error::{ApiError, HttpError};
 use crate::export::{self, DataState, Export, Exporter, Publisher, Selection};
 use crate::startup::AppState;
+use crate::throttle::ExportSlot;
 
 /// What one export costs of the caller's complexity budget: an export reads every plan, like a
 /// few hundred full pages of GraphQL.
@@ -94,6 +97,12 @@ async fn download(
         .throttle
         .charge(&caller.account, EXPORT_COST)
         .map_err(|limited| HttpError(limited.into()))?;
+    // A revalidation ends at once and needs none of the caller's streaming slots; a download
+    // holds one of them until it ends.
+    let slot = state
+        .throttle
+        .export_slot(&caller)
+        .map_err(|limited| HttpError(limited.into()))?;
     response.content_type(export.content_type()).insert_header((
         header::CONTENT_DISPOSITION,
         format!("inline; filename=\"{}\"", export.file_name()),
@@ -103,49 +112,120 @@ async fn download(
     let exporter = Exporter::open(&txn, export, selection, &publisher, Utc::now())
         .await
         .map_err(db_error)?;
-    Ok(response.streaming(stream(exporter, txn, permit)))
+    let running = Running {
+        txn,
+        slots: (slot, permit),
+        socket: ConnectionSocket::of(&http),
+    };
+    Ok(response.streaming(stream(
+        exporter,
+        running,
+        state.settings.export_idle_timeout,
+    )))
 }
 
-/// The export's chunks, read one after the other inside the snapshot. An error after the first
-/// byte can only cut the response short (the status is sent); it is logged with the request id.
+/// What a streaming export holds until it ends: its snapshot (a database connection), its slots,
+/// and the socket to cut its client off with.
+struct Running {
+    txn: DatabaseTransaction,
+    slots: (ExportSlot, tokio::sync::OwnedSemaphorePermit),
+    socket: Option<ConnectionSocket>,
+}
+
+/// What the producing task hands the response body.
+enum Piece {
+    Chunk(web::Bytes),
+    /// The export is complete; without it, a closed channel means it was cut short.
+    End,
+}
+
+/// The export's chunks, produced by a task of their own one ahead of the client: a body stream is
+/// only polled while the client reads, so only a task can notice a client that stopped reading
+/// (its next chunk not taken within `idle`) and end the export. A response cut short ends with an
+/// error, never with the final chunk, so that it cannot pass for complete.
 fn stream(
     exporter: Exporter,
-    txn: DatabaseTransaction,
-    permit: tokio::sync::OwnedSemaphorePermit,
+    running: Running,
+    idle: Duration,
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
-    let deadline = tokio::time::Instant::now() + EXPORT_TIME_LIMIT;
-    let state = Some((exporter, txn, Arc::new(permit)));
-    futures_util::stream::try_unfold(state, move |state| async move {
-        let Some((mut exporter, txn, permit)) = state else {
-            return Ok(None);
-        };
-        loop {
-            let chunk = tokio::time::timeout_at(deadline, exporter.next_chunk(&txn))
-                .await
-                .map_err(|_| {
-                    tracing::warn!("export cut off at its time limit");
-                    std::io::Error::other("export time limit")
-                })?
-                .map_err(|err| {
-                    tracing::error!(error = %err, "export failed while streaming");
-                    std::io::Error::other("export failed")
-                })?;
-            match chunk {
-                Some(chunk) if chunk.is_empty() => continue,
-                Some(chunk) => {
-                    return Ok(Some((
-                        web::Bytes::from(chunk),
-                        Some((exporter, txn, permit)),
-                    )));
-                }
-                None => {
-                    // Read-only: nothing to commit, but ending it returns the connection now.
-                    let _ = txn.rollback().await;
-                    return Ok(None);
-                }
-            }
+    let (sender, receiver) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(produce(exporter, running, idle, sender));
+    futures_util::stream::unfold(Some(receiver), |receiver| async move {
+        let mut receiver = receiver?;
+        match receiver.recv().await {
+            Some(Piece::Chunk(chunk)) => Some((Ok(chunk), Some(receiver))),
+            Some(Piece::End) => None,
+            None => Some((Err(std::io::Error::other("export cut short")), None)),
         }
     })
+}
+
+/// Reads the export chunk by chunk inside its snapshot and hands each to the response; ends the
+/// snapshot (returning its connection) and frees the slots however it ends.
+async fn produce(
+    mut exporter: Exporter,
+    running: Running,
+    idle: Duration,
+    sender: tokio::sync::mpsc::Sender<Piece>,
+) {
+    let deadline = tokio::time::Instant::now() + EXPORT_TIME_LIMIT;
+    let ending = loop {
+        let chunk = match tokio::time::timeout_at(deadline, exporter.next_chunk(&running.txn)).await
+        {
+            Ok(Ok(Some(chunk))) if chunk.is_empty() => continue,
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break Ending::Complete,
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "export failed while streaming");
+                break Ending::CutShort;
+            }
+            Err(_) => {
+                tracing::warn!("export cut off at its time limit");
+                break Ending::CutShort;
+            }
+        };
+        match tokio::time::timeout(idle, sender.send(Piece::Chunk(chunk.into()))).await {
+            Ok(Ok(())) => {}
+            Err(_) => {
+                tracing::warn!(idle = ?idle, "export cut off: its client stopped reading");
+                break Ending::CutShort;
+            }
+            Ok(Err(_)) => break Ending::ClientGone,
+        }
+    };
+    // Released before the client can see the end, so that its next export is admitted.
+    let Running { txn, slots, socket } = running;
+    // Read-only: nothing to commit, but ending it returns the connection now.
+    let _ = txn.rollback().await;
+    drop(slots);
+    match ending {
+        Ending::Complete => {
+            if tokio::time::timeout(idle, sender.send(Piece::End))
+                .await
+                .is_err()
+                && let Some(socket) = socket
+            {
+                socket.abort();
+            }
+        }
+        Ending::CutShort => {
+            drop(sender);
+            if let Some(socket) = socket {
+                socket.abort();
+            }
+        }
+        Ending::ClientGone => {}
+    }
+}
+
+/// How an export's production ended.
+enum Ending {
+    Complete,
+    /// A failure, the time limit or a client that stopped reading: the response must not end
+    /// like a complete one, and the client is cut off.
+    CutShort,
+    /// The response was dropped: the client went away.
+    ClientGone,
 }
 
 fn db_error(err: sea_orm::DbErr) -> HttpError {

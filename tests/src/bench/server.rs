@@ -11,6 +11,8 @@ use tokio::process::{Child, Command};
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The `/metrics` listener (`UCAP_METRICS_BIND`).
+    metrics_base: String,
     pub pid: u32,
     log: PathBuf,
     client: reqwest::Client,
@@ -39,6 +41,9 @@ impl Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
+        let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let out = std::fs::File::create(log)?;
         let child = Command::new(binary)
             .args([
@@ -50,6 +55,7 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("RUST_LOG", log_filter)
             .env("UCAP_LOG_FORMAT", "json")
+            .env("UCAP_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
             // As the container image runs it (Dockerfile): two glibc arenas for SQLite's
             // allocations, unless the caller's environment says otherwise.
             .env(
@@ -75,6 +81,7 @@ impl Server {
         let mut server = Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
+            metrics_base: format!("http://127.0.0.1:{metrics_port}"),
             pid,
             log: log.to_owned(),
             client: reqwest::Client::new(),
@@ -116,7 +123,7 @@ impl Server {
     pub async fn sql_statements(&self) -> anyhow::Result<Option<u64>> {
         let res = self
             .client
-            .get(format!("{}/metrics", self.base))
+            .get(format!("{}/metrics", self.metrics_base))
             .send()
             .await?;
         if !res.status().is_success() {

@@ -436,7 +436,7 @@ async fn over_capacity_a_request_is_refused_fast_with_retry_after() {
         "the blocked write to hold the slot",
         Duration::from_secs(30),
         async || {
-            app.get("/metrics")
+            app.metrics()
                 .await
                 .1
                 .lines()

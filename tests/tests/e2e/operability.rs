@@ -4,11 +4,12 @@
 use std::collections::HashSet;
 
 use serde_json::json;
+use ucap::auth::Role;
 use ucap_tests::{TestApp, error_code, spawn_app, spawn_app_with};
 
 /// The value of the sample `name` (with its labels, exactly as rendered) in `/metrics`.
 async fn sample(app: &TestApp, name: &str) -> Option<f64> {
-    let (status, body) = app.get("/metrics").await;
+    let (status, body) = app.metrics().await;
     assert_eq!(status, 200, "{body}");
     body.lines()
         .filter(|line| !line.starts_with('#'))
@@ -167,4 +168,46 @@ async fn pool_gauges_show_the_connections_and_the_configured_maximum() {
     };
     assert!((1.0..=7.0).contains(&size), "size {size}");
     assert!(idle >= 0.0 && in_use >= 0.0 && idle + in_use <= 7.0);
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_listener_and_on_the_api_port_to_admins_only() {
+    let app = spawn_app().await;
+    let (status, body) = app.metrics().await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("ucap_sql_statements_total"), "{body}");
+
+    let url = format!("{}/metrics", app.address);
+    let anonymous = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(anonymous.status().as_u16(), 401);
+    assert!(anonymous.headers().contains_key("www-authenticate"));
+    let error: serde_json::Value = anonymous.json().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(error_code(&error), Some("UNAUTHENTICATED"), "{error}");
+
+    let (viewer, _) = app.issue_token(Role::Viewer, &[1]).await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    for (token, status, code) in [(viewer, 403, Some("FORBIDDEN")), (admin, 200, None)] {
+        let res = app
+            .client
+            .get(&url)
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(res.status().as_u16(), status);
+        let text = res.text().await.unwrap_or_default();
+        match code {
+            Some(code) => {
+                let error: serde_json::Value =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+                assert_eq!(error_code(&error), Some(code), "{error}");
+            }
+            None => assert!(text.contains("ucap_sql_statements_total"), "{text}"),
+        }
+    }
 }

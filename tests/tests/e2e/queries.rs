@@ -40,7 +40,7 @@ fn names(v: &Value, path: &str) -> Vec<String> {
 }
 
 async fn sql_statements(app: &TestApp) -> u64 {
-    let (_, body) = app.get("/metrics").await;
+    let (_, body) = app.metrics().await;
     body.lines()
         .find_map(|l| l.strip_prefix("ucap_sql_statements_total "))
         .and_then(|n| n.trim().parse().ok())

@@ -160,8 +160,10 @@ async fn feed(
 ) -> Result<(), DbErr> {
     entries.sort_by_key(|e| (e.at, e.plan_id));
     for e in entries {
+        let position = crate::live::next_position(txn, e.at).await?;
         let row = change_event::ActiveModel {
             at: ActiveValue::Set(e.at),
+            position: ActiveValue::Set(position),
             record_kind: ActiveValue::Set("Plan".to_owned()),
             record_id: ActiveValue::Set(e.plan_id),
             operation: ActiveValue::Set("UPDATED".to_owned()),
