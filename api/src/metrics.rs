@@ -286,10 +286,13 @@ async fn admin_metrics(
     state: web::Data<crate::startup::AppState>,
     http: HttpRequest,
 ) -> Result<HttpResponse, HttpError> {
-    let viewer = crate::routes::authenticate(&state, &http)
+    let caller = crate::routes::Caller::of_request(&state, &http)
         .await
+        .map_err(|denial| HttpError(denial.into()))?;
+    caller
+        .viewer
+        .require(Permission::Administer)
         .map_err(HttpError)?;
-    viewer.require(Permission::Administer).map_err(HttpError)?;
     Ok(self::metrics(metrics, state).await)
 }
 

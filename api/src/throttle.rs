@@ -224,7 +224,7 @@ impl Throttle {
     /// One of the caller's export slots, held until the returned [`ExportSlot`] drops, or
     /// `Limited` when the caller streams its allowance already. The wait is a guess: an export
     /// ends when its client has read it (or stopped reading for the idle timeout).
-    pub fn export_slot(&self, caller: &Caller) -> Result<ExportSlot, Limited> {
+    pub fn export_slot(&self, caller: &Account) -> Result<ExportSlot, Limited> {
         let mut running = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
         let count = running.entry(caller.key).or_insert(0);
         if self.max_exports_per_caller != 0 && *count >= self.max_exports_per_caller {

@@ -101,7 +101,7 @@ async fn download(
     // holds one of them until it ends.
     let slot = state
         .throttle
-        .export_slot(&caller)
+        .export_slot(&caller.account)
         .map_err(|limited| HttpError(limited.into()))?;
     response.content_type(export.content_type()).insert_header((
         header::CONTENT_DISPOSITION,
