@@ -17,7 +17,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::jwt::{self, Claims, LEEWAY_SECONDS, MAX_TOKEN_BYTES};
+use super::jwt::{self, Claims, MAX_TOKEN_BYTES};
 use super::keys::Keys;
 use super::{Role, TokenViewer, Viewer};
 use crate::audit::{self, Action, Actor, Target};
@@ -151,8 +151,9 @@ impl Tokens {
         if record.revoked_at.is_some_and(|at| at <= now) {
             return Err(Refusal::Revoked);
         }
-        let leeway = chrono::Duration::seconds(LEEWAY_SECONDS as i64);
-        if record.expires_at + leeway < now {
+        // The record's expiry is exact, as `tokens(filter: {active})` and `active` read it: the
+        // JWT leeway is for the skew between an issuer's clock and ours, and the record is our own.
+        if record.expires_at <= now {
             return Err(Refusal::Expired);
         }
         let mut orgs = claims.org.clone();

@@ -487,6 +487,43 @@ async fn a_token_revoked_through_one_instance_is_refused_by_another_within_five_
     }
 }
 
+/// The record's expiry is exact: the JWT clock leeway (30 s) is for other clocks, not for our own
+/// record, which `tokens(filter: {active: true})` already reads exactly.
+#[tokio::test]
+async fn a_token_is_refused_as_soon_as_its_record_expires() {
+    let app = spawn_app().await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let issued = app
+        .graphql_as(
+            &admin,
+            "mutation { issueToken(input: { role: ADMIN, label: \"short\", expiresIn: 1 }) { token record { expiresAt } } }",
+            json!({}),
+        )
+        .await;
+    assert!(issued["errors"].is_null(), "{issued}");
+    let token = issued["data"]["issueToken"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let expires_at: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(issued["data"]["issueToken"]["record"]["expiresAt"].clone())
+            .unwrap_or_else(|e| panic!("{e}: {issued}"));
+    // Waiting on the clock is what is tested: the wait ends just after the record's expiry.
+    let left = (expires_at - chrono::Utc::now())
+        .to_std()
+        .unwrap_or_default();
+    tokio::time::sleep(left + Duration::from_millis(100)).await;
+    refused(&app, &format!("Bearer {token}")).await;
+    let active = app
+        .graphql_as(
+            &admin,
+            "{ tokens(filter: { active: true }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(active["data"]["tokens"]["totalCount"], 1, "{active}");
+}
+
 #[tokio::test]
 async fn the_public_key_is_published_as_jwks() {
     let app = spawn_app().await;
