@@ -98,6 +98,7 @@ pub async fn run(
     if !detach {
         return work.await;
     }
+    let work = super::request_id::carry(work);
     match tokio::spawn(work.instrument(tracing::Span::current())).await {
         Ok(outcome) => outcome,
         Err(err) => {

@@ -29,3 +29,15 @@ pub async fn scope(
 pub fn current() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()
 }
+
+/// `work` with the current request's id, for a task spawned to serve the request (a task-local
+/// does not follow `tokio::spawn`).
+pub fn carry<F: Future>(work: F) -> impl Future<Output = F::Output> {
+    let id = current();
+    async move {
+        match id {
+            Some(id) => CURRENT.scope(id, work).await,
+            None => work.await,
+        }
+    }
+}
