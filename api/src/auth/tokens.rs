@@ -22,6 +22,7 @@ use super::keys::Keys;
 use super::{Role, TokenViewer, Viewer};
 use crate::audit::{self, Action, Actor, Target};
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::ids::NodeKind;
 use crate::settings::Settings;
 use entity::{
     access_token, access_token_organization, access_token_persisted_operation, organization,
@@ -313,7 +314,7 @@ impl Tokens {
             json!({
                 "label": record.label,
                 "role": record.role,
-                "organizations": organizations,
+                "organizations": NodeKind::Organization.audit_all(&organizations),
                 "expiresAt": record.expires_at,
             }),
         )
@@ -420,7 +421,7 @@ impl Tokens {
             id,
             at.min(old.expires_at),
             Action::TokenRotated,
-            json!({ "successor": successor.id, "revokedAt": at }),
+            json!({ "successor": NodeKind::AccessToken.audit(successor.id), "revokedAt": at }),
         )
         .await?;
         access_token::Entity::update_many()

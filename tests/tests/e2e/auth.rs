@@ -617,3 +617,66 @@ async fn admins_manage_organizations_and_their_part_in_plans() {
         "{audit}"
     );
 }
+
+/// Audit details name records by their global IDs, as clients know them, never by database id.
+#[tokio::test]
+async fn audit_details_name_records_by_global_id() {
+    let app = spawn_app().await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let org = app
+        .graphql("{ organizations(first: 1) { nodes { id } } }", json!({}))
+        .await["data"]["organizations"]["nodes"][0]["id"]
+        .clone();
+    let issued = app
+        .graphql_as(
+            &admin,
+            "mutation($org: ID) { issueToken(input: { organization: $org, role: VIEWER, label: \"audited\", expiresIn: 600 }) { record { id } } }",
+            json!({ "org": org }),
+        )
+        .await;
+    assert!(issued["errors"].is_null(), "{issued}");
+    let (plan, city) = ("UGxhbjox", "Q2l0eToz");
+    let created = app
+        .graphql_as(
+            &admin,
+            "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }",
+            json!({ "input": { "plan": plan, "title": "Audited workshop", "date": "2021-03",
+                               "kind": "WORKSHOP", "cities": [city] } }),
+        )
+        .await;
+    assert!(created["errors"].is_null(), "{created}");
+
+    let audit = app
+        .graphql_as(
+            &admin,
+            "{ auditLog(first: 10) { nodes { action detail } } }",
+            json!({}),
+        )
+        .await;
+    let entries = audit["data"]["auditLog"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let detail = |action: &str| {
+        entries
+            .iter()
+            .find(|e| e["action"] == action)
+            .map(|e| e["detail"].clone())
+            .unwrap_or_else(|| panic!("no {action} in {audit}"))
+    };
+    let token = detail("TOKEN_ISSUED");
+    assert_eq!(token["organizations"], json!([org]), "{token}");
+    let activity = detail("ACTIVITY_CREATED");
+    assert_eq!(activity["plans"], json!([plan]), "{activity}");
+    let after = |field: &str| {
+        activity["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["field"] == field)
+            .map(|c| c["after"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(after("plan"), json!(plan), "{activity}");
+    assert_eq!(after("cities"), json!([city]), "{activity}");
+}
