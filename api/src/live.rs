@@ -57,7 +57,12 @@ pub async fn append(
         record_id: Set(change.id),
         operation: Set(change.operation.to_owned()),
         public: Set(change.public),
-        fields: Set(serde_json::json!(change.fields).to_string()),
+        // A deletion is a tombstone: no field of a record that is gone "changed".
+        fields: Set(if change.operation == "DELETED" {
+            "[]".to_owned()
+        } else {
+            serde_json::json!(change.fields).to_string()
+        }),
         audit_event_id: Set(change.audit_event_id),
         ..Default::default()
     }

@@ -87,8 +87,12 @@ pub struct Settings {
     #[serde(with = "seconds")]
     pub shutdown_timeout: Duration,
     /// OTLP/HTTP collector to export trace spans to (`http://collector:4318`, or its full
-    /// `…/v1/traces` URL); unset, nothing is exported.
+    /// `…/v1/traces` URL); unset, nothing is exported. The standard `OTEL_EXPORTER_OTLP_ENDPOINT`
+    /// sets it too; `UCAP_OTEL_ENDPOINT` wins over it.
     pub otel_endpoint: Option<String>,
+    /// `service.name` of the exported spans; the standard `OTEL_SERVICE_NAME` sets it too
+    /// (`UCAP_OTEL_SERVICE_NAME` wins over it).
+    pub otel_service_name: String,
     /// Requests a minute one anonymous client address may send to this instance (0: no limit).
     pub rate_limit_anonymous: u32,
     /// Requests a minute one EDITOR or VIEWER token may send to this instance (0: no limit).
@@ -230,6 +234,7 @@ impl Default for Settings {
             drain_delay: Duration::ZERO,
             shutdown_timeout: Duration::from_secs(30),
             otel_endpoint: None,
+            otel_service_name: "ucap".to_owned(),
             // A browser or a partner system, with room for bursts (a minute's allowance can be
             // spent at once); a client beyond them is a runaway or an attack. The test harness and
             // the throughput benchmark lift them (one loopback address sends everything there).
@@ -278,6 +283,18 @@ impl Settings {
             figment = figment.merge(Toml::file_exact(file));
         }
         figment
+            // OpenTelemetry's standard variables, under ours: an operator's `UCAP_…` is the
+            // more specific word.
+            .merge(
+                Env::raw()
+                    .only(&["OTEL_EXPORTER_OTLP_ENDPOINT"])
+                    .map(|_| "otel_endpoint".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["OTEL_SERVICE_NAME"])
+                    .map(|_| "otel_service_name".into()),
+            )
             .merge(Env::prefixed("UCAP_").ignore(&["CONFIG"]))
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .merge(Env::raw().only(&["RUST_LOG"]).map(|_| "log_filter".into()))
@@ -380,6 +397,23 @@ mod tests {
             assert_eq!(s.log_format, LogFormat::Pretty);
             assert_eq!(s.database_url, "postgres://u@h/db");
             assert_eq!(s.cors_origins, ["https://a.example", "https://b.example"]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_standard_otel_variables_apply_and_ours_win() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://standard:4318");
+            jail.set_env("OTEL_SERVICE_NAME", "ucap-eu");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.otel_endpoint.as_deref(), Some("http://standard:4318"));
+            assert_eq!(s.otel_service_name, "ucap-eu");
+            jail.set_env("UCAP_OTEL_ENDPOINT", "http://ours:4318");
+            jail.set_env("UCAP_OTEL_SERVICE_NAME", "ucap-asia");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.otel_endpoint.as_deref(), Some("http://ours:4318"));
+            assert_eq!(s.otel_service_name, "ucap-asia");
             Ok(())
         });
     }

@@ -26,6 +26,31 @@ impl ServerProcess {
         env: &[(&str, &str)],
         log_dir: &Path,
     ) -> Self {
+        Self::launch(binary, database_url, env, log_dir, None).await
+    }
+
+    /// Like [`start`](Self::start), on a port chosen here rather than by the server: for a server
+    /// whose log filter (`RUST_LOG=warn`) hides the `listening` line the port is read from.
+    pub async fn start_quiet(
+        binary: &str,
+        database_url: &str,
+        env: &[(&str, &str)],
+        log_dir: &Path,
+    ) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        Self::launch(binary, database_url, env, log_dir, Some(port)).await
+    }
+
+    async fn launch(
+        binary: &str,
+        database_url: &str,
+        env: &[(&str, &str)],
+        log_dir: &Path,
+        port: Option<u16>,
+    ) -> Self {
         let log = log_dir.join(format!(
             "server-{}.log",
             std::time::SystemTime::now()
@@ -36,7 +61,11 @@ impl ServerProcess {
         let out = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
         let err = out.try_clone().unwrap_or_else(|e| panic!("{e}"));
         let child = Command::new(binary)
-            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{}", port.unwrap_or(0)),
+            ])
             .env("DATABASE_URL", database_url)
             .env("UCAP_JWT_PRIVATE_KEY", test_private_key())
             .env("UCAP_LOG_FORMAT", "json")
@@ -53,29 +82,30 @@ impl ServerProcess {
             address: String::new(),
             log,
         };
-        server.address = format!("http://127.0.0.1:{}", server.wait_listening().await);
+        server.address = format!("http://127.0.0.1:{}", server.wait_listening(port).await);
         server
     }
 
-    /// The port from the `listening` log line, once `/readyz` answers 200.
-    async fn wait_listening(&mut self) -> u16 {
+    /// The port (`known`, or the one of the `listening` log line), once `/readyz` answers 200.
+    async fn wait_listening(&mut self, known: Option<u16>) -> u16 {
         let started = Instant::now();
         let client = reqwest::Client::new();
         while started.elapsed() < Duration::from_secs(120) {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("the server exited with {status}:\n{}", self.log_text());
             }
-            let port = self
-                .log_text()
-                .lines()
-                .filter(|l| l.contains("\"listening\""))
-                .find_map(|l| {
-                    let (_, rest) = l.split_once("\"port\":")?;
-                    rest.split(|c: char| !c.is_ascii_digit())
-                        .next()?
-                        .parse()
-                        .ok()
-                });
+            let port = known.or_else(|| {
+                self.log_text()
+                    .lines()
+                    .filter(|l| l.contains("\"listening\""))
+                    .find_map(|l| {
+                        let (_, rest) = l.split_once("\"port\":")?;
+                        rest.split(|c: char| !c.is_ascii_digit())
+                            .next()?
+                            .parse()
+                            .ok()
+                    })
+            });
             if let Some(port) = port {
                 let ready = client
                     .get(format!("http://127.0.0.1:{port}/readyz"))

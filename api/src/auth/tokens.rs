@@ -17,11 +17,12 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::jwt::{self, Claims, LEEWAY_SECONDS, MAX_TOKEN_BYTES};
+use super::jwt::{self, Claims, MAX_TOKEN_BYTES};
 use super::keys::Keys;
 use super::{Role, TokenViewer, Viewer};
 use crate::audit::{self, Action, Actor, Target};
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::ids::NodeKind;
 use crate::settings::Settings;
 use entity::{
     access_token, access_token_organization, access_token_persisted_operation, organization,
@@ -151,8 +152,9 @@ impl Tokens {
         if record.revoked_at.is_some_and(|at| at <= now) {
             return Err(Refusal::Revoked);
         }
-        let leeway = chrono::Duration::seconds(LEEWAY_SECONDS as i64);
-        if record.expires_at + leeway < now {
+        // The record's expiry is exact, as `tokens(filter: {active})` and `active` read it: the
+        // JWT leeway is for the skew between an issuer's clock and ours, and the record is our own.
+        if record.expires_at <= now {
             return Err(Refusal::Expired);
         }
         let mut orgs = claims.org.clone();
@@ -312,7 +314,7 @@ impl Tokens {
             json!({
                 "label": record.label,
                 "role": record.role,
-                "organizations": organizations,
+                "organizations": NodeKind::Organization.audit_all(&organizations),
                 "expiresAt": record.expires_at,
             }),
         )
@@ -419,7 +421,7 @@ impl Tokens {
             id,
             at.min(old.expires_at),
             Action::TokenRotated,
-            json!({ "successor": successor.id, "revokedAt": at }),
+            json!({ "successor": NodeKind::AccessToken.audit(successor.id), "revokedAt": at }),
         )
         .await?;
         access_token::Entity::update_many()

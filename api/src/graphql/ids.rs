@@ -70,6 +70,22 @@ impl NodeKind {
     pub fn id(self, key: impl std::fmt::Display) -> ID {
         ID(URL_SAFE_NO_PAD.encode(format!("{}:{key}", self.prefix())))
     }
+
+    /// How audit details name records of this kind: by global ID, as clients know them, never by
+    /// database id.
+    pub fn audit(self, key: impl std::fmt::Display) -> serde_json::Value {
+        self.id(key).0.into()
+    }
+
+    /// [`audit`](Self::audit) for an optional reference (null stays null).
+    pub fn audit_opt(self, key: Option<i64>) -> serde_json::Value {
+        key.map_or(serde_json::Value::Null, |key| self.audit(key))
+    }
+
+    /// [`audit`](Self::audit) for a list of records.
+    pub fn audit_all<'a>(self, keys: impl IntoIterator<Item = &'a i64>) -> serde_json::Value {
+        keys.into_iter().map(|key| self.audit(key)).collect()
+    }
 }
 
 /// Splits a global ID into its kind and raw key.

@@ -78,27 +78,36 @@ pub(crate) async fn load_kind(
 #[derive(Default)]
 pub struct NodeQuery;
 
+/// A record, or the error that nulls its place. async-graphql leaves an erroring field out of its
+/// parent altogether; an error raised while resolving the value of a nullable type is the
+/// spec's null with an error at that path instead (`["node"]`, `["nodes", 2]`).
+type NodeOrError = Option<Result<Node, async_graphql::Error>>;
+
 #[Object]
 impl NodeQuery {
-    /// Any record by its global ID; NOT_FOUND when there is none.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Node> {
-        let (kind, key) = decode_any(&id)?;
-        let mut found = load_kind(ctx.data::<Loaders>()?, kind, std::slice::from_ref(&key)).await?;
-        found.remove(&key).ok_or(ApiError::NotFound)
+    /// Any record by its global ID, as Relay specifies: null when there is none the caller may
+    /// read; null with a BAD_USER_INPUT error when the ID is malformed.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> NodeOrError {
+        let found = async {
+            let (kind, key) = decode_any(&id)?;
+            let loaders = ctx.data::<Loaders>()?;
+            let mut found = load_kind(loaders, kind, std::slice::from_ref(&key)).await?;
+            Ok::<_, ApiError>(found.remove(&key))
+        };
+        found.await.map_err(Into::into).transpose()
     }
 
-    /// Records by global IDs, in the order asked; null where there is none (at most 100 IDs).
+    /// Records by global IDs, in the order asked (at most 100 IDs): null where there is none the
+    /// caller may read; null with a BAD_USER_INPUT error at its index where the ID is malformed.
     #[graphql(complexity = "crate::graphql::cost::items(ids.len().min(MAX_IDS), child_complexity)")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<NodeOrError>> {
         if ids.len() > MAX_IDS {
             return Err(ApiError::invalid("ids", format!("at most {MAX_IDS} IDs")));
         }
-        let decoded: Vec<(NodeKind, String)> = ids
-            .iter()
-            .map(|id| decode_any(id))
-            .collect::<ApiResult<_>>()?;
+        let decoded: Vec<ApiResult<(NodeKind, String)>> =
+            ids.iter().map(|id| decode_any(id)).collect();
         let mut by_kind: Vec<(NodeKind, Vec<String>)> = Vec::new();
-        for (kind, key) in &decoded {
+        for (kind, key) in decoded.iter().flatten() {
             match by_kind.iter_mut().find(|(k, _)| k == kind) {
                 Some((_, keys)) => keys.push(key.clone()),
                 None => by_kind.push((*kind, vec![key.clone()])),
@@ -111,11 +120,13 @@ impl NodeQuery {
         }
         Ok(decoded
             .into_iter()
-            .map(|(kind, key)| {
-                found
+            .map(|decoded| match decoded {
+                Ok((kind, key)) => found
                     .iter()
                     .find(|(k, _)| *k == kind)
                     .and_then(|(_, m)| m.get(&key).cloned())
+                    .map(Ok),
+                Err(err) => Some(Err(err.into())),
             })
             .collect())
     }

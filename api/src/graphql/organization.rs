@@ -287,7 +287,7 @@ impl OrganizationMutation {
         let mut diff = Diff::default();
         diff.created("name", &row.name);
         diff.created("kind", row.kind.to_value());
-        diff.created("city", row.city_id);
+        diff.created("city", NodeKind::City.audit_opt(row.city_id));
         diff.created("website", &row.website);
         w.commit(vec![org_entry(row.id, Operation::Created, diff)])
             .await?;
@@ -361,7 +361,11 @@ impl OrganizationMutation {
         let mut diff = Diff::default();
         diff.field("name", &current.name, &updated.name);
         diff.field("kind", current.kind.to_value(), updated.kind.to_value());
-        diff.field("city", current.city_id, updated.city_id);
+        diff.field(
+            "city",
+            NodeKind::City.audit_opt(current.city_id),
+            NodeKind::City.audit_opt(updated.city_id),
+        );
         diff.field("website", &current.website, &updated.website);
         diff.field("version", current.version, updated.version);
         w.commit(vec![org_entry(id, Operation::Updated, diff)])
@@ -441,7 +445,11 @@ impl OrganizationMutation {
         let mut diff = Diff::default();
         diff.field("name", Some(&current.name), None);
         diff.field("kind", Some(current.kind.to_value()), None);
-        diff.field("city", current.city_id, None);
+        diff.field(
+            "city",
+            NodeKind::City.audit_opt(current.city_id),
+            Value::Null,
+        );
         diff.field("website", current.website.as_ref(), None);
         w.commit(vec![org_entry(id, Operation::Deleted, diff)])
             .await?;
@@ -491,7 +499,7 @@ impl OrganizationMutation {
         let mut diff = Diff::default();
         diff.created(
             "participant",
-            json!({ "organization": org.0.id, "role": role.to_value() }),
+            json!({ "organization": NodeKind::Organization.audit(org.0.id), "role": role.to_value() }),
         );
         let public = plan_row.0.status == entity::enums::PlanStatus::Published;
         w.commit(vec![plan_entry(
@@ -526,7 +534,7 @@ impl OrganizationMutation {
         let mut diff = Diff::default();
         diff.field(
             "participant",
-            json!({ "organization": org.0.id }),
+            json!({ "organization": NodeKind::Organization.audit(org.0.id) }),
             Value::Null,
         );
         let public = plan_row.0.status == entity::enums::PlanStatus::Published;

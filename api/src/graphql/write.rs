@@ -227,9 +227,11 @@ impl Write {
                 action: Set(action),
                 target_kind: Set(kind.to_owned()),
                 target_id: Set(Some(entry.id)),
-                detail: Set(
-                    json!({ "changes": entry.diff.to_json(), "plans": entry.plans }).to_string(),
-                ),
+                detail: Set(json!({
+                    "changes": entry.diff.to_json(),
+                    "plans": NodeKind::Plan.audit_all(&entry.plans),
+                })
+                .to_string()),
                 ..Default::default()
             }
             .insert(&self.txn)

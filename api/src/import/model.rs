@@ -94,6 +94,9 @@ pub struct ParsedResult {
     pub organizations: Vec<String>,
     /// For kind MoU: the subject ("cooperation of Biotechnology and Health technology") when stated.
     pub mou_subject: Option<String>,
+    /// For kind MoU: the text names every party ("an MoU between Guangzhou and Granada",
+    /// "Guangzhou and Granada signed an MoU"), so the plan's own city is a party only if named.
+    pub mou_parties_named: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

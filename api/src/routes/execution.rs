@@ -94,13 +94,7 @@ pub async fn run<T: Send + 'static>(
             }
         }
     };
-    let request_id = super::request_id::current();
-    let work = async move {
-        match request_id {
-            Some(id) => super::request_id::scope_id(id, work).await,
-            None => work.await,
-        }
-    };
+    let work = super::request_id::carry(work);
     let task = tokio::spawn(work.instrument(tracing::Span::current()));
     let outcome = if detach {
         task.await

@@ -25,12 +25,19 @@ pub async fn scope(
     }
 }
 
-/// Runs `work` (a task of the request's own) with the request's id set.
-pub async fn scope_id<F: Future>(id: String, work: F) -> F::Output {
-    CURRENT.scope(id, work).await
-}
-
 /// The current request's id, if a request is being served on this task.
 pub fn current() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()
+}
+
+/// `work` with the current request's id, for a task spawned to serve the request (a task-local
+/// does not follow `tokio::spawn`).
+pub fn carry<F: Future>(work: F) -> impl Future<Output = F::Output> {
+    let id = current();
+    async move {
+        match id {
+            Some(id) => CURRENT.scope(id, work).await,
+            None => work.await,
+        }
+    }
 }

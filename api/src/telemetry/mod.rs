@@ -30,6 +30,7 @@ pub fn init(settings: &Settings) -> Telemetry {
     let filter =
         EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    // Each layer filters for itself: the log's filter is the log's, the exporter has its own.
     let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> = vec![match settings.log_format {
         LogFormat::Json => fmt
             .json()
@@ -37,10 +38,16 @@ pub fn init(settings: &Settings) -> Telemetry {
             .with_current_span(true)
             // The current span already has the request's fields; the list would repeat them.
             .with_span_list(false)
+            .with_filter(filter)
             .boxed(),
-        LogFormat::Pretty => fmt.compact().boxed(),
+        LogFormat::Pretty => fmt.compact().with_filter(filter).boxed(),
     }];
-    let tracer = match settings.otel_endpoint.as_deref().map(otel::Exporter::new) {
+    let endpoint = settings
+        .otel_endpoint
+        .as_deref()
+        .filter(|e| !e.trim().is_empty());
+    let exporter = endpoint.map(|e| otel::Exporter::new(e, &settings.otel_service_name));
+    let tracer = match exporter {
         None => None,
         Some(Ok(exporter)) => {
             layers.push(exporter.layer());
@@ -54,7 +61,6 @@ pub fn init(settings: &Settings) -> Telemetry {
     };
     let installed = tracing_subscriber::registry()
         .with(layers)
-        .with(filter)
         .try_init()
         .is_ok();
     if let (true, Some(exporter)) = (installed, &tracer) {

@@ -7,6 +7,8 @@ use opentelemetry_otlp::WithExportConfig as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::{Layer, Registry};
 
 /// OTLP's path for traces, appended to a collector's base URL.
@@ -21,7 +23,7 @@ pub(super) struct Exporter {
 impl Exporter {
     /// The exporter for a collector at `endpoint`, its base URL (`http://collector:4318`) or its
     /// traces URL. Also makes incoming W3C `traceparent` headers the parents of request spans.
-    pub(super) fn new(endpoint: &str) -> anyhow::Result<Self> {
+    pub(super) fn new(endpoint: &str, service_name: &str) -> anyhow::Result<Self> {
         let endpoint = traces_url(endpoint);
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
@@ -30,7 +32,11 @@ impl Exporter {
             .with_context(|| format!("invalid OTLP endpoint {endpoint}"))?;
         let provider = SdkTracerProvider::builder()
             .with_batch_exporter(exporter)
-            .with_resource(Resource::builder().with_service_name("ucap").build())
+            .with_resource(
+                Resource::builder()
+                    .with_service_name(service_name.to_owned())
+                    .build(),
+            )
             .build();
         opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
         Ok(Self { provider, endpoint })
@@ -40,10 +46,15 @@ impl Exporter {
         &self.endpoint
     }
 
-    /// The tracing layer that turns spans into OpenTelemetry spans of this exporter.
+    /// The tracing layer that turns spans into OpenTelemetry spans of this exporter. It has its
+    /// own filter, not the log's (`RUST_LOG`): quieting the log must not silence traces. Our
+    /// crate's spans at `info` (the request spans are built in `telemetry::request`) and the
+    /// events inside them.
     pub(super) fn layer(&self) -> Box<dyn Layer<Registry> + Send + Sync> {
+        let spans = Targets::new().with_target("ucap", Level::INFO);
         tracing_opentelemetry::layer()
             .with_tracer(self.provider.tracer("ucap"))
+            .with_filter(spans)
             .boxed()
     }
 
@@ -118,7 +129,7 @@ mod tests {
             (&stream).write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")?;
             Ok((request_line, body.len()))
         });
-        let exporter = Exporter::new(&format!("http://127.0.0.1:{port}"))?;
+        let exporter = Exporter::new(&format!("http://127.0.0.1:{port}"), "ucap")?;
         let subscriber = tracing_subscriber::registry().with(exporter.layer());
         tracing::subscriber::with_default(subscriber, || {
             tracing::info_span!("HTTP request").in_scope(|| tracing::info!("inside"));

@@ -513,3 +513,49 @@ async fn exports_beyond_the_concurrency_bound_are_told_to_retry() {
         "SERVICE_UNAVAILABLE"
     );
 }
+
+/// A cell a spreadsheet would run as a formula is prefixed with `'` (OWASP, CSV injection); the
+/// numbers of numeric columns keep their sign.
+#[tokio::test]
+async fn csv_cells_that_start_a_formula_are_neutralised() {
+    let app = spawn_app().await;
+    let (admin, _) = app.issue_token(ucap::auth::Role::Admin, &[]).await;
+    let titles = ["=HYPERLINK(\"http://x\")", "@SUM(1)", "-2+3"];
+    for title in titles {
+        let created = app
+            .graphql_as(
+                &admin,
+                "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }",
+                json!({ "input": { "plan": "UGxhbjox", "title": title, "date": "2021-03",
+                                   "kind": "WORKSHOP", "cities": ["Q2l0eToz"] } }),
+            )
+            .await;
+        assert!(created["errors"].is_null(), "{created}");
+    }
+    let (header, activities) = table(&body(&app, "/export/activities.csv", None).await);
+    let written: Vec<&str> = activities
+        .iter()
+        .map(|row| row[column(&header, "title")].as_str())
+        .collect();
+    for title in titles {
+        assert!(
+            written.contains(&format!("'{title}").as_str()),
+            "{title} in {written:?}"
+        );
+        assert!(!written.contains(&title), "{title} in {written:?}");
+    }
+
+    let (header, cities) = table(&body(&app, "/export/cities.csv", None).await);
+    let longitudes: Vec<&str> = cities
+        .iter()
+        .map(|row| row[column(&header, "longitude")].as_str())
+        .collect();
+    assert!(
+        longitudes.iter().any(|l| l.starts_with('-')),
+        "{longitudes:?}"
+    );
+    assert!(
+        !longitudes.iter().any(|l| l.starts_with('\'')),
+        "{longitudes:?}"
+    );
+}

@@ -288,3 +288,74 @@ async fn cors_preflight_is_answered_for_allowed_origins_only() {
         res.headers
     );
 }
+
+/// Every error of a `/graphql` answer carries the `requestId` of the response's `x-request-id`.
+fn assert_stamped(res: &Reply, case: &str) {
+    let id = res
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("{case}: no x-request-id"));
+    let errors = res.body["errors"].as_array().cloned().unwrap_or_default();
+    assert!(!errors.is_empty(), "{case}: no errors in {}", res.body);
+    for error in errors {
+        assert_eq!(error["extensions"]["requestId"], id, "{case}: {}", res.body);
+    }
+}
+
+#[tokio::test]
+async fn every_error_answer_of_graphql_carries_the_request_id() {
+    let app = spawn_app().await;
+    let accept = Some(GRAPHQL_RESPONSE_JSON);
+    let mutation = "mutation { revokeToken(id: \"QWNjZXNzVG9rZW46MQ\") { record { id } } }";
+    let res = post_json(&app, None, json!({ "query": mutation })).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(!res.body["errors"][0]["path"].is_null(), "{}", res.body);
+    assert_stamped(&res, "field error of a mutation");
+
+    let query = json!({ "query": "{ plan(id: \"UGxhbjo5OTk5\") { title } }" });
+    let res = post_json(&app, None, query).await;
+    assert_eq!(error_code(&res.body), Some("NOT_FOUND"), "{}", res.body);
+    assert_stamped(&res, "field error of a query");
+
+    for (document, case) in [
+        ("{ noSuchField }", "validation error of a query"),
+        ("mutation { noSuchField }", "validation error of a mutation"),
+        ("{", "parse error"),
+    ] {
+        let res = post_json(&app, accept, json!({ "query": document })).await;
+        assert_eq!(res.status, 400, "{case}: {}", res.body);
+        assert_stamped(&res, case);
+        let res = post_json(&app, None, json!({ "query": document })).await;
+        assert_eq!(res.status, 200, "{case}: {}", res.body);
+        assert_stamped(&res, case);
+    }
+
+    let body = json!({ "query": "{ __typename }" }).to_string();
+    let res = post(&app, "application/json", None, b"{ \"query\": ".to_vec()).await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert_stamped(&res, "bad JSON body");
+    let oversized =
+        json!({ "query": "{ __typename }", "extensions": { "pad": "x".repeat(200 * 1024) } });
+    let res = post_json(&app, None, oversized).await;
+    assert_eq!(res.status, 413, "{}", res.body);
+    assert_stamped(&res, "oversized body");
+    let res = post(&app, "text/plain", None, body.clone().into_bytes()).await;
+    assert_eq!(res.status, 415, "{}", res.body);
+    assert_stamped(&res, "unsupported content type");
+    let res = post(
+        &app,
+        "application/json",
+        Some("text/html"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(res.status, 406, "{}", res.body);
+    assert_stamped(&res, "not acceptable");
+    let res = reply(app.client.put(format!("{}/graphql", app.address))).await;
+    assert_eq!(res.status, 405, "{}", res.body);
+    assert_stamped(&res, "method not allowed");
+    let res = get(&app, &[("query", "mutation { __typename }")], None).await;
+    assert_eq!(res.status, 405, "{}", res.body);
+    assert_stamped(&res, "mutation over GET");
+}

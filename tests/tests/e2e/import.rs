@@ -163,3 +163,53 @@ async fn malformed_files_are_refused_and_nothing_stored_changes() {
     }
     assert_eq!(snapshot(&app).await, before);
 }
+
+/// "An MoU between Rome and Granada" in Guangzhou's summary is an MoU of Rome and Granada, not two
+/// of Guangzhou's; "MoUs with …" still makes one MoU per partner of the plan's city.
+#[tokio::test]
+async fn an_mou_between_two_named_cities_has_those_cities_as_its_parties() {
+    let app = spawn_app().await;
+    let db = connect(&app).await;
+    let q = "{ plans { nodes { mous { subject parties { name } } } } }";
+    let parties = |res: &Value| -> Vec<Vec<String>> {
+        let mut all: Vec<Vec<String>> = res["data"]["plans"]["nodes"][0]["mous"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                let mut names: Vec<String> = m["parties"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                    .collect();
+                names.sort();
+                names
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let before = app.graphql(q, json!({})).await;
+    assert_eq!(
+        parties(&before),
+        [
+            ["Barcelona", "Guangzhou"],
+            ["Granada", "Guangzhou"],
+            ["Guangzhou", "Rome"]
+        ],
+        "{before}"
+    );
+
+    let sample = String::from_utf8_lossy(SAMPLE).into_owned();
+    let edited = sample.replace(
+        "MoUs with Granada, Rome and Barcelona on cooperation",
+        "MoU between Rome and Granada on cooperation",
+    );
+    assert_ne!(edited, sample, "the edit must change the sample");
+    import_bytes(&db, "guangzhou.txt", edited.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = app.graphql(q, json!({})).await;
+    assert_eq!(parties(&after), [["Granada", "Rome"]], "{after}");
+}

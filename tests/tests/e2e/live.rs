@@ -98,6 +98,7 @@ async fn the_change_feed_lists_writes_in_commit_order_with_tombstones_and_honour
     assert_eq!(since[0]["operation"], "DELETED");
     assert_eq!(since[0]["recordId"], public_id);
     assert_eq!(since[0]["tombstone"], true);
+    assert_eq!(since[0]["fields"], json!([]), "{since:?}");
     assert!(since[0]["node"].is_null());
     // The anonymous mirror learns of the deletion too (the record was public).
     let anonymous_since = nodes(&p.app.graphql(CHANGES, json!({ "after": cursor })).await);

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, Database, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use ucap_tests::error_code;
 
-use super::writes::{Partners, key, partners};
+use super::writes::{Partners, partners};
 
 /// The Guangzhou plan of the bundled sample.
 const PLAN: &str = "UGxhbjox";
@@ -260,7 +260,9 @@ async fn a_plan_editor_creates_updates_and_deletes_an_mou_and_each_write_is_audi
         "{log:?}"
     );
     assert!(log.iter().all(|e| e["target"] == id), "{log:?}");
-    let org_a = key(&p.org_a);
+    // Audit details name records by global ID.
+    let org_a = p.org_a.clone();
+    let city = ucap::graphql::ids::NodeKind::City.id(3).0;
     let (deleted, status, update, created) = (&log[0], &log[1], &log[2], &log[3]);
     assert!(
         records(
@@ -276,7 +278,7 @@ async fn a_plan_editor_creates_updates_and_deletes_an_mou_and_each_write_is_audi
             created,
             "parties",
             Value::Null,
-            json!([{ "organization": org_a }, { "city": 3 }])
+            json!([{ "organization": org_a }, { "city": city }])
         ),
         "{created}"
     );
@@ -284,7 +286,7 @@ async fn a_plan_editor_creates_updates_and_deletes_an_mou_and_each_write_is_audi
         records(created, "status", Value::Null, json!("PLANNED")),
         "{created}"
     );
-    assert_eq!(created["detail"]["plans"], json!([key(&json!(PLAN))]));
+    assert_eq!(created["detail"]["plans"], json!([PLAN]));
     assert!(
         records(
             update,
@@ -298,8 +300,8 @@ async fn a_plan_editor_creates_updates_and_deletes_an_mou_and_each_write_is_audi
         records(
             update,
             "parties",
-            json!([{ "organization": org_a }, { "city": 3 }]),
-            json!([{ "city": 3 }, { "organization": org_a }])
+            json!([{ "organization": org_a }, { "city": city }]),
+            json!([{ "city": city }, { "organization": org_a }])
         ),
         "{update}"
     );
@@ -330,7 +332,7 @@ async fn a_plan_editor_creates_updates_and_deletes_an_mou_and_each_write_is_audi
         records(
             deleted,
             "parties",
-            json!([{ "city": 3 }, { "organization": org_a }]),
+            json!([{ "city": city }, { "organization": org_a }]),
             json!([])
         ),
         "{deleted}"

@@ -1,11 +1,15 @@
 //! What operators see: `/metrics` (requests by operation and outcome, latency, pool, refused
-//! tokens) and the `x-request-id` of every response.
+//! tokens), the `x-request-id` of every response, and traces exported over OTLP.
 
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use actix_web::{App, HttpResponse, HttpServer, web};
 use serde_json::json;
 use ucap::auth::Role;
-use ucap_tests::{TestApp, error_code, spawn_app, spawn_app_with};
+use ucap_tests::process::ServerProcess;
+use ucap_tests::{TestApp, TestDb, error_code, spawn_app, spawn_app_with};
 
 /// The value of the sample `name` (with its labels, exactly as rendered) in `/metrics`.
 async fn sample(app: &TestApp, name: &str) -> Option<f64> {
@@ -210,4 +214,78 @@ async fn metrics_are_served_on_their_own_listener_and_on_the_api_port_to_admins_
             None => assert!(text.contains("ucap_sql_statements_total"), "{text}"),
         }
     }
+}
+
+/// Traces do not follow the log filter: with `RUST_LOG=warn` (no request is logged) the request
+/// spans still reach the collector the standard `OTEL_EXPORTER_OTLP_ENDPOINT` names, under the
+/// standard `OTEL_SERVICE_NAME`.
+#[tokio::test]
+async fn spans_reach_the_otlp_collector_whatever_the_log_filter() {
+    let received: Arc<Mutex<Vec<web::Bytes>>> = Arc::default();
+    let kept = received.clone();
+    let collector = HttpServer::new(move || {
+        let kept = kept.clone();
+        App::new()
+            .app_data(web::PayloadConfig::new(16 << 20))
+            .route(
+                "/v1/traces",
+                web::post().to(move |body: web::Bytes| {
+                    let kept = kept.clone();
+                    async move {
+                        kept.lock().unwrap_or_else(|e| panic!("{e}")).push(body);
+                        HttpResponse::Ok().finish()
+                    }
+                }),
+            )
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let port = collector.addrs()[0].port();
+    let collector = collector.run();
+    let collector_handle = collector.handle();
+    tokio::spawn(collector);
+
+    let (_db, url) = TestDb::create().await.unwrap_or_else(|e| panic!("{e}"));
+    let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let mut server = ServerProcess::start_quiet(
+        env!("CARGO_BIN_EXE_ucap-server"),
+        &url,
+        &[
+            ("RUST_LOG", "warn"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_SERVICE_NAME", "ucap-traced"),
+        ],
+        logs.path(),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        let res = client
+            .post(format!("{}/graphql", server.address))
+            .json(&json!({ "query": "{ plans { totalCount } }" }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(res.status(), 200);
+    }
+    // Stopping flushes the batch of spans.
+    server.signal("TERM");
+    let status = server.wait(Duration::from_secs(60)).await;
+    assert!(status.success(), "{status}:\n{}", server.log_text());
+    collector_handle.stop(true).await;
+
+    let log = server.log_text();
+    assert!(
+        !log.contains("\"message\":\"request\""),
+        "requests were logged:\n{log}"
+    );
+    let received = received.lock().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!received.is_empty(), "no spans were exported:\n{log}");
+    let named = |body: &web::Bytes| body.windows(11).any(|w| w == b"ucap-traced");
+    assert!(
+        received.iter().all(named),
+        "spans without OTEL_SERVICE_NAME"
+    );
 }

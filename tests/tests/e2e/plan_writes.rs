@@ -8,6 +8,13 @@ use ucap_tests::error_code;
 
 use super::writes::{Partners, key, partners};
 
+/// The global IDs of cities, as audit details name them.
+fn city_ids(ids: &[i64]) -> Value {
+    ids.iter()
+        .map(|&id| ucap::graphql::ids::NodeKind::City.id(id).0)
+        .collect()
+}
+
 /// The Guangzhou plan of the bundled sample (focal city Guangzhou, five partner cities).
 const PLAN: &str = "UGxhbjox";
 const GUANGZHOU: &str = "Q2l0eTox";
@@ -277,7 +284,7 @@ async fn admins_create_and_delete_plans_and_the_plan_s_editors_change_its_texts(
     let themes = audit(&p, "Theme").await;
     assert_eq!(actions(&themes), ["THEME_DELETED", "THEME_CREATED"]);
     assert_eq!(themes[0]["target"], theme);
-    assert_eq!(themes[0]["detail"]["plans"], json!([key(&id)]));
+    assert_eq!(themes[0]["detail"]["plans"], json!([id]));
 }
 
 const THEMES: &str = "themes { id position title version }";
@@ -451,7 +458,7 @@ async fn editors_of_the_plan_add_move_and_remove_themes_and_positions_stay_in_or
         change(&log[1], "title"),
         Some((json!("Water and Resilience"), json!("Water")))
     );
-    assert_eq!(log[1]["detail"]["plans"], json!([1]));
+    assert_eq!(log[1]["detail"]["plans"], json!(["UGxhbjox"]));
     assert_eq!(
         change(&log[0], "title"),
         Some((json!("Governance"), Value::Null))
@@ -722,7 +729,10 @@ async fn editors_of_the_plan_write_expected_results_with_their_cities() {
             "EXPECTED_RESULT_CREATED"
         ]
     );
-    assert_eq!(change(&log[1], "cities"), Some((json!([3]), json!([3, 8]))));
+    assert_eq!(
+        change(&log[1], "cities"),
+        Some((city_ids(&[3]), city_ids(&[3, 8])))
+    );
     assert_eq!(
         change(&log[1], "kind"),
         Some((json!("JOINT_PROJECT"), json!("VIRTUAL_LAB")))
@@ -1085,7 +1095,7 @@ async fn editors_of_the_plan_link_sdgs_partnerships_and_partner_cities() {
     );
     assert_eq!(
         change(&log[1], "partnerCities"),
-        Some((json!([2, 3, 4, 5, 6, 8]), json!([2, 4, 5, 6, 8])))
+        Some((city_ids(&[2, 3, 4, 5, 6, 8]), city_ids(&[2, 4, 5, 6, 8])))
     );
     // The plan's own version is left alone by links.
     assert_eq!(sample(&p, "version").await["version"], 1);

@@ -243,7 +243,63 @@ async fn node_and_nodes_resolve_any_record_by_global_id() {
             json!({ "id": "UGxhbjo5OTk5OTk" }),
         )
         .await;
-    assert_eq!(error_code(&res), Some("NOT_FOUND"), "{res}");
+    assert!(res["errors"].is_null(), "{res}");
+    assert!(res["data"]["node"].is_null(), "{res}");
+}
+
+/// Relay's `node` is nullable: an unknown ID is null without error, a malformed one null with an
+/// error at `["node"]`; in `nodes` a malformed ID nulls its own place only. The rest of the
+/// answer stands either way.
+#[tokio::test]
+async fn a_malformed_or_unknown_id_nulls_only_its_own_node() {
+    let app = spawn_app().await;
+    let q = "query($id: ID!) { plans { totalCount } node(id: $id) { id } }";
+    let unknown = app.graphql(q, json!({ "id": "UGxhbjo5OTk5OTk" })).await;
+    assert!(unknown["errors"].is_null(), "{unknown}");
+    assert!(
+        unknown["data"]["plans"]["totalCount"].is_number(),
+        "{unknown}"
+    );
+    assert_eq!(unknown["data"]["node"], Value::Null, "{unknown}");
+    assert!(
+        unknown["data"]
+            .as_object()
+            .is_some_and(|d| d.contains_key("node")),
+        "{unknown}"
+    );
+    for malformed in ["not an id", "Tm9LaW5kOjE"] {
+        let res = app.graphql(q, json!({ "id": malformed })).await;
+        assert_eq!(error_code(&res), Some("BAD_USER_INPUT"), "{res}");
+        assert_eq!(res["errors"][0]["path"], json!(["node"]), "{res}");
+        assert!(res["data"]["plans"]["totalCount"].is_number(), "{res}");
+        assert!(
+            res["data"]
+                .as_object()
+                .is_some_and(|d| d.contains_key("node")),
+            "{res}"
+        );
+        assert_eq!(res["data"]["node"], Value::Null, "{res}");
+    }
+
+    let plan = app.graphql("{ plans { nodes { id } } }", json!({})).await["data"]["plans"]["nodes"]
+        [0]["id"]
+        .clone();
+    let res = app
+        .graphql(
+            "query($ids: [ID!]!) { plans { totalCount } nodes(ids: $ids) { id } }",
+            json!({ "ids": [plan, "not an id", "UGxhbjo5OTk5OTk"] }),
+        )
+        .await;
+    assert!(res["data"]["plans"]["totalCount"].is_number(), "{res}");
+    assert_eq!(
+        res["data"]["nodes"],
+        json!([{ "id": plan }, null, null]),
+        "{res}"
+    );
+    let errors = res["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 1, "{res}");
+    assert_eq!(error_code(&res), Some("BAD_USER_INPUT"), "{res}");
+    assert_eq!(errors[0]["path"], json!(["nodes", 1]), "{res}");
 }
 
 #[tokio::test]

@@ -43,14 +43,14 @@ impl CsvExport {
         }
         if !self.header_written {
             self.header_written = true;
-            return write(Some(self.table.header()), &[]).map(Some);
+            return write(self.table, true, Vec::new()).map(Some);
         }
         let rows = match self.table {
             Table::Cities => self.cities(conn).await?,
             Table::Organizations => self.organizations(conn).await?,
             _ => self.plan_rows(conn).await?,
         };
-        write(None, &rows).map(Some)
+        write(self.table, false, rows).map(Some)
     }
 
     /// The next batch of plans' rows; after the last plan, the findings of no plan.
@@ -160,19 +160,81 @@ impl CsvExport {
     }
 }
 
-/// RFC 4180 text of `rows` (after `header`, when given).
-fn write(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Vec<u8>, DbErr> {
+/// Writes `rows` of `table` (its header first when `header`), every cell neutralised against
+/// formula injection except the table's typed number columns.
+fn write(table: Table, header: bool, rows: Vec<Vec<String>>) -> Result<Vec<u8>, DbErr> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
     let fail = |e: ::csv::Error| DbErr::Custom(format!("cannot write CSV: {e}"));
-    if let Some(header) = header {
-        writer.write_record(header).map_err(fail)?;
+    if header {
+        writer.write_record(table.header()).map_err(fail)?;
     }
     for row in rows {
-        writer.write_record(row).map_err(fail)?;
+        let cells = row.into_iter().zip(table.header()).map(|(cell, column)| {
+            if table.is_typed_number(column) {
+                cell
+            } else {
+                neutralised(cell)
+            }
+        });
+        writer.write_record(cells).map_err(fail)?;
     }
     writer
         .into_inner()
         .map_err(|e| DbErr::Custom(format!("cannot write CSV: {e}")))
+}
+
+/// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, tab or
+/// carriage return), prefixed with `'` so that it is read as text, as OWASP's "CSV Injection"
+/// page recommends. Numbers we write from numeric fields are exempt (see
+/// [`Table::is_typed_number`]); anything else, a person's text included, is not.
+fn neutralised(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_triggers_are_prefixed_and_other_cells_left_alone() {
+        for formula in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(1)",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"http://x\")",
+        ] {
+            assert_eq!(neutralised(formula.to_owned()), format!("'{formula}"));
+        }
+        for plain in ["", "Guangzhou", "2021-03-01", "1.5", "'quoted", " =x"] {
+            assert_eq!(neutralised(plain.to_owned()), plain);
+        }
+    }
+
+    #[test]
+    fn typed_numbers_keep_their_sign_and_text_does_not() -> Result<(), DbErr> {
+        let mut row: Vec<String> = Table::Cities
+            .header()
+            .iter()
+            .map(|_| String::new())
+            .collect();
+        let at = |column: &str| Table::Cities.header().iter().position(|c| *c == column);
+        if let (Some(lon), Some(name)) = (at("longitude"), at("name")) {
+            row[lon] = "-43.2".to_owned();
+            row[name] = "-Rio".to_owned();
+        }
+        let text = String::from_utf8(write(Table::Cities, false, vec![row])?)
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        assert!(text.contains(",-43.2,"), "{text}");
+        assert!(text.contains(",'-Rio,"), "{text}");
+        Ok(())
+    }
 }

@@ -56,6 +56,23 @@ impl Table {
         }
     }
 
+    /// Whether `column` holds numbers we write from a numeric field (never text a person typed):
+    /// the one kind of cell left as is when it starts with `-` (a negative latitude or longitude).
+    pub fn is_typed_number(self, column: &str) -> bool {
+        matches!(
+            (self, column),
+            (
+                Table::Cities,
+                "geonames_id"
+                    | "latitude"
+                    | "longitude"
+                    | "population"
+                    | "population_year"
+                    | "area_km2"
+            )
+        )
+    }
+
     pub fn header(self) -> &'static [&'static str] {
         match self {
             Table::Plans => &[

@@ -168,9 +168,9 @@ impl ActivityMutation {
         w.remember(key, NodeKind::Activity, row.id).await?;
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);
-        diff.created("cities", &cities);
-        diff.created("organizations", &orgs);
-        diff.created("plan", plan_id);
+        diff.created("cities", NodeKind::City.audit_all(&cities));
+        diff.created("organizations", NodeKind::Organization.audit_all(&orgs));
+        diff.created("plan", NodeKind::Plan.audit(plan_id));
         let public = plan.status == PlanStatus::Published && !row.draft;
         w.commit(vec![Entry::new(
             NodeKind::Activity,
@@ -276,7 +276,11 @@ impl ActivityMutation {
                     .exec(&w.txn)
                     .await?;
                 set_cities(&w, id, &new).await?;
-                diff.field("cities", old, new);
+                diff.field(
+                    "cities",
+                    NodeKind::City.audit_all(&old),
+                    NodeKind::City.audit_all(&new),
+                );
             }
         }
         if !row.is_changed() && diff.is_empty() {
@@ -339,7 +343,7 @@ const FIELDS: &Fields<activity::Model> = &[
     ("kind", |m| m.kind.to_value().into()),
     ("date", |m| m.date_text.clone().into()),
     ("place", |m| m.place_text.clone().into()),
-    ("placeCity", |m| m.place_city_id.into()),
+    ("placeCity", |m| NodeKind::City.audit_opt(m.place_city_id)),
     ("draft", |m| m.draft.into()),
     ("internalNote", |m| m.internal_note.clone().into()),
     ("version", |m| m.version.into()),

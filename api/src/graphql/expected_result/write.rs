@@ -106,7 +106,7 @@ impl ExpectedResultMutation {
         w.remember(key, NodeKind::ExpectedResult, row.id).await?;
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);
-        diff.created("cities", &cities);
+        diff.created("cities", NodeKind::City.audit_all(&cities));
         w.commit(vec![Entry::new(
             NodeKind::ExpectedResult,
             row.id,
@@ -153,7 +153,11 @@ impl ExpectedResultMutation {
                     .exec(&w.txn)
                     .await?;
                 set_cities(&w, id, &new).await?;
-                diff.field("cities", old, new);
+                diff.field(
+                    "cities",
+                    NodeKind::City.audit_all(&old),
+                    NodeKind::City.audit_all(&new),
+                );
             }
         }
         if let Some(wanted) = input.position {
@@ -211,7 +215,7 @@ impl ExpectedResultMutation {
             .await?;
         let mut diff = Diff::default();
         diff.record(Some(&current), None, FIELDS);
-        diff.deleted("cities", &cities);
+        diff.deleted("cities", NodeKind::City.audit_all(&cities));
         w.commit(vec![Entry::new(
             NodeKind::ExpectedResult,
             id,

@@ -138,7 +138,7 @@ impl MouMutation {
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);
         diff.created("parties", &parties);
-        diff.created("plan", plan_id);
+        diff.created("plan", NodeKind::Plan.audit(plan_id));
         let public = plan.status == PlanStatus::Published && !row.draft;
         w.commit(vec![Entry::new(
             NodeKind::Mou,
@@ -363,12 +363,23 @@ fn next_statuses(from: Status) -> &'static [Status] {
     }
 }
 
-/// A party of an MoU, as written and audited (`{"city": 3}` or `{"organization": 7}`).
+/// A party of an MoU, as written and audited (`{"city": "<global ID>"}` or
+/// `{"organization": "<global ID>"}`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 enum Party {
+    #[serde(serialize_with = "city_gid")]
     City(i64),
+    #[serde(serialize_with = "organization_gid")]
     Organization(i64),
+}
+
+fn city_gid<S: serde::Serializer>(id: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&NodeKind::City.id(id).0)
+}
+
+fn organization_gid<S: serde::Serializer>(id: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&NodeKind::Organization.id(id).0)
 }
 
 /// Checks the count of input `parties`: 1–20.

@@ -455,6 +455,11 @@ async fn partner_cities_changed(
     before: Vec<i64>,
 ) -> ApiResult<PlanPayload> {
     let mut diff = Diff::default();
-    diff.field("partnerCities", before, partner_cities(&w, plan.id).await?);
+    let after = partner_cities(&w, plan.id).await?;
+    diff.field(
+        "partnerCities",
+        NodeKind::City.audit_all(&before),
+        NodeKind::City.audit_all(&after),
+    );
     finish(w, plan, diff).await
 }

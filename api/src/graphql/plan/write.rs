@@ -302,7 +302,7 @@ const FIELDS: &Fields<plan::Model> = &[
     ("title", |m| m.title.clone().into()),
     ("slug", |m| m.slug.clone().into()),
     ("status", |m| m.status.to_value().into()),
-    ("focalCity", |m| m.focal_city_id.into()),
+    ("focalCity", |m| NodeKind::City.audit(m.focal_city_id)),
     ("period", |m| m.period_text.clone().into()),
     ("periodContext", |m| m.period_context.clone().into()),
     ("internalNote", |m| m.internal_note.clone().into()),

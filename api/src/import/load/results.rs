@@ -15,7 +15,9 @@ use entity::{
 };
 
 /// Expected results (by position) with the cities/organizations they name, and the MoUs that
-/// results of kind MoU announce: one MoU per partner named, between the focal city and that city.
+/// results of kind MoU announce: when the text names the parties together ("between X and Y"),
+/// one MoU between the cities named; otherwise one MoU per partner named, between the focal city
+/// and that city.
 pub(super) async fn results_and_mous(
     w: &mut Writer<'_>,
     plan_id: i64,
@@ -107,7 +109,10 @@ pub(super) async fn results_and_mous(
                 .copied()
                 .filter(|&c| c != focal_id)
                 .collect();
-            let parties: Vec<Vec<Party>> = if counterparts.is_empty() {
+            let parties: Vec<Vec<Party>> = if r.mou_parties_named && city_ids.len() >= 2 {
+                // "An MoU between Guangzhou and Granada": those two, whoever's plan says so.
+                vec![city_ids.iter().map(|&c| Party::City(c)).collect()]
+            } else if counterparts.is_empty() {
                 vec![
                     std::iter::once(Party::City(focal_id))
                         .chain(org_ids.iter().map(|&o| Party::Org(o)))

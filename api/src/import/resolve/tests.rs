@@ -23,6 +23,7 @@ fn result(position: u16, description: &str) -> ParsedResult {
         description: description.to_owned(),
         organizations: Vec::new(),
         mou_subject: None,
+        mou_parties_named: false,
     }
 }
 

@@ -8,10 +8,10 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, ServerResult, Variables};
+use async_graphql::{Request, ServerError, ServerResult, Variables};
 
-use super::response::too_complex;
-use super::{select_operation, shape};
+use super::response::{too_complex, with_code};
+use super::{nul, select_operation, shape};
 use crate::settings::QueryLimits;
 
 /// Registers the limits with a schema.
@@ -61,6 +61,15 @@ impl Extension for Guard {
         // No such operation is async-graphql's error to report, once the document is bounded.
         let selected = select_operation(&document, name.as_deref()).ok();
         shape::check_document(&document, selected, &self.limits).map_err(too_complex)?;
+        if let Some(field) = nul::input_with_nul(&document, variables) {
+            let error = ServerError::new("must not contain NUL characters", None);
+            let mut error = with_code(error, "BAD_USER_INPUT");
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("field", field);
+            return Err(error);
+        }
         Ok(document)
     }
 }

@@ -5,6 +5,7 @@
 
 mod guard;
 mod negotiate;
+mod nul;
 mod response;
 mod scan;
 mod shape;

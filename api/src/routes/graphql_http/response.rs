@@ -362,12 +362,8 @@ pub(super) fn too_complex(refusal: super::shape::TooComplex) -> ServerError {
 
 /// A refusal of the HTTP request itself (the status says why): `BAD_USER_INPUT`.
 fn transport_refusal(status: StatusCode, message: &str) -> HttpResponse {
-    let body = serde_json::json!({
-        "errors": [{
-            "message": message,
-            "extensions": { "code": BAD_USER_INPUT, "reason": BAD_REQUEST },
-        }]
-    });
+    let mut body = crate::error::error_body(message, BAD_USER_INPUT);
+    body["errors"][0]["extensions"]["reason"] = BAD_REQUEST.into();
     HttpResponse::build(status)
         .content_type(ResponseMediaType::Json.content_type())
         .body(body.to_string())

@@ -550,3 +550,86 @@ async fn text_filters_match_wildcards_quotes_and_regex_metacharacters_literally(
         );
     }
 }
+
+/// NUL in a string input of a mutation is BAD_USER_INPUT naming the input, on both engines
+/// (PostgreSQL cannot store it: unchecked, its statement fails as INTERNAL), and nothing is
+/// written. As a variable and as a document literal.
+#[tokio::test]
+async fn nul_in_any_string_input_of_a_mutation_is_bad_user_input_and_writes_nothing() {
+    let app = spawn_app().await;
+    let (admin, admin_id) = app.issue_token(Role::Admin, &[]).await;
+    let token = ucap::graphql::ids::NodeKind::AccessToken.id(admin_id).0;
+    let audited = async || {
+        app.graphql_as(&admin, "{ auditLog { totalCount } }", json!({}))
+            .await["data"]["auditLog"]["totalCount"]
+            .clone()
+    };
+    let before = (counts(&app, &admin).await, audited().await);
+    let nul = "a\u{0}b";
+    let cases = [
+        (
+            "linkPlanSdg",
+            "mutation($s: String) { linkPlanSdg(plan: \"UGxhbjox\", goal: 11, target: $s) { plan { id } } }",
+            json!({ "s": nul }),
+            "target",
+        ),
+        (
+            "linkPlanUrbanAgendaPartnership",
+            "mutation($s: String!) { linkPlanUrbanAgendaPartnership(plan: \"UGxhbjox\", partnership: $s) { plan { id } } }",
+            json!({ "s": nul }),
+            "partnership",
+        ),
+        (
+            "removePlanContact",
+            "mutation($s: String!) { removePlanContact(plan: \"UGxhbjox\", email: $s) { plan { id } } }",
+            json!({ "s": nul }),
+            "email",
+        ),
+        (
+            "issueToken",
+            "mutation($s: String!) { issueToken(input: { role: ADMIN, label: $s, expiresIn: 60 }) { token } }",
+            json!({ "s": nul }),
+            "label",
+        ),
+        (
+            "registerPersistedOperation (name)",
+            "mutation($s: String!) { registerPersistedOperation(input: { name: $s, document: \"{ plans { totalCount } }\" }) { __typename } }",
+            json!({ "s": nul }),
+            "name",
+        ),
+        (
+            "registerPersistedOperation (document)",
+            "mutation($s: String!) { registerPersistedOperation(input: { name: \"n\", document: $s }) { __typename } }",
+            json!({ "s": "{ plans { totalCount } }\u{0}" }),
+            "document",
+        ),
+        (
+            "setTokenOperations",
+            "mutation($id: ID!, $s: [String!]!) { setTokenOperations(id: $id, operations: $s) { __typename } }",
+            json!({ "id": token, "s": [nul] }),
+            "operations",
+        ),
+        (
+            "issueToken (literal)",
+            "mutation { issueToken(input: { role: ADMIN, label: \"a\\u0000b\", expiresIn: 60 }) { token } }",
+            json!({}),
+            "label",
+        ),
+    ];
+    for (what, document, variables, field) in cases {
+        let res = graphql(&app, Some(&admin), document, variables).await;
+        assert_eq!(res.status, 200, "{what}: {}", res.body);
+        assert_eq!(
+            res.body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{what}: {}",
+            res.body
+        );
+        assert_eq!(codes(&res.body), ["BAD_USER_INPUT"], "{what}: {}", res.body);
+        assert_eq!(
+            res.body["errors"][0]["extensions"]["field"], field,
+            "{what}: {}",
+            res.body
+        );
+    }
+    assert_eq!((counts(&app, &admin).await, audited().await), before);
+}

@@ -251,6 +251,30 @@ pub fn mou_subject(text: &str) -> Option<String> {
     (!subject.is_empty()).then(|| subject.to_owned())
 }
 
+/// Whether an MoU's text names its parties together: "between X and Y", or "X and Y" as the
+/// subject of a form of "sign" ("Guangzhou and Granada signed", "… will sign"). "MoUs with X and
+/// Y" names the partners of the plan's own city instead, one MoU each.
+pub fn mou_parties_named(text: &str) -> bool {
+    let lower = format!(" {} ", text.to_lowercase());
+    if let Some(at) = lower.find(" between ")
+        && lower[at..].contains(" and ")
+    {
+        return true;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(verb) = words
+        .iter()
+        .position(|w| matches!(*w, "sign" | "signs" | "signed" | "signing"))
+    else {
+        return false;
+    };
+    let before = &words[..verb];
+    before.contains(&"and") && !before.iter().any(|w| matches!(*w, "with" | "by"))
+}
+
 /// The first sentence: up to ". " or "; " outside parentheses, not after an abbreviation or an
 /// initial ("e.g. ", "J. Smith").
 pub fn first_sentence(s: &str) -> &str {
@@ -366,6 +390,27 @@ mod tests {
             orgs("the university and the government; a Development District"),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn mou_parties_are_named_by_between_or_as_the_subject_of_signing() {
+        for named in [
+            "MoU between Guangzhou and Granada on cooperation of Biotechnology",
+            "Signing an MoU between the cities of Rome and Granada",
+            "Guangzhou and Granada signed an MoU on health technology",
+            "Rome and Barcelona will sign a memorandum of understanding",
+        ] {
+            assert!(mou_parties_named(named), "{named}");
+        }
+        for partners in [
+            "MoUs with Granada, Rome and Barcelona on cooperation of Biotechnology and Health technology.",
+            "MoU with Stuttgart Region on electric buses, signed in March 2021",
+            "MoU with Granada and Rome signed in 2021",
+            "MoU on mobility signed by both mayors",
+            "MoU between the two cities",
+        ] {
+            assert!(!mou_parties_named(partners), "{partners}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The expected results cell: a numbered list (or list items), each with a kind by keyword, the
 //! organizations it names and, for an MoU, its subject.
 
-use super::names::{mou_subject, organizations};
+use super::names::{mou_parties_named, mou_subject, organizations};
 use super::{earliest_at, find_whole, find_word, issue, marker_at, strip_marker};
 use crate::import::model::{ParseIssue, ParsedResult};
 use entity::enums::{IssueEntity, ResultKind, Severity};
@@ -111,6 +111,7 @@ pub fn expected_results(blocks: &[String], issues: &mut Vec<ParseIssue>) -> Vec<
             } else {
                 None
             },
+            mou_parties_named: kind == ResultKind::Mou && mou_parties_named(&description),
             description,
         });
     }
