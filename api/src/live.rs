@@ -17,6 +17,9 @@ use tokio::sync::{Notify, broadcast};
 
 use entity::{change_event, change_event_plan};
 
+mod fanout;
+pub use fanout::{Interest, Interests, Row, Table, Targets};
+
 /// The PostgreSQL notification channel of committed changes.
 pub const CHANNEL: &str = "ucap_changes";
 
@@ -125,6 +128,8 @@ pub struct Notice {
     pub change: change_event::Model,
     /// Plans the change concerns.
     pub plans: Vec<i64>,
+    /// The records subscribers wait for, read once for all of them (see [`Interests`]).
+    pub reads: Vec<fanout::Read>,
 }
 
 impl Notice {
@@ -139,17 +144,24 @@ pub struct Live {
     sender: broadcast::Sender<Arc<Notice>>,
     wake: Arc<Notify>,
     poll: Duration,
+    interests: Interests,
 }
 
 impl Live {
     /// Starts the hub's task on `db` (`database_url` for PostgreSQL's listening connection),
     /// re-reading the feed every `poll` without notifications.
-    pub async fn start(db: DatabaseConnection, database_url: String, poll: Duration) -> Self {
+    pub async fn start(
+        db: DatabaseConnection,
+        database_url: String,
+        poll: Duration,
+        reads: prometheus_client::metrics::counter::Counter,
+    ) -> Self {
         let (sender, _) = broadcast::channel(1024);
         let live = Self {
             sender,
             wake: Arc::new(Notify::new()),
             poll,
+            interests: Interests::new(reads),
         };
         let last = last_id(&db).await.unwrap_or(0);
         if db.get_database_backend() == DbBackend::Postgres {
@@ -162,6 +174,11 @@ impl Live {
     /// A new subscriber's receiver.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Notice>> {
         self.sender.subscribe()
+    }
+
+    /// What this instance's subscribers wait for.
+    pub fn interests(&self) -> &Interests {
+        &self.interests
     }
 
     /// A write of this instance committed: read the feed now.
@@ -178,8 +195,11 @@ impl Live {
             }
             match read_after(&db, last).await {
                 Ok(notices) => {
-                    for notice in notices {
+                    for mut notice in notices {
                         last = last.max(notice.change.id);
+                        if self.sender.receiver_count() > 0 {
+                            notice.reads = self.interests.evaluate(&db, &notice).await;
+                        }
                         // No subscribers is not an error.
                         let _ = self.sender.send(Arc::new(notice));
                     }
@@ -250,7 +270,11 @@ async fn read_after(db: &DatabaseConnection, last: i64) -> Result<Vec<Notice>, s
                 .filter(|l| l.change_event_id == change.id)
                 .map(|l| l.plan_id)
                 .collect();
-            Notice { change, plans }
+            Notice {
+                change,
+                plans,
+                reads: Vec::new(),
+            }
         })
         .collect())
 }

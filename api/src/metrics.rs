@@ -79,6 +79,8 @@ pub struct Metrics {
     pool_max: Gauge,
     /// GraphQL operations holding a slot of the instance's capacity.
     pub operations_in_flight: Gauge,
+    /// Records read for subscribers: once per change and record, whatever the subscribers.
+    pub live_reads: Counter,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -96,6 +98,7 @@ impl Default for Metrics {
             pool_in_use: Gauge::default(),
             pool_max: Gauge::default(),
             operations_in_flight: Gauge::default(),
+            live_reads: Counter::default(),
             operations: Mutex::default(),
         };
         let r = &mut metrics.registry;
@@ -148,6 +151,11 @@ impl Default for Metrics {
             "ucap_operations_in_flight",
             "GraphQL operations running (each holds a slot of max_concurrent_requests)",
             metrics.operations_in_flight.clone(),
+        );
+        r.register(
+            "ucap_live_records_read",
+            "Records read for subscribers (once per change and record, however many subscribe)",
+            metrics.live_reads.clone(),
         );
         metrics
     }

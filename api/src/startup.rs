@@ -85,13 +85,14 @@ impl Application {
         };
         // The change-feed relay reads on its own schedule: started on the connection before it is
         // instrumented, so its reads never count as a request's statements.
+        let metrics = Arc::new(Metrics::default());
         let live = crate::live::Live::start(
             db.clone(),
             settings.database_url.clone(),
             settings.live_poll_interval,
+            metrics.live_reads.clone(),
         )
         .await;
-        let metrics = Arc::new(Metrics::default());
         metrics.instrument(&mut db);
         let tokens = Tokens::new(db.clone(), keys, &settings);
         let responses = response_cache(&settings);

@@ -1,8 +1,6 @@
 //! The change feed (`changes`) and live subscriptions, both read from `change_event`: partner
 //! systems mirror the data incrementally, frontends react to writes as they commit.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, ID, Object, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
@@ -11,7 +9,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::activity::{Activity, ActivityFilter};
-use super::filter::condition;
 use super::ids::{NodeKind, decode_int};
 use super::loader::Loaders;
 use super::mou::{Mou, MouFilter};
@@ -22,7 +19,7 @@ use super::{db, scope};
 use crate::auth::Scope;
 use crate::auth::policy::{self, Guarded};
 use crate::error::{ApiError, ApiResult};
-use crate::live::{Live, Notice};
+use crate::live::{Live, Notice, Row, Table, Targets};
 use entity::{activity, change_event, change_event_plan, mou, plan};
 
 /// What happened to a record.
@@ -216,18 +213,64 @@ impl ChangeQuery {
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-/// Notices this subscriber may see, as they commit.
-fn notices(ctx: &Context<'_>) -> ApiResult<(impl Stream<Item = Arc<Notice>> + use<>, Scope)> {
+/// The records of changes this subscriber may see, as they commit: each change's `targets` in
+/// `table` that meet `condition`, read once for all subscribers (see [`crate::live::Interests`]).
+fn watch<T, F>(
+    ctx: &Context<'_>,
+    table: Table,
+    targets: Targets,
+    condition: Condition,
+    record: F,
+) -> ApiResult<impl Stream<Item = Result<T, ApiError>> + use<T, F>>
+where
+    T: Send + 'static,
+    F: Fn(&Row) -> Option<T> + Send + 'static,
+{
     let live = ctx.data::<Live>()?;
     let scope = scope(ctx)?.clone();
-    let visible_to = scope.clone();
-    let stream = BroadcastStream::new(live.subscribe())
-        .filter_map(|n| async move { n.ok() })
-        .filter(move |n| {
-            let ok = notice_visible(&visible_to, n);
-            async move { ok }
+    let interest = live.interests().register(table, targets, condition);
+    Ok(BroadcastStream::new(live.subscribe()).filter_map(move |n| {
+        let found = n.ok().and_then(|n| {
+            if !notice_visible(&scope, &n) {
+                return None;
+            }
+            targets(&n)
+                .into_iter()
+                .find_map(|id| interest.row(&n, id).and_then(&record))
         });
-    Ok((stream, scope))
+        async move { found.map(Ok) }
+    }))
+}
+
+/// The plans a change concerns: the plan itself, or the plans listing the changed record.
+fn plans_concerned(n: &Notice) -> Vec<i64> {
+    let mut plans = n.plans.clone();
+    if n.change.record_kind == "Plan" && !plans.contains(&n.change.record_id) {
+        plans.push(n.change.record_id);
+    }
+    plans
+}
+
+/// A created activity.
+fn activity_created(n: &Notice) -> Vec<i64> {
+    let created = n.change.record_kind == "Activity" && n.change.operation == "CREATED";
+    if created {
+        vec![n.change.record_id]
+    } else {
+        Vec::new()
+    }
+}
+
+/// An MoU whose status changed.
+fn mou_status_changed(n: &Notice) -> Vec<i64> {
+    let status = n.change.record_kind == "Mou"
+        && n.change.operation == "UPDATED"
+        && n.fields().iter().any(|f| f == "status");
+    if status {
+        vec![n.change.record_id]
+    } else {
+        Vec::new()
+    }
 }
 
 #[Subscription]
@@ -239,32 +282,24 @@ impl SubscriptionRoot {
         id: ID,
     ) -> Result<impl Stream<Item = Result<Plan, ApiError>> + use<>, ApiError> {
         let id = decode_int(&id, NodeKind::Plan, "id")?;
-        let db = db(ctx)?.clone();
-        let (stream, scope) = notices(ctx)?;
+        let readable = plan::Entity::readable(scope(ctx)?);
         // The plan must exist for the caller now.
         plan::Entity::find_by_id(id)
-            .filter(plan::Entity::readable(&scope))
-            .one(&db)
+            .filter(readable.clone())
+            .one(db(ctx)?)
             .await?
             .ok_or(ApiError::NotFound)?;
-        Ok(stream
-            .filter(move |n| {
-                let ours = (n.change.record_kind == "Plan" && n.change.record_id == id)
-                    || n.plans.contains(&id);
-                async move { ours }
-            })
-            .filter_map(move |_| {
-                let (db, scope) = (db.clone(), scope.clone());
-                async move {
-                    plan::Entity::find_by_id(id)
-                        .filter(plan::Entity::readable(&scope))
-                        .one(&db)
-                        .await
-                        .map_err(ApiError::from)
-                        .map(|p| p.map(Plan))
-                        .transpose()
-                }
-            }))
+        let condition = Condition::all().add(plan::Column::Id.eq(id)).add(readable);
+        watch(
+            ctx,
+            Table::Plan,
+            plans_concerned,
+            condition,
+            |row| match row {
+                Row::Plan(p) => Some(Plan(p.clone())),
+                _ => None,
+            },
+        )
     }
 
     /// Each activity created from now on that matches `filter`.
@@ -273,30 +308,20 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         filter: Option<ActivityFilter>,
     ) -> Result<impl Stream<Item = Result<Activity, ApiError>> + use<>, ApiError> {
-        let cond = match &filter {
-            Some(f) => condition(f)?,
-            None => Condition::all(),
-        };
-        let db = db(ctx)?.clone();
-        let (stream, scope) = notices(ctx)?;
-        Ok(stream
-            .filter(|n| {
-                let added = n.change.record_kind == "Activity" && n.change.operation == "CREATED";
-                async move { added }
-            })
-            .filter_map(move |n| {
-                let (db, scope, cond) = (db.clone(), scope.clone(), cond.clone());
-                async move {
-                    activity::Entity::find_by_id(n.change.record_id)
-                        .filter(activity::Entity::readable(&scope))
-                        .filter(cond)
-                        .one(&db)
-                        .await
-                        .map_err(ApiError::from)
-                        .map(|a| a.map(Activity))
-                        .transpose()
-                }
-            }))
+        let mut condition = Condition::all().add(activity::Entity::readable(scope(ctx)?));
+        if let Some(filter) = &filter {
+            condition = condition.add(super::filter::condition(filter)?);
+        }
+        watch(
+            ctx,
+            Table::Activity,
+            activity_created,
+            condition,
+            |row| match row {
+                Row::Activity(a) => Some(Activity(a.clone())),
+                _ => None,
+            },
+        )
     }
 
     /// Each MoU whose status changes from now on (signed, cancelled, …) that matches `filter`.
@@ -305,31 +330,19 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         filter: Option<MouFilter>,
     ) -> Result<impl Stream<Item = Result<Mou, ApiError>> + use<>, ApiError> {
-        let cond = match &filter {
-            Some(f) => condition(f)?,
-            None => Condition::all(),
-        };
-        let db = db(ctx)?.clone();
-        let (stream, scope) = notices(ctx)?;
-        Ok(stream
-            .filter(|n| {
-                let status = n.change.record_kind == "Mou"
-                    && n.change.operation == "UPDATED"
-                    && n.fields().iter().any(|f| f == "status");
-                async move { status }
-            })
-            .filter_map(move |n| {
-                let (db, scope, cond) = (db.clone(), scope.clone(), cond.clone());
-                async move {
-                    mou::Entity::find_by_id(n.change.record_id)
-                        .filter(mou::Entity::readable(&scope))
-                        .filter(cond)
-                        .one(&db)
-                        .await
-                        .map_err(ApiError::from)
-                        .map(|m| m.map(Mou))
-                        .transpose()
-                }
-            }))
+        let mut condition = Condition::all().add(mou::Entity::readable(scope(ctx)?));
+        if let Some(filter) = &filter {
+            condition = condition.add(super::filter::condition(filter)?);
+        }
+        watch(
+            ctx,
+            Table::Mou,
+            mou_status_changed,
+            condition,
+            |row| match row {
+                Row::Mou(m) => Some(Mou(m.clone())),
+                _ => None,
+            },
+        )
     }
 }

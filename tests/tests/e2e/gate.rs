@@ -427,3 +427,59 @@ async fn websocket_errors_carry_a_code() {
         assert!(error["code"].is_string(), "{id}: {error}");
     }
 }
+
+/// The value of a counter in `/metrics`.
+async fn counter(app: &TestApp, name: &str) -> f64 {
+    let (_, body) = app.metrics().await;
+    body.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {body}"))
+}
+
+#[tokio::test]
+async fn a_change_is_read_once_for_all_its_subscribers() {
+    let p = partners().await;
+    let added = "subscription { activityAdded { id title } }";
+    let mut sockets = Vec::new();
+    for _ in 0..3 {
+        let mut ws = Ws::connect(&p.app, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..40 {
+            ws.subscribe(&format!("a{i}"), added, json!({})).await;
+        }
+        // Subscriptions are registered in order: an answered query means the ones before are.
+        ws.subscribe("ready", "{ __typename }", json!({})).await;
+        ws_data(&mut ws, "ready").await;
+        sockets.push(ws);
+    }
+    let before = counter(&p.app, "ucap_live_records_read_total").await;
+    let created = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            "mutation { createActivity(input: { plan: \"UGxhbjox\", title: \"Fan-out\", kind: MEETING, date: \"2022\" }) { activity { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(created["errors"].is_null(), "{created}");
+    for ws in &mut sockets {
+        let mut told = 0;
+        while told < 40 {
+            let message = ws
+                .next_message(WAIT)
+                .await
+                .unwrap_or_else(|| panic!("{told} of 40 subscribers told"));
+            if message["type"] == "next" {
+                assert_eq!(
+                    message["payload"]["data"]["activityAdded"]["title"],
+                    "Fan-out"
+                );
+                told += 1;
+            }
+        }
+    }
+    let after = counter(&p.app, "ucap_live_records_read_total").await;
+    assert_eq!(after - before, 1.0, "120 subscribers, one read");
+}
