@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use serde_json::json;
+
 /// One hostile request, built once and sent again and again.
 pub struct Attack {
     body: Vec<u8>,
@@ -45,6 +47,23 @@ pub fn client(connections: usize) -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
+/// A document whose selected operation is `Small` and whose other operation spreads fragments
+/// G1 … G`levels`, each spreading the one below twice (2^levels fields in a few hundred bytes).
+pub fn fragment_bomb(levels: usize) -> String {
+    let mut text = format!(
+        "query Small {{ __typename }} query Big {{ plans {{ nodes {{ ...G{levels} }} }} }} \
+         fragment G0 on Plan {{ id title }}"
+    );
+    for i in 1..=levels {
+        text.push_str(&format!(
+            " fragment G{i} on Plan {{ ...G{} ...G{} }}",
+            i - 1,
+            i - 1
+        ));
+    }
+    text
+}
+
 /// Every attack, in the order attackers cycle through them.
 pub fn all() -> Vec<Attack> {
     let deep = format!("{{{}{}}}", "a{".repeat(7_000), "}".repeat(7_000));
@@ -82,6 +101,7 @@ pub fn all() -> Vec<Attack> {
         Attack::json("{\"query\": \"{ plans { totalCount } \", \u{0} garbage ]]]".to_owned()),
         with_bad_token,
         plain_text,
+        Attack::json(json!({ "query": fragment_bomb(40), "operationName": "Small" }).to_string()),
         Attack::json(
             serde_json::Value::Array(vec![
                 serde_json::json!({ "query": "{ plans { totalCount } }" });

@@ -1,7 +1,8 @@
 //! `ucap-bench hostile`: the bounded load test of issue 6. Honest clients, each with its own token,
 //! run the frontend operations of `docs/queries/` and write activities (create with an idempotency
 //! key, then update at the version read); phase 1 measures them alone, phase 2 again while attackers
-//! send hostile documents as fast as they can. Targets: no honest request gets a 5xx (or an
+//! send hostile documents as fast as they can over HTTP and as many attack over the WebSocket
+//! (subscription floods, fragment bombs, readers that never read; `ws_attacks`). Targets: no honest request gets a 5xx (or an
 //! INTERNAL error, or no answer), and the honest p99 of phase 2 is at most 1.5× that of phase 1.
 
 use std::sync::Arc;
@@ -135,7 +136,7 @@ impl Tally {
         self.latencies.extend(other.latencies);
     }
 
-    fn record(&mut self, latency: Duration, outcome: Outcome) {
+    pub(super) fn record(&mut self, latency: Duration, outcome: Outcome) {
         self.requests += 1;
         self.latencies.push(latency);
         match outcome {
@@ -163,7 +164,7 @@ impl Tally {
     }
 }
 
-enum Outcome {
+pub(super) enum Outcome {
     Ok,
     Refused,
     RateLimited,
@@ -300,13 +301,18 @@ pub async fn phase(
             ))
         })
         .collect();
+    // As many WebSocket attackers: subscription floods, fragment bombs, readers that never read.
+    let ws_url = format!("{}/ws", url.replacen("http", "ws", 1));
+    let ws_tasks: Vec<_> = (0..attackers)
+        .map(|i| tokio::spawn(super::ws_attacks::attacker(ws_url.clone(), i, deadline)))
+        .collect();
     let mut good = Tally::default();
     for task in honest_tasks {
         good.add(task.await?);
     }
     good.elapsed = started.elapsed();
     let mut bad = Tally::default();
-    for task in hostile_tasks {
+    for task in hostile_tasks.into_iter().chain(ws_tasks) {
         bad.add(task.await?);
     }
     bad.elapsed = started.elapsed();

@@ -13,3 +13,4 @@ pub mod queries;
 pub mod report;
 pub mod rng;
 pub mod server;
+pub mod ws_attacks;
