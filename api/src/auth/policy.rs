@@ -106,22 +106,6 @@ impl Scope {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_scope_covers_the_scopes_that_read_less() {
-        let member = |p: &[i64]| Scope::Member(p.to_vec().into());
-        assert!(Scope::All.covers(&member(&[1])));
-        assert!(member(&[1, 2]).covers(&member(&[2])));
-        assert!(member(&[]).covers(&Scope::Public));
-        assert!(!member(&[2]).covers(&member(&[1, 2])));
-        assert!(!Scope::Public.covers(&member(&[1])));
-        assert!(!member(&[1]).covers(&Scope::All));
-    }
-}
-
 /// Rows of an entity a scope may read, as a condition on the entity's table.
 pub trait Guarded: EntityTrait {
     fn readable(scope: &Scope) -> Condition;
@@ -534,5 +518,16 @@ mod tests {
         assert!(change_is_public(NodeKind::Plan, false, true, &private));
         assert!(!change_is_public(NodeKind::Plan, true, false, &mixed));
         assert_eq!(public_fields(NodeKind::City, &["version"]), ["version"]);
+    }
+
+    #[test]
+    fn a_scope_covers_the_scopes_that_read_less() {
+        let member = |p: &[i64]| Scope::Member(p.to_vec().into());
+        assert!(Scope::All.covers(&member(&[1])));
+        assert!(member(&[1, 2]).covers(&member(&[2])));
+        assert!(member(&[]).covers(&Scope::Public));
+        assert!(!member(&[2]).covers(&member(&[1, 2])));
+        assert!(!Scope::Public.covers(&member(&[1])));
+        assert!(!member(&[1]).covers(&Scope::All));
     }
 }
