@@ -18,9 +18,9 @@ use crate::graphql::ids::NodeKind;
 use crate::settings::Environment;
 use entity::enums::PlanStatus;
 use entity::{
-    activity, contact, data_issue, expected_result, mou, plan, plan_activity, plan_mou,
-    plan_participant, plan_partner_city, plan_sdg_goal, plan_sdg_target, plan_urban_agenda,
-    statement, theme,
+    activity, change_event, change_event_plan, contact, data_issue, expected_result, mou, plan,
+    plan_activity, plan_mou, plan_participant, plan_partner_city, plan_sdg_goal, plan_sdg_target,
+    plan_urban_agenda, statement, theme,
 };
 
 /// Which plans' non-public data a caller reads, resolved once per request.
@@ -308,6 +308,39 @@ impl Guarded for data_issue::Entity {
             .add(data_issue::Column::Internal.eq(false))
             .add(data_issue::Column::PlanId.is_in(scope.member_plans()));
         Condition::all().add(plan_ok).add(internal_ok)
+    }
+}
+
+impl Guarded for change_event::Entity {
+    /// Feed entries: public ones, those of the caller's plans, all for admins. The exports date
+    /// plans by these too, so a private change moves nothing a caller who may not see it reads.
+    fn readable(scope: &Scope) -> Condition {
+        match scope {
+            Scope::All => Condition::all(),
+            Scope::Public => Condition::all().add(change_event::Column::Public.eq(true)),
+            Scope::Member(plans) => Condition::any()
+                .add(change_event::Column::Public.eq(true))
+                .add(Expr::exists(
+                    Query::select()
+                        .expr(Expr::cust("1"))
+                        .from(change_event_plan::Entity)
+                        .and_where(
+                            Expr::col((
+                                change_event_plan::Entity,
+                                change_event_plan::Column::ChangeEventId,
+                            ))
+                            .equals((change_event::Entity, change_event::Column::Id)),
+                        )
+                        .and_where(
+                            Expr::col((
+                                change_event_plan::Entity,
+                                change_event_plan::Column::PlanId,
+                            ))
+                            .is_in(plans.iter().copied()),
+                        )
+                        .to_owned(),
+                )),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, ID, Object, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -125,33 +125,6 @@ fn kind_of(name: &str) -> Option<NodeKind> {
     NodeKind::from_name(name)
 }
 
-/// Feed entries a scope may see: public ones, those of the caller's plans, all for admins.
-fn visible(scope: &Scope) -> Condition {
-    match scope {
-        Scope::All => Condition::all(),
-        Scope::Public => Condition::all().add(change_event::Column::Public.eq(true)),
-        Scope::Member(plans) => Condition::any()
-            .add(change_event::Column::Public.eq(true))
-            .add(Expr::exists(
-                Query::select()
-                    .expr(Expr::cust("1"))
-                    .from(change_event_plan::Entity)
-                    .and_where(
-                        Expr::col((
-                            change_event_plan::Entity,
-                            change_event_plan::Column::ChangeEventId,
-                        ))
-                        .equals((change_event::Entity, change_event::Column::Id)),
-                    )
-                    .and_where(
-                        Expr::col((change_event_plan::Entity, change_event_plan::Column::PlanId))
-                            .is_in(plans.iter().copied()),
-                    )
-                    .to_owned(),
-            )),
-    }
-}
-
 fn notice_visible(scope: &Scope, notice: &Notice) -> bool {
     match scope {
         Scope::All => true,
@@ -181,7 +154,7 @@ impl ChangeQuery {
     ) -> ApiResult<Conn<Change>> {
         let args = PageArgs::new(first, after, last, before);
         let scope = scope(ctx)?;
-        let select = change_event::Entity::find().filter(visible(scope));
+        let select = change_event::Entity::find().filter(change_event::Entity::readable(scope));
         let all = *scope == Scope::All;
         let mut page = paginate(db(ctx)?, select, FeedOrder, &args, |row| Change {
             row,

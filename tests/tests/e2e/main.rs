@@ -5,6 +5,7 @@ mod docs_queries;
 mod export;
 mod export_iati;
 mod export_limits;
+mod export_privacy;
 mod export_roundtrip;
 mod faults;
 mod feed_privacy;

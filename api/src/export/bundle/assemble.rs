@@ -48,7 +48,10 @@ impl Parts {
         for p in plans {
             let pid = p.id;
             let private = scope.reads_private_of(pid);
-            let mut last = p.updated_at;
+            // A caller who does not read the plan's private data dates it by what it sees (see
+            // `since`): `updated_at` of the plan, its activities and MoUs moves with private edits,
+            // their `created_at` and the feed entries it reads do not.
+            let mut last = if private { p.updated_at } else { p.created_at };
             let mut bump = |at: DateTime<Utc>| last = Ord::max(last, at);
             let themes: Vec<doc::Theme> = self
                 .themes
@@ -162,7 +165,7 @@ impl Parts {
                 .filter(|l| l.plan_id == pid)
                 .filter_map(|l| Some((l.position, self.activities.get(&l.activity_id)?)))
                 .map(|(position, a)| {
-                    bump(a.updated_at);
+                    bump(if private { a.updated_at } else { a.created_at });
                     let plans = self.activity_plans.get(&a.id).cloned().unwrap_or_default();
                     doc::Activity {
                         id: a.id,
@@ -209,7 +212,7 @@ impl Parts {
                 .filter(|l| l.plan_id == pid)
                 .filter_map(|l| Some((l.expected_result_id, self.mous.get(&l.mou_id)?)))
                 .map(|(expected_result_id, m)| {
-                    bump(m.updated_at);
+                    bump(if private { m.updated_at } else { m.created_at });
                     let plans = self.mou_plans.get(&m.id).cloned().unwrap_or_default();
                     doc::Mou {
                         id: m.id,

@@ -49,7 +49,7 @@ impl Selection {
     pub fn plans(&self) -> Condition {
         let mut cond = Condition::all().add(plan::Entity::readable(&self.scope));
         if let Some(since) = self.since {
-            cond = cond.add(changed_since(since));
+            cond = cond.add(changed_since(&self.scope, since));
         }
         cond
     }

@@ -43,7 +43,7 @@ pub(super) struct Parts {
     pub(super) mous: HashMap<i64, mou::Model>,
     pub(super) mou_plans: HashMap<i64, Vec<i64>>,
     pub(super) parties: Vec<mou_party::Model>,
-    /// The latest change-feed entry of each plan.
+    /// The latest change-feed entry of each plan that the caller may read.
     pub(super) last_events: HashMap<i64, DateTime<Utc>>,
     pub(super) cities: HashMap<i64, city::Model>,
     pub(super) organizations: HashMap<i64, organization::Model>,
@@ -216,6 +216,7 @@ impl Parts {
                 .expr(Expr::col((change_event::Entity, change_event::Column::At)).max())
                 .inner_join(change_event::Entity)
                 .filter(change_event_plan::Column::PlanId.is_in(list))
+                .filter(change_event::Entity::readable(scope))
                 .group_by(change_event_plan::Column::PlanId)
                 .into_tuple::<(i64, Option<DateTime<Utc>>)>()
                 .all(conn)
