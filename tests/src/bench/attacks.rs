@@ -47,13 +47,10 @@ pub fn client(connections: usize) -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
-/// A document whose selected operation is `Small` and whose other operation spreads fragments
-/// G1 … G`levels`, each spreading the one below twice (2^levels fields in a few hundred bytes).
-pub fn fragment_bomb(levels: usize) -> String {
-    let mut text = format!(
-        "query Small {{ __typename }} query Big {{ plans {{ nodes {{ ...G{levels} }} }} }} \
-         fragment G0 on Plan {{ id title }}"
-    );
+/// Fragments G1 … G`levels` on `Plan`, each spreading the one below twice: 2^levels fields from a
+/// few hundred bytes.
+pub fn fragments(levels: usize) -> String {
+    let mut text = String::from(" fragment G0 on Plan { id title }");
     for i in 1..=levels {
         text.push_str(&format!(
             " fragment G{i} on Plan {{ ...G{} ...G{} }}",
@@ -62,6 +59,15 @@ pub fn fragment_bomb(levels: usize) -> String {
         ));
     }
     text
+}
+
+/// A document whose selected operation is `Small` and whose other operation spreads
+/// [`fragments`]`(levels)`.
+pub fn fragment_bomb(levels: usize) -> String {
+    format!(
+        "query Small {{ __typename }} query Big {{ plans {{ nodes {{ ...G{levels} }} }} }}{}",
+        fragments(levels)
+    )
 }
 
 /// Every attack, in the order attackers cycle through them.

@@ -9,49 +9,13 @@ use serde_json::{Value, json};
 use ucap::auth::Role;
 use ucap::graphql::ids::NodeKind;
 use ucap::persisted::sha256_hex;
+use ucap_tests::bench::attacks::{fragment_bomb, fragments};
 use ucap_tests::{TestApp, error_code, spawn_app, spawn_app_with};
 
 use super::live::Ws;
 use super::writes::{key, partners};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-/// Fragments G1 … G`levels`, each spreading the one below twice: 2^levels fields from a few
-/// hundred bytes.
-fn bomb(levels: usize) -> String {
-    let mut text = String::from(" fragment G0 on Plan { id title }");
-    for i in 1..=levels {
-        text.push_str(&format!(
-            " fragment G{i} on Plan {{ ...G{} ...G{} }}",
-            i - 1,
-            i - 1
-        ));
-    }
-    text
-}
-
-/// A document whose selected operation is tiny and whose other operation is a fragment bomb.
-fn bomb_beside_a_small_operation(levels: usize) -> String {
-    format!(
-        "query Small {{ __typename }} query Big {{ plan(id: \"UGxhbjox\") {{ ...G{levels} }} }}{}",
-        bomb(levels)
-    )
-}
-
-/// The first error's `extensions` of an operation over the WebSocket.
-async fn ws_error(ws: &mut Ws, id: &str) -> Value {
-    while let Some(message) = ws.next_message(WAIT).await {
-        if message["id"] != id || message["type"] == "complete" {
-            continue;
-        }
-        let errors = match message["type"].as_str() {
-            Some("error") => &message["payload"],
-            _ => &message["payload"]["errors"],
-        };
-        return errors[0]["extensions"].clone();
-    }
-    panic!("no answer to {id}")
-}
 
 /// The data of an operation over the WebSocket.
 async fn ws_data(ws: &mut Ws, id: &str) -> Value {
@@ -82,9 +46,9 @@ async fn a_fragment_bomb_in_an_operation_not_selected_is_refused_before_validati
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     for (document, operation) in [
-        (bomb_beside_a_small_operation(30), Some("Small")),
+        (fragment_bomb(30), Some("Small")),
         // Used by no operation at all.
-        (format!("{{ __typename }}{}", bomb(30)), None),
+        (format!("{{ __typename }}{}", fragments(30)), None),
     ] {
         let body = json!({ "query": document, "operationName": operation });
         let response = client
@@ -115,9 +79,9 @@ async fn a_fragment_bomb_over_the_websocket_is_refused_too() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     ws.send(json!({ "id": "bomb", "type": "subscribe", "payload": {
-        "query": bomb_beside_a_small_operation(30), "operationName": "Small" } }))
+        "query": fragment_bomb(30), "operationName": "Small" } }))
         .await;
-    let error = ws_error(&mut ws, "bomb").await;
+    let error = ws.error_extensions("bomb").await;
     assert_eq!(error["code"], "QUERY_TOO_COMPLEX", "{error}");
     // The connection goes on.
     ws.subscribe("ok", "{ plans { totalCount } }", json!({}))
@@ -254,7 +218,7 @@ async fn a_restricted_token_runs_only_its_allow_list_over_the_websocket_too() {
         ("live", "subscription { activityAdded { id } }"),
     ] {
         ws.subscribe(id, document, json!({})).await;
-        let error = ws_error(&mut ws, id).await;
+        let error = ws.error_extensions(id).await;
         assert_eq!(error["code"], "FORBIDDEN", "{error}");
     }
 }
@@ -306,7 +270,7 @@ async fn a_websocket_runs_a_bounded_number_of_operations() {
     }
     ws.subscribe("s3", "subscription { activityAdded { id } }", json!({}))
         .await;
-    let error = ws_error(&mut ws, "s3").await;
+    let error = ws.error_extensions("s3").await;
     assert_eq!(error["code"], "RATE_LIMITED", "{error}");
     assert_eq!(error["reason"], "OPERATIONS", "{error}");
     // Completing one makes room.
@@ -423,7 +387,7 @@ async fn websocket_errors_carry_a_code() {
         ),
     ] {
         ws.subscribe(id, document, json!({})).await;
-        let error = ws_error(&mut ws, id).await;
+        let error = ws.error_extensions(id).await;
         assert!(error["code"].is_string(), "{id}: {error}");
     }
 }

@@ -80,21 +80,6 @@ async fn a_document_nested_7000_deep_is_refused_and_the_server_keeps_answering()
 
 /// The `extensions` of the first error of the answer to subscription `id` (an `error` message, or
 /// a `next` with errors).
-async fn ws_error(ws: &mut crate::live::Ws, id: &str) -> Value {
-    let wait = std::time::Duration::from_secs(10);
-    while let Some(message) = ws.next_message(wait).await {
-        if message["id"] != id || message["type"] == "complete" {
-            continue;
-        }
-        let errors = match message["type"].as_str() {
-            Some("error") => &message["payload"],
-            _ => &message["payload"]["errors"],
-        };
-        return errors[0]["extensions"].clone();
-    }
-    panic!("no answer to {id}")
-}
-
 #[tokio::test]
 async fn the_limits_hold_over_the_websocket_too() {
     let app = spawn_app().await;
@@ -102,7 +87,7 @@ async fn the_limits_hold_over_the_websocket_too() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     ws.subscribe("deep", &"{".repeat(7_000), json!({})).await;
-    let error = ws_error(&mut ws, "deep").await;
+    let error = ws.error_extensions("deep").await;
     assert_eq!(error["code"], "QUERY_TOO_COMPLEX", "{error}");
     assert_eq!(error["reason"], "NESTING", "{error}");
     let aliases: Vec<String> = (0..=app.settings.query_max_aliases)
@@ -110,7 +95,7 @@ async fn the_limits_hold_over_the_websocket_too() {
         .collect();
     let query = format!("{{ plans(first: 1) {{ {} }} }}", aliases.join(" "));
     ws.subscribe("aliases", &query, json!({})).await;
-    let error = ws_error(&mut ws, "aliases").await;
+    let error = ws.error_extensions("aliases").await;
     assert_eq!(error["reason"], "ALIASES", "{error}");
     assert_still_answers(&app).await;
 }

@@ -156,6 +156,22 @@ impl Ws {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 
+    /// The `extensions` of the first error the server answers operation `id` with (an `error`
+    /// message, or errors in its `next`).
+    pub(crate) async fn error_extensions(&mut self, id: &str) -> Value {
+        while let Some(message) = self.next_message(Duration::from_secs(10)).await {
+            if message["id"] != id || message["type"] == "complete" {
+                continue;
+            }
+            let errors = match message["type"].as_str() {
+                Some("error") => &message["payload"],
+                _ => &message["payload"]["errors"],
+            };
+            return errors[0]["extensions"].clone();
+        }
+        panic!("no answer to {id}")
+    }
+
     /// The code the server closes the connection with, reading (and dropping) other messages
     /// meanwhile; None when it stays open for `wait`.
     pub(crate) async fn close_code(&mut self, wait: Duration) -> Option<u16> {

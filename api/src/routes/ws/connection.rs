@@ -302,14 +302,20 @@ impl Connection {
             Err(End::Close(close::TRY_AGAIN_LATER, _)) => return None,
             Err(end) => return Some(end),
         };
-        self.refresh(caller).await
+        // Without running operations there is nothing resolved with old rights; the next
+        // `subscribe` resolves the scope anew.
+        if self.operations.is_empty() {
+            return None;
+        }
+        // A database that does not answer for a moment leaves the connection as it is.
+        self.refresh(caller).await.unwrap_or(None)
     }
 
     /// Keeps `caller` (and its scope now) as the connection's caller, or ends the connection when
-    /// its rights shrank since.
-    async fn refresh(&mut self, caller: Caller) -> Option<End> {
+    /// its rights shrank since; `Err` when the scope cannot be read now.
+    async fn refresh(&mut self, caller: Caller) -> Result<Option<End>, ApiError> {
         let Some((previous, previous_scope)) = &self.caller else {
-            return None;
+            return Ok(None);
         };
         let same_token = match (previous.viewer.token(), caller.viewer.token()) {
             (Some(a), Some(b)) => a == b,
@@ -317,20 +323,23 @@ impl Connection {
             _ => false,
         };
         if !same_token {
-            return Some(close_with(close::FORBIDDEN, "the access token changed"));
+            return Ok(Some(close_with(
+                close::FORBIDDEN,
+                "the access token changed",
+            )));
         }
         if !matches!(caller.viewer, Viewer::Token(_)) {
-            return None;
+            return Ok(None);
         }
-        let scope = caller.scope(&self.state).await.ok()?;
+        let scope = caller.scope(&self.state).await?;
         if !scope.covers(previous_scope) {
-            return Some(close_with(
+            return Ok(Some(close_with(
                 close::FORBIDDEN,
                 "the caller's access changed: connect again",
-            ));
+            )));
         }
         self.caller = Some((caller, scope));
-        None
+        Ok(None)
     }
 
     async fn on_frame(&mut self, id: &str, frame: Frame) -> Option<End> {
@@ -375,10 +384,21 @@ impl Connection {
             }
             Err(end) => return Some(end),
         };
-        if let Some(end) = self.refresh(caller.clone()).await {
-            return Some(end);
+        match self.refresh(caller.clone()).await {
+            Ok(None) => {}
+            Ok(Some(end)) => return Some(end),
+            Err(error) => {
+                return self
+                    .send_errors(&id, vec![request_error(error.into())])
+                    .await;
+            }
         }
-        match self.prepare(&caller, payload).await {
+        // Resolved just now by `refresh` (for a token; an anonymous caller's is public).
+        let scope = match &self.caller {
+            Some((_, scope)) => scope.clone(),
+            None => return None,
+        };
+        match self.prepare(&caller, scope, payload).await {
             Ok(operation) => {
                 self.operations.insert(id, operation);
                 None
@@ -391,6 +411,7 @@ impl Connection {
     async fn prepare(
         &self,
         caller: &Caller,
+        scope: Scope,
         payload: SubscribePayload,
     ) -> Result<BoxStream<'static, Frame>, Vec<ServerError>> {
         let state = &self.state;
@@ -427,7 +448,6 @@ impl Connection {
         }
         let operation = checked.operation;
         request.set_parsed_query(checked.document);
-        let scope = caller.scope(state).await.map_err(api_error)?;
         let live = operation == OperationType::Subscription;
         let request = caller.attach(state, scope, request, live);
         let schema = state.schemas.get(may_inspect).clone();
