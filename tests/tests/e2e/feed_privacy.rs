@@ -4,22 +4,11 @@
 
 use serde_json::{Value, json};
 
+use super::live::{CREATE, activity, nodes};
 use super::writes::partners;
 
-const CREATE: &str = "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id version } } }";
 const UPDATE: &str = "mutation($id: ID!, $version: Int!, $input: UpdateActivityInput!) { updateActivity(id: $id, version: $version, input: $input) { activity { version } } }";
 const CHANGES: &str = "query($after: String) { changes(first: 100, after: $after) { pageInfo { endCursor } nodes { sequence at recordId fields } } }";
-
-fn activity(title: &str, draft: bool) -> Value {
-    json!({ "input": { "plan": "UGxhbjox", "title": title, "kind": "MEETING", "date": "2022", "draft": draft } })
-}
-
-fn nodes(r: &Value) -> Vec<Value> {
-    r["data"]["changes"]["nodes"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{r}"))
-        .clone()
-}
 
 /// The feed entries of record `id`, as `fields` lists.
 fn fields_of(entries: &[Value], id: &Value) -> Vec<Value> {

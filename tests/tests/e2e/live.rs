@@ -12,14 +12,16 @@ use ucap_tests::{TestApp, on_postgres, spawn_app_with};
 
 use super::writes::{Partners, partners, partners_on};
 
-const CREATE: &str = "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id version } } }";
+pub(crate) const CREATE: &str = "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id version } } }";
 const CHANGES: &str = "query($after: String) { changes(first: 50, after: $after) { totalCount pageInfo { endCursor } nodes { sequence operation recordKind recordId fields tombstone node { id ... on Activity { title } } } } }";
 
-fn activity(title: &str, draft: bool) -> Value {
+/// The input of a meeting of the sample plan.
+pub(crate) fn activity(title: &str, draft: bool) -> Value {
     json!({ "input": { "plan": "UGxhbjox", "title": title, "kind": "MEETING", "date": "2022", "draft": draft } })
 }
 
-fn nodes(r: &Value) -> Vec<Value> {
+/// The entries of a `changes` page.
+pub(crate) fn nodes(r: &Value) -> Vec<Value> {
     r["data"]["changes"]["nodes"]
         .as_array()
         .unwrap_or_else(|| panic!("{r}"))
