@@ -26,7 +26,7 @@ use crate::settings::Settings;
 
 /// Whose allowance a request draws on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Key {
+pub enum Key {
     Token(i64),
     /// An IPv4 address, or the /64 network of an IPv6 address (one subscriber's usual share).
     Address(IpAddr),
@@ -146,7 +146,7 @@ pub struct Throttle {
     cost: PerClass,
     trusted_proxies: Vec<IpNet>,
     /// Exports streaming now, per caller; keys leave the map with their last export.
-    exports: Arc<Mutex<HashMap<Key, usize>>>,
+    exports: Holds<Key>,
     max_exports_per_caller: usize,
     refused: AtomicU64,
     /// `ucap_rate_limited_total{limit}`; absent in unit tests.
@@ -179,7 +179,7 @@ impl Throttle {
                 admin: Allowance::per_minute(settings.cost_budget_admin),
             },
             trusted_proxies: settings.trusted_proxies.clone(),
-            exports: Arc::default(),
+            exports: Holds::default(),
             max_exports_per_caller: settings.max_exports_per_caller,
             refused: AtomicU64::new(0),
             metrics: None,
@@ -225,24 +225,18 @@ impl Throttle {
     /// `Limited` when the caller streams its allowance already. The wait is a guess: an export
     /// ends when its client has read it (or stopped reading for the idle timeout).
     pub fn export_slot(&self, caller: &Account) -> Result<ExportSlot, Limited> {
-        let mut running = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
-        let count = running.entry(caller.key).or_insert(0);
-        if self.max_exports_per_caller != 0 && *count >= self.max_exports_per_caller {
-            drop(running);
-            self.refused.fetch_add(1, Ordering::Relaxed);
-            if let Some(metrics) = &self.metrics {
-                metrics.rate_limited("exports");
-            }
-            tracing::debug!(caller = ?caller.key, "too many exports of one caller");
-            return Err(Limited {
-                retry_after: EXPORT_RETRY_AFTER,
-            });
-        }
-        *count += 1;
-        Ok(ExportSlot {
-            running: Arc::clone(&self.exports),
-            key: caller.key,
-        })
+        self.exports
+            .hold(caller.key, self.max_exports_per_caller)
+            .ok_or_else(|| {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+                if let Some(metrics) = &self.metrics {
+                    metrics.rate_limited("exports");
+                }
+                tracing::debug!(caller = ?caller.key, "too many exports of one caller");
+                Limited {
+                    retry_after: EXPORT_RETRY_AFTER,
+                }
+            })
     }
 
     fn take(
@@ -302,18 +296,61 @@ impl Throttle {
 const EXPORT_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// One running export of a caller; dropping it frees the slot.
-pub struct ExportSlot {
-    running: Arc<Mutex<HashMap<Key, usize>>>,
-    key: Key,
+pub type ExportSlot = Hold<Key>;
+
+/// Things held at once per key (exports streaming, WebSocket connections open), each counted
+/// until its [`Hold`] drops.
+pub struct Holds<K>(Arc<Mutex<HashMap<K, usize>>>);
+
+impl<K> Clone for Holds<K> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
 }
 
-impl Drop for ExportSlot {
+impl<K> Default for Holds<K> {
+    fn default() -> Self {
+        Self(Arc::default())
+    }
+}
+
+/// One thing counted against its key until dropped.
+pub struct Hold<K: std::hash::Hash + Eq> {
+    holds: Holds<K>,
+    key: K,
+}
+
+impl<K: std::hash::Hash + Eq + Copy> Holds<K> {
+    /// Counts one more for `key`, or `None` when it holds `max` already (`0`: no limit).
+    pub fn hold(&self, key: K, max: usize) -> Option<Hold<K>> {
+        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = held.entry(key).or_insert(0);
+        if max != 0 && *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(Hold {
+            holds: self.clone(),
+            key,
+        })
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Drop for Hold<K> {
     fn drop(&mut self) {
-        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = running.get_mut(&self.key) {
+        let mut held = self.holds.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = held.get_mut(&self.key) {
             *count = count.saturating_sub(1);
             if *count == 0 {
-                running.remove(&self.key);
+                held.remove(&self.key);
             }
         }
     }
@@ -461,7 +498,7 @@ mod tests {
         assert!(t.export_slot(&b).is_ok());
         drop(first);
         assert!(t.export_slot(&a).is_ok());
-        assert!(t.exports.lock().map(|m| m.is_empty()).unwrap_or(false));
+        assert!(t.exports.is_empty());
     }
 
     #[test]

@@ -17,14 +17,15 @@ use futures_util::stream::{self, BoxStream, StreamExt as _};
 use tokio::time::{Instant, Sleep};
 use tokio_stream::StreamMap;
 
+use super::Holder;
 use super::protocol::{ClientMessage, ServerMessage, SubscribePayload, close};
-use super::{Hold, Holder};
 use crate::auth::{Scope, Viewer};
 use crate::error::{ApiError, request_error};
 use crate::persisted::{self, Unresolved};
 use crate::routes::graphql_http::{Checked, finish, introspection_disabled};
 use crate::routes::{Caller, Denial, MAX_BODY_BYTES, execution};
 use crate::startup::AppState;
+use crate::throttle::Hold;
 
 /// How often the server pings; a client silent for [`SILENCE`] is gone.
 const KEEPALIVE: Duration = Duration::from_secs(30);
@@ -58,8 +59,8 @@ pub struct Connection {
     client: IpAddr,
     /// The `Authorization` of the upgrade request, replaced by the `connection_init` payload's.
     authorization: Option<Vec<u8>>,
-    _address_hold: Hold,
-    token_hold: Option<Hold>,
+    _address_hold: Hold<Holder>,
+    token_hold: Option<Hold<Holder>>,
     session: Session,
     /// After `connection_ack`: the caller as last checked, with its scope.
     caller: Option<(Caller, Scope)>,
@@ -74,7 +75,7 @@ impl Connection {
         state: Arc<AppState>,
         client: IpAddr,
         authorization: Option<Vec<u8>>,
-        address_hold: Hold,
+        address_hold: Hold<Holder>,
         session: Session,
     ) -> Self {
         Self {

@@ -8,16 +8,14 @@
 mod connection;
 mod protocol;
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::{ApiError, HttpError};
 use crate::startup::AppState;
-use crate::throttle::address_key;
+use crate::throttle::{Holds, address_key};
 
 /// The WebSocket upgrade: refused (429) when the client address holds its share of connections
 /// already; the caller is decided at `connection_init` and again at every operation.
@@ -63,43 +61,7 @@ pub enum Holder {
 }
 
 /// The WebSocket connections open on this instance, by holder.
-#[derive(Clone, Default)]
-pub struct Sockets(Arc<Mutex<HashMap<Holder, usize>>>);
-
-/// One connection counted against a holder's share, until dropped.
-pub struct Hold {
-    sockets: Sockets,
-    holder: Holder,
-}
-
-impl Sockets {
-    /// Counts one more connection of `holder`, or `None` when it holds `max` already.
-    pub fn hold(&self, holder: Holder, max: usize) -> Option<Hold> {
-        let mut open = self.0.lock().ok()?;
-        let count = open.entry(holder).or_insert(0);
-        if *count >= max {
-            return None;
-        }
-        *count += 1;
-        Some(Hold {
-            sockets: self.clone(),
-            holder,
-        })
-    }
-}
-
-impl Drop for Hold {
-    fn drop(&mut self) {
-        if let Ok(mut open) = self.sockets.0.lock()
-            && let Some(count) = open.get_mut(&self.holder)
-        {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                open.remove(&self.holder);
-            }
-        }
-    }
-}
+pub type Sockets = Holds<Holder>;
 
 #[cfg(test)]
 mod tests {
