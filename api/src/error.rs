@@ -196,6 +196,19 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
+/// Whether `error` refuses for going too fast (`RATE_LIMITED`), and the seconds its
+/// `extensions.retryAfter` asks to wait, when it says.
+pub fn rate_limited(error: &async_graphql::ServerError) -> Option<Option<u64>> {
+    let extensions = error.extensions.as_ref()?;
+    if extensions.get("code") != Some(&async_graphql::Value::from("RATE_LIMITED")) {
+        return None;
+    }
+    Some(match extensions.get("retryAfter") {
+        Some(async_graphql::Value::Number(n)) => n.as_u64(),
+        _ => None,
+    })
+}
+
 /// The last word on the errors of every GraphQL response: each carries the request id; an error
 /// raised during execution without a code did not come through [`ApiError`] — async-graphql's own
 /// coercion of an argument is bad input, anything else is a bug whose text (possibly SQL) goes to

@@ -142,6 +142,11 @@ pub struct Settings {
     /// Seconds a WebSocket client has to send `connection_init` (then closed with 4408).
     #[serde(with = "seconds")]
     pub ws_init_timeout: Duration,
+    /// Seconds a refusal for going too fast (429, `RATE_LIMITED`) is held before it is sent, at
+    /// most its `Retry-After`: a client that retries at once then costs a few refusals a second,
+    /// not thousands (0: sent at once).
+    #[serde(with = "seconds")]
+    pub refusal_delay: Duration,
     /// Exports (`/export/…`) streamed at once; each holds one database connection for as long as
     /// it streams, so beyond this a request gets 503 instead of starving GraphQL of connections.
     pub max_concurrent_exports: usize,
@@ -257,6 +262,7 @@ impl Default for Settings {
             ws_max_connections_per_address: 32,
             ws_max_connections_per_token: 32,
             ws_init_timeout: Duration::from_secs(5),
+            refusal_delay: Duration::from_secs(1),
             max_concurrent_exports: 4,
             max_exports_per_caller: 2,
             export_idle_timeout: Duration::from_secs(30),

@@ -3,7 +3,9 @@
 //! query complexity units a minute, charged once the operation has validated and before it runs.
 //! Both are governor's keyed GCRA limiters, held by each instance: with N instances a client gets
 //! N times the allowance. Exports, which hold a database connection while they stream, are also
-//! limited in number per caller ([`Throttle::export_slot`]).
+//! limited in number per caller ([`Throttle::export_slot`]). Refusals are sent slowly
+//! ([`Throttle::hold_refusal`]), so that a client retrying in a loop cannot spend the instance's
+//! time on refusals.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
@@ -148,6 +150,9 @@ pub struct Throttle {
     /// Exports streaming now, per caller; keys leave the map with their last export.
     exports: Holds<Key>,
     max_exports_per_caller: usize,
+    /// Refusals held now, per client address (see [`Throttle::hold_refusal`]).
+    held_refusals: Holds<IpAddr>,
+    refusal_delay: Duration,
     refused: AtomicU64,
     /// `ucap_rate_limited_total{limit}`; absent in unit tests.
     metrics: Option<Arc<crate::metrics::Metrics>>,
@@ -181,6 +186,8 @@ impl Throttle {
             trusted_proxies: settings.trusted_proxies.clone(),
             exports: Holds::default(),
             max_exports_per_caller: settings.max_exports_per_caller,
+            held_refusals: Holds::default(),
+            refusal_delay: settings.refusal_delay,
             refused: AtomicU64::new(0),
             metrics: None,
         }
@@ -239,6 +246,31 @@ impl Throttle {
             })
     }
 
+    /// How long a refusal that says `retry_after` is held before it is sent.
+    pub fn refusal_delay(&self, retry_after: Duration) -> Duration {
+        self.refusal_delay.min(retry_after)
+    }
+
+    /// Holds an HTTP refusal of `client` for [`Throttle::refusal_delay`]: a client that retries
+    /// at once is slowed to a few requests a second on each connection, and the instance spends
+    /// its time on callers within their limits. Holding costs a timer, but an address holds at
+    /// most [`HELD_REFUSALS_PER_ADDRESS`] at once: `false` when it holds them all, and the
+    /// refusal should go at once, closing its connection.
+    pub async fn hold_refusal(&self, client: IpAddr, retry_after: Duration) -> bool {
+        let delay = self.refusal_delay(retry_after);
+        if delay.is_zero() {
+            return true;
+        }
+        let Some(_held) = self
+            .held_refusals
+            .hold(address_key(client), HELD_REFUSALS_PER_ADDRESS)
+        else {
+            return false;
+        };
+        tokio::time::sleep(delay).await;
+        true
+    }
+
     fn take(
         &self,
         allowances: &PerClass,
@@ -294,6 +326,10 @@ impl Throttle {
 
 /// What a caller refused an export slot is told to wait.
 const EXPORT_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// Refusals one client address has held at once (see [`Throttle::hold_refusal`]): as many as a
+/// browser's and a script's connections, far fewer than a flood's.
+pub const HELD_REFUSALS_PER_ADDRESS: usize = 64;
 
 /// One running export of a caller; dropping it frees the slot.
 pub type ExportSlot = Hold<Key>;

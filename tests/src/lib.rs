@@ -140,6 +140,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         cost_budget_anonymous: 0,
         cost_budget_token: 0,
         cost_budget_admin: 0,
+        // Refusals at once, so that tests of the limits run fast; `slow_refusals` tests the hold.
+        refusal_delay: std::time::Duration::ZERO,
         ..Settings::default()
     };
     adjust(&mut settings);

@@ -6,6 +6,7 @@ mod export;
 mod graphql_http;
 pub mod request_id;
 mod response_cache;
+pub mod slow_refusals;
 mod ws;
 
 use actix_web::http::header;

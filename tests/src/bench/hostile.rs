@@ -5,6 +5,7 @@
 //! (subscription floods, fragment bombs, readers that never read; `ws_attacks`). Targets: no honest request gets a 5xx (or an
 //! INTERNAL error, or no answer), and the honest p99 of phase 2 is at most 1.5× that of phase 1.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,8 +31,8 @@ pub const SERVER_ENV: &[(&str, &str)] = &[
 
 /// What the honest clients send.
 pub struct Workload {
-    /// JSON bodies of the read operations.
-    reads: Vec<String>,
+    /// Names and JSON bodies of the read operations.
+    reads: Vec<(String, String)>,
     /// A plan the editors may write to.
     plan: String,
     /// One token per honest client, and whether it writes.
@@ -73,7 +74,8 @@ impl Workload {
             let variables = queries::resolve(&op.variables, &as_admin)
                 .await
                 .with_context(|| format!("resolving the variables of {}", op.name))?;
-            reads.push(json!({ "query": op.document, "variables": variables }).to_string());
+            let body = json!({ "query": op.document, "variables": variables }).to_string();
+            reads.push((op.name, body));
         }
         // The editors' organization takes part in the plan they write to.
         let found = as_admin(PLAN_AND_ORGANIZATION, json!({})).await?;
@@ -121,6 +123,8 @@ pub struct Tally {
     pub first_server_error: Option<String>,
     /// Sorted ascending once the phase is over.
     latencies: Vec<Duration>,
+    /// The latencies of each honest operation (by name), to tell which one sets the p99.
+    by_operation: BTreeMap<String, Vec<Duration>>,
     pub elapsed: Duration,
 }
 
@@ -134,6 +138,17 @@ impl Tally {
             self.first_server_error = other.first_server_error;
         }
         self.latencies.extend(other.latencies);
+        for (name, latencies) in other.by_operation {
+            self.by_operation.entry(name).or_default().extend(latencies);
+        }
+    }
+
+    /// Sorts every list of latencies, once the phase is over.
+    fn sort(&mut self) {
+        self.latencies.sort_unstable();
+        self.by_operation
+            .values_mut()
+            .for_each(|l| l.sort_unstable());
     }
 
     pub(super) fn record(&mut self, latency: Duration, outcome: Outcome) {
@@ -156,12 +171,17 @@ impl Tally {
 
     /// Nearest-rank percentile.
     pub fn percentile(&self, q: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let rank = (q * self.latencies.len() as f64).ceil() as usize;
-        self.latencies[rank.clamp(1, self.latencies.len()) - 1]
+        percentile(&self.latencies, q)
     }
+}
+
+/// Nearest-rank percentile of sorted latencies.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 pub(super) enum Outcome {
@@ -215,14 +235,16 @@ async fn honest(
     let mut n = 0u64;
     while Instant::now() < deadline {
         n += 1;
-        let body = if writes && rng.chance(25) {
+        let (name, body) = if writes && rng.chance(25) {
             match &mine {
-                Some((id, v)) if rng.chance(50) => json!({ "query": UPDATE, "variables": { "id": id, "v": v, "t": format!("Updated {n}") } }),
-                _ => json!({ "query": CREATE, "variables": { "plan": work.plan, "t": format!("Bench activity {index}-{n}"), "k": format!("bench-{phase}-{index}-{n}") } }),
+                Some((id, v)) if rng.chance(50) => ("updateActivity", json!({ "query": UPDATE, "variables": { "id": id, "v": v, "t": format!("Updated {n}") } }).to_string()),
+                _ => ("createActivity", json!({ "query": CREATE, "variables": { "plan": work.plan, "t": format!("Bench activity {index}-{n}"), "k": format!("bench-{phase}-{index}-{n}") } }).to_string()),
             }
-            .to_string()
         } else {
-            rng.pick(&work.reads).cloned().unwrap_or_default()
+            match rng.pick(&work.reads) {
+                Some((name, body)) => (name.as_str(), body.clone()),
+                None => break,
+            }
         };
         let request = client
             .post(&url)
@@ -231,7 +253,13 @@ async fn honest(
             .body(body);
         let t0 = Instant::now();
         let (outcome, answer) = exchange(request).await;
-        tally.record(t0.elapsed(), outcome);
+        let latency = t0.elapsed();
+        tally.record(latency, outcome);
+        tally
+            .by_operation
+            .entry(name.to_owned())
+            .or_default()
+            .push(latency);
         let written = answer.as_ref().map(|a| &a["data"]).and_then(|d| {
             let a = d["createActivity"]["activity"]
                 .as_object()
@@ -316,8 +344,8 @@ pub async fn phase(
         bad.add(task.await?);
     }
     bad.elapsed = started.elapsed();
-    good.latencies.sort_unstable();
-    bad.latencies.sort_unstable();
+    good.sort();
+    bad.sort();
     Ok((good, bad))
 }
 
@@ -344,6 +372,31 @@ pub fn report(phase1: &Tally, phase2: &Tally, hostile: &Tally) -> anyhow::Result
             t.refused
         );
     }
+    println!();
+    println!(
+        "| honest operation | phase 1 requests | p50 ms | p99 ms | phase 2 requests | p50 ms | p99 ms |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let empty = Vec::new();
+    for name in phase1
+        .by_operation
+        .keys()
+        .chain(phase2.by_operation.keys())
+        .collect::<BTreeSet<_>>()
+    {
+        let one = phase1.by_operation.get(name).unwrap_or(&empty);
+        let two = phase2.by_operation.get(name).unwrap_or(&empty);
+        println!(
+            "| {name} | {} | {} | {} | {} | {} | {} |",
+            one.len(),
+            ms(percentile(one, 0.5)),
+            ms(percentile(one, 0.99)),
+            two.len(),
+            ms(percentile(two, 0.5)),
+            ms(percentile(two, 0.99)),
+        );
+    }
+    println!();
     for (who, t) in [
         ("phase 1 honest", phase1),
         ("phase 2 honest", phase2),

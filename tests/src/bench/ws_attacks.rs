@@ -89,69 +89,85 @@ pub async fn attacker(ws_url: String, index: usize, deadline: Instant) -> Tally 
     let mut tally = Tally::default();
     let mut n = 0usize;
     while Instant::now() < deadline {
-        let t0 = Instant::now();
-        let mut socket = match connect(&ws_url).await {
-            Ok(socket) => socket,
-            Err(outcome) => {
-                tally.record(t0.elapsed(), outcome);
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let mut open = drain(&mut socket, Duration::from_millis(200), &mut tally, t0).await;
-        match index % KINDS {
-            // A flood of subscriptions, each with its own filter, and heavy queries.
-            0 => {
-                while open && Instant::now() < deadline {
-                    let sent = Instant::now();
-                    for _ in 0..100 {
-                        n += 1;
-                        let subscribe = json!({ "id": format!("s{n}"), "type": "subscribe", "payload": {
-                            "query": "subscription($t: String) { activityAdded(filter: { text: $t }) { id title plans { title } } }",
-                            "variables": { "t": format!("x{n}") } } });
-                        let heavy = json!({ "id": format!("q{n}"), "type": "subscribe", "payload": {
-                            "query": "{ activities(first: 100) { nodes { id title plans { title activities(first: 100) { nodes { id } } } } } }" } });
-                        if send(&mut socket, subscribe).await.is_err()
-                            || send(&mut socket, heavy).await.is_err()
-                        {
-                            open = false;
-                            break;
-                        }
-                        tally.requests += 2;
-                    }
-                    open = open
-                        && drain(&mut socket, Duration::from_millis(20), &mut tally, sent).await;
-                }
-            }
-            // Fragment bombs, one after the other.
-            1 => {
-                let bomb = fragment_bomb(40);
-                while open && Instant::now() < deadline {
-                    n += 1;
-                    let sent = Instant::now();
-                    let message = json!({ "id": format!("b{n}"), "type": "subscribe", "payload": {
-                        "query": bomb, "operationName": "Small" } });
-                    if send(&mut socket, message).await.is_err() {
-                        break;
-                    }
-                    open = drain(&mut socket, Duration::from_millis(20), &mut tally, sent).await;
-                }
-            }
-            // Subscribes to everything and never reads again.
-            _ => {
-                for i in 0..50 {
-                    let message = json!({ "id": format!("r{i}"), "type": "subscribe", "payload": {
-                        "query": "subscription { activityAdded { id title description plans { title } cities { name } } }" } });
-                    if send(&mut socket, message).await.is_err() {
-                        break;
-                    }
-                    tally.requests += 1;
-                }
-                let left = deadline.saturating_duration_since(Instant::now());
-                tokio::time::sleep(left.min(Duration::from_secs(30))).await;
-            }
-        }
-        drop(socket);
+        // Whatever the server does (a paused connection blocks our sends), stop at the deadline.
+        let until = tokio::time::Instant::from_std(deadline);
+        let _ = tokio::time::timeout_at(
+            until,
+            one_connection(&ws_url, index, deadline, &mut n, &mut tally),
+        )
+        .await;
     }
     tally
+}
+
+/// One connection of an attacker, until the server closes it or the deadline.
+async fn one_connection(
+    ws_url: &str,
+    index: usize,
+    deadline: Instant,
+    n: &mut usize,
+    tally: &mut Tally,
+) {
+    let t0 = Instant::now();
+    let mut socket = match connect(ws_url).await {
+        Ok(socket) => socket,
+        Err(outcome) => {
+            tally.record(t0.elapsed(), outcome);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            return;
+        }
+    };
+    let mut open = drain(&mut socket, Duration::from_millis(200), tally, t0).await;
+    match index % KINDS {
+        // A flood of subscriptions, each with its own filter, and heavy queries.
+        0 => {
+            while open && Instant::now() < deadline {
+                let sent = Instant::now();
+                for _ in 0..100 {
+                    *n += 1;
+                    let subscribe = json!({ "id": format!("s{n}"), "type": "subscribe", "payload": {
+                        "query": "subscription($t: String) { activityAdded(filter: { text: $t }) { id title plans { title } } }",
+                        "variables": { "t": format!("x{n}") } } });
+                    let heavy = json!({ "id": format!("q{n}"), "type": "subscribe", "payload": {
+                        "query": "{ activities(first: 100) { nodes { id title plans { title activities(first: 100) { nodes { id } } } } } }" } });
+                    if send(&mut socket, subscribe).await.is_err()
+                        || send(&mut socket, heavy).await.is_err()
+                    {
+                        open = false;
+                        break;
+                    }
+                    tally.requests += 2;
+                }
+                open = open && drain(&mut socket, Duration::from_millis(20), tally, sent).await;
+            }
+        }
+        // Fragment bombs, one after the other.
+        1 => {
+            let bomb = fragment_bomb(40);
+            while open && Instant::now() < deadline {
+                *n += 1;
+                let sent = Instant::now();
+                let message = json!({ "id": format!("b{n}"), "type": "subscribe", "payload": {
+                    "query": bomb, "operationName": "Small" } });
+                if send(&mut socket, message).await.is_err() {
+                    break;
+                }
+                open = drain(&mut socket, Duration::from_millis(20), tally, sent).await;
+            }
+        }
+        // Subscribes to everything and never reads again.
+        _ => {
+            for i in 0..50 {
+                let message = json!({ "id": format!("r{i}"), "type": "subscribe", "payload": {
+                    "query": "subscription { activityAdded { id title description plans { title } cities { name } } }" } });
+                if send(&mut socket, message).await.is_err() {
+                    break;
+                }
+                tally.requests += 1;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            tokio::time::sleep(left.min(Duration::from_secs(30))).await;
+        }
+    }
+    drop(socket);
 }

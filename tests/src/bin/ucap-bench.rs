@@ -236,7 +236,11 @@ async fn hostile(
         args.db, args.seed
     );
     println!("machine: {}", report::machine());
-    let db = BenchDb::create(args.db, &args.pg_admin_url).await?;
+    let mut db = BenchDb::create(args.db, &args.pg_admin_url).await?;
+    if args.keep_db {
+        db.keep();
+        println!("keeping the database: {}", db.url);
+    }
     generate(&db, sizes, args.seed, repo).await?;
     let log = std::env::temp_dir().join(format!("ucap-bench-hostile-{}.log", std::process::id()));
     let key = log.with_extension("pem");

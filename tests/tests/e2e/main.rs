@@ -21,5 +21,6 @@ mod operability;
 mod plan_writes;
 mod queries;
 mod search;
+mod slow_refusals;
 mod throttle;
 mod writes;

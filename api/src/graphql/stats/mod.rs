@@ -141,8 +141,9 @@ impl Stats {
     pub(super) async fn buckets(&self, stmt: SelectStatement) -> ApiResult<Vec<Bucket>> {
         let answer = self
             .cache
-            .get_or_compute(self.version, Reading::Buckets, &stmt, async {
-                buckets(&self.db, stmt.clone()).await
+            .get_or_compute(self.version, Reading::Buckets, &stmt, || {
+                let (db, stmt) = (self.db.clone(), stmt.clone());
+                async move { buckets(&db, stmt).await }
             })
             .await?;
         Ok(answer.to_vec())
@@ -152,8 +153,9 @@ impl Stats {
     pub(super) async fn years(&self, stmt: SelectStatement) -> ApiResult<Vec<Bucket>> {
         let answer = self
             .cache
-            .get_or_compute(self.version, Reading::Years, &stmt, async {
-                by_year(&self.db, stmt.clone()).await
+            .get_or_compute(self.version, Reading::Years, &stmt, || {
+                let (db, stmt) = (self.db.clone(), stmt.clone());
+                async move { by_year(&db, stmt).await }
             })
             .await?;
         Ok(answer.to_vec())
@@ -172,13 +174,16 @@ impl Stats {
             .to_owned();
         let answer = self
             .cache
-            .get_or_compute(self.version, Reading::Total, &stmt, async {
-                let n = total(&self.db, &stmt).await?;
-                Ok(vec![Bucket {
-                    key: String::new(),
-                    label: None,
-                    count: n,
-                }])
+            .get_or_compute(self.version, Reading::Total, &stmt, || {
+                let (db, stmt) = (self.db.clone(), stmt.clone());
+                async move {
+                    let n = total(&db, &stmt).await?;
+                    Ok(vec![Bucket {
+                        key: String::new(),
+                        label: None,
+                        count: n,
+                    }])
+                }
             })
             .await?;
         Ok(answer.first().map_or(0, |b| b.count))

@@ -148,7 +148,10 @@ fn request_error(media: ResponseMediaType, errors: &[ServerError]) -> HttpRespon
     let mut errors = errors.to_vec();
     crate::error::finish_errors(&mut errors);
     let errors = errors.as_slice();
-    if let Some(retry_after) = errors.iter().find_map(retry_after) {
+    if let Some(retry_after) = errors
+        .iter()
+        .find_map(|e| crate::error::rate_limited(e).flatten())
+    {
         let mut builder = HttpResponse::TooManyRequests();
         builder.insert_header((header::RETRY_AFTER, retry_after));
         return json_body(builder, media, &Errors { errors });
@@ -162,16 +165,6 @@ fn request_error(media: ResponseMediaType, errors: &[ServerError]) -> HttpRespon
         ErrorCode::note(&mut response, &error_code(error));
     }
     response
-}
-
-/// The `extensions.retryAfter` of a `RATE_LIMITED` error.
-fn retry_after(error: &ServerError) -> Option<u64> {
-    let extensions = error.extensions.as_ref()?;
-    let limited = extensions.get("code") == Some(&async_graphql::Value::from("RATE_LIMITED"));
-    match extensions.get("retryAfter") {
-        Some(async_graphql::Value::Number(n)) if limited => n.as_u64(),
-        _ => None,
-    }
 }
 
 /// The response varies with `Accept`, which caches of GET responses must know.

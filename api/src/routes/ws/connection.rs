@@ -189,14 +189,26 @@ impl Connection {
         }
     }
 
+    /// Sends an operation's `error`. One for going too fast (`RATE_LIMITED`) pauses the
+    /// connection, as an HTTP refusal is held (`Throttle::hold_refusal`): a client that floods
+    /// its socket is read no faster than its limits let it run operations.
     async fn send_errors(&mut self, id: &str, errors: Vec<ServerError>) -> Option<End> {
         let mut errors = errors;
         crate::error::finish_errors(&mut errors);
-        self.send(ServerMessage::Error {
-            id,
-            payload: &errors,
-        })
-        .await
+        let limited = errors
+            .iter()
+            .find_map(crate::error::rate_limited)
+            .map(|seconds| Duration::from_secs(seconds.unwrap_or(1)));
+        let end = self
+            .send(ServerMessage::Error {
+                id,
+                payload: &errors,
+            })
+            .await;
+        if let (None, Some(retry_after)) = (&end, limited) {
+            tokio::time::sleep(self.state.throttle.refusal_delay(retry_after)).await;
+        }
+        end
     }
 
     async fn on_text(&mut self, text: &str) -> Option<End> {
