@@ -27,7 +27,9 @@ use crate::auth::policy::Guarded;
 use crate::error::{ApiError, ApiResult};
 use entity::{activity, mou, plan, theme};
 use sea_orm::DbBackend;
-use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait as _, PostgresQueryBuilder, Query, SqliteQueryBuilder,
+};
 use terms::Terms;
 
 /// The kinds of record that `search` finds.
@@ -243,13 +245,22 @@ async fn load_records(
 
 /// The hits a scope may read, as an SQL condition on `search_index` (empty for admins): the same
 /// conditions as every other query path, rendered with their values inlined (ids and fixed codes,
-/// never user text).
+/// never user text). Each is a correlated `EXISTS` on the hit's record, so that only the hits the
+/// text matched are checked: `record_id IN (readable ids)` made PostgreSQL collect every readable
+/// activity first (0.8 s for a viewer's search on 20 000 activities).
 fn readable_hits(scope: &Scope, backend: DbBackend) -> String {
-    fn ids<E: Guarded>(id: E::Column, scope: &Scope, backend: DbBackend) -> String {
+    fn exists<E: Guarded>(id: E::Column, scope: &Scope, backend: DbBackend) -> String {
         let stmt = Query::select()
-            .column((E::default(), id))
+            .expr(Expr::cust("1"))
             .from(E::default())
-            .cond_where(E::readable(scope))
+            .cond_where(
+                Condition::all()
+                    .add(
+                        Expr::col((E::default(), id))
+                            .equals((Alias::new("search_index"), Alias::new("record_id"))),
+                    )
+                    .add(E::readable(scope)),
+            )
             .to_owned();
         match backend {
             DbBackend::Postgres => stmt.to_string(PostgresQueryBuilder),
@@ -261,14 +272,14 @@ fn readable_hits(scope: &Scope, backend: DbBackend) -> String {
     }
     format!(
         " AND (kind IN ('ORGANIZATION', 'CITY')
-           OR (kind = 'PLAN' AND record_id IN ({}))
-           OR (kind = 'THEME' AND record_id IN ({}))
-           OR (kind = 'ACTIVITY' AND record_id IN ({}))
-           OR (kind = 'MOU' AND record_id IN ({})))",
-        ids::<plan::Entity>(plan::Column::Id, scope, backend),
-        ids::<theme::Entity>(theme::Column::Id, scope, backend),
-        ids::<activity::Entity>(activity::Column::Id, scope, backend),
-        ids::<mou::Entity>(mou::Column::Id, scope, backend),
+           OR (kind = 'PLAN' AND EXISTS ({}))
+           OR (kind = 'THEME' AND EXISTS ({}))
+           OR (kind = 'ACTIVITY' AND EXISTS ({}))
+           OR (kind = 'MOU' AND EXISTS ({})))",
+        exists::<plan::Entity>(plan::Column::Id, scope, backend),
+        exists::<theme::Entity>(theme::Column::Id, scope, backend),
+        exists::<activity::Entity>(activity::Column::Id, scope, backend),
+        exists::<mou::Entity>(mou::Column::Id, scope, backend),
     )
 }
 
