@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 /// ucap — a GraphQL API over Urban Cooperation Action Plans (U-CAPs).
 ///
 /// Configuration comes from environment variables (DATABASE_URL, UCAP_BIND, UCAP_LOG_FORMAT,
-/// UCAP_ENV, UCAP_CORS_ORIGINS, RUST_LOG …) and an optional TOML file; see the README.
+/// UCAP_ENV, UCAP_CORS_ORIGINS, RUST_LOG …) and an optional TOML file; see docs/configuration.md.
 #[derive(Debug, Parser)]
 #[command(name = "ucap", version, about, long_about = None)]
 pub struct Cli {

@@ -1,5 +1,5 @@
 //! What the benchmark prints: the conditions of the run and one Markdown table row per query, ready to
-//! paste into the README.
+//! paste into docs/benchmarks.md.
 
 use std::time::Duration;
 

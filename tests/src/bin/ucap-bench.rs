@@ -1,7 +1,7 @@
 //! `ucap-bench`: generates a synthetic but realistic dataset on SQLite or PostgreSQL, starts the
 //! release server on it and drives it over loopback HTTP with concurrent keep-alive clients on the
 //! frontend operations of `docs/queries/`, then prints requests/s, p50/p99 latency, SQL statements per
-//! request, the server's peak RSS and the latency of page 1 vs page 500. See README, "Benchmark".
+//! request, the server's peak RSS and the latency of page 1 vs page 500. See docs/benchmarks.md.
 //!
 //! ```sh
 //! cargo build --release -p ucap -p ucap-tests

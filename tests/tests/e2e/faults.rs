@@ -501,7 +501,7 @@ async fn a_client_hanging_up_mid_mutation_leaves_the_write_whole_or_absent() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // The abandoned request may still be running: its key then answers CONFLICT ("retry"), and a
-    // client retries, as the README says (seen on a loaded CI machine).
+    // client retries, as docs/operations.md says (seen on a loaded CI machine).
     let mut r = Value::Null;
     for _ in 0..50 {
         r = app
