@@ -5,7 +5,6 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::Value;
 
-use crate::auth::Viewer;
 use crate::error::ApiResult;
 use entity::audit_event;
 
@@ -19,11 +18,6 @@ pub enum Actor {
 }
 
 impl Actor {
-    /// The actor of a request; anonymous callers never reach a write.
-    pub fn of(viewer: &Viewer) -> Option<Self> {
-        viewer.token().map(|t| Self::Token { id: t.token_id })
-    }
-
     pub fn token_id(&self) -> Option<i64> {
         match self {
             Self::CommandLine => None,

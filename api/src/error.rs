@@ -214,7 +214,7 @@ pub fn rate_limited(error: &async_graphql::ServerError) -> Option<Option<u64>> {
 /// coercion of an argument is bad input, anything else is a bug whose text (possibly SQL) goes to
 /// the log only.
 pub fn finish_errors(errors: &mut [async_graphql::ServerError]) {
-    let request_id = crate::routes::request_id::current();
+    let request_id = crate::request_id::current();
     for error in errors {
         let coded = error
             .extensions
@@ -302,7 +302,7 @@ impl actix_web::ResponseError for HttpError {
 /// request's id.
 pub fn error_body(message: &str, code: &str) -> serde_json::Value {
     let mut extensions = serde_json::json!({ "code": code });
-    if let Some(id) = crate::routes::request_id::current() {
+    if let Some(id) = crate::request_id::current() {
         extensions["requestId"] = id.into();
     }
     serde_json::json!({ "errors": [{ "message": message, "extensions": extensions }] })

@@ -9,11 +9,13 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod graphql;
+pub mod ids;
 pub mod import;
 pub mod lifecycle;
 pub mod live;
 pub mod metrics;
 pub mod persisted;
+pub mod request_id;
 pub mod routes;
 pub mod settings;
 pub mod startup;
@@ -107,12 +109,12 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<Exi
             out,
             all,
             updated_since,
-        } => export::cli::run(&settings, format, &out, all, updated_since).await,
+        } => cli::export::run(&settings, format, &out, all, updated_since).await,
         Command::Schema => {
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Keys { action } => auth::cli::keys(&settings, action),
-        Command::Token { action } => auth::cli::token(&settings, action).await,
+        Command::Keys { action } => cli::token::keys(&settings, action),
+        Command::Token { action } => cli::token::token(&settings, action).await,
     }
 }

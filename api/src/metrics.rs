@@ -1,14 +1,13 @@
 //! Process metrics in the Prometheus (OpenMetrics) text format at `/metrics`: GraphQL requests by
 //! operation and outcome, their latency, the database pool, refused tokens, rate-limit rejections
 //! and the SQL statements executed (which the N+1 test and the benchmark read around requests).
-//! Served to admin tokens on the API port, and to anyone on the `metrics_bind` listener.
+//! Served by the edge (`routes::metrics`).
 
 use std::collections::HashSet;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use actix_web::{HttpRequest, HttpResponse, web};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -17,9 +16,13 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use sea_orm::{DatabaseConnection, DatabaseConnectionType};
 
-use crate::auth::Permission;
-use crate::error::HttpError;
-use crate::telemetry::request::Operation;
+/// The GraphQL operation a request selected, noted by the edge (`telemetry::request`).
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// `None` for an unnamed operation.
+    pub name: Option<String>,
+    pub kind: &'static str,
+}
 
 /// Operation names longer than this are reported as `other`: names come from clients.
 const MAX_OPERATION_NAME: usize = 64;
@@ -232,7 +235,7 @@ impl Metrics {
     }
 
     /// Reads the pool's state now, then encodes everything.
-    fn render(&self, db: &DatabaseConnection) -> Result<String, std::fmt::Error> {
+    pub fn render(&self, db: &DatabaseConnection) -> Result<String, std::fmt::Error> {
         if let Some(pool) = PoolState::of(db) {
             self.pool_size.set(pool.size.into());
             self.pool_idle.set(pool.idle.into());
@@ -274,47 +277,6 @@ impl PoolState {
                 })
             }
             _ => None,
-        }
-    }
-}
-
-/// `/metrics` on the API port: operation names of every caller and token refusals are not for
-/// everyone, so admin tokens only (401 without a token, 403 for any other).
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/metrics", web::get().to(admin_metrics));
-}
-
-/// `/metrics` on the listener of `metrics_bind`, which only Prometheus should reach.
-pub fn configure_listener(cfg: &mut web::ServiceConfig) {
-    cfg.route("/metrics", web::get().to(metrics));
-}
-
-async fn admin_metrics(
-    metrics: web::Data<Arc<Metrics>>,
-    state: web::Data<crate::startup::AppState>,
-    http: HttpRequest,
-) -> Result<HttpResponse, HttpError> {
-    let caller = crate::routes::Caller::of_request(&state, &http)
-        .await
-        .map_err(|denial| HttpError(denial.into()))?;
-    caller
-        .viewer
-        .require(Permission::Administer)
-        .map_err(HttpError)?;
-    Ok(self::metrics(metrics, state).await)
-}
-
-async fn metrics(
-    metrics: web::Data<Arc<Metrics>>,
-    state: web::Data<crate::startup::AppState>,
-) -> HttpResponse {
-    match metrics.render(&state.db) {
-        Ok(text) => HttpResponse::Ok()
-            .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-            .body(text),
-        Err(err) => {
-            tracing::error!(error = %err, "cannot encode the metrics");
-            HttpResponse::InternalServerError().finish()
         }
     }
 }

@@ -10,6 +10,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+/// The largest POST body or WebSocket message read (one byte more is refused), and the largest
+/// document an admin may register. Documents of this API are a few KiB.
+pub const MAX_BODY_BYTES: usize = 128 * 1024;
+
 /// Everything the service can be configured with. Field names are the TOML keys; environment
 /// variables are `UCAP_<FIELD>` (upper case), except the conventional `DATABASE_URL` and `RUST_LOG`.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -8,15 +8,14 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
-use sea_orm::DatabaseConnection;
 
 use crate::auth::keys::Keys;
 use crate::auth::tokens::Tokens;
-use crate::graphql::{Schemas, build_schemas};
+use crate::graphql::build_schemas;
 use crate::lifecycle::{Lifecycle, Shutdown};
-use crate::metrics::{self, Metrics};
+use crate::metrics::Metrics;
 use crate::persisted::Documents;
-use crate::routes::{Capacity, ResponseCache};
+use crate::routes::{AppState, Capacity, ResponseCache};
 use crate::settings::Settings;
 use crate::throttle::Throttle;
 use crate::{db, import, routes, telemetry};
@@ -29,32 +28,6 @@ pub struct Application {
     metrics: Option<(u16, Server)>,
     lifecycle: Lifecycle,
     drain_delay: std::time::Duration,
-}
-
-/// Shared state of the HTTP handlers.
-#[derive(Clone)]
-pub struct AppState {
-    /// The public schema and the admins' (see [`Schemas::of`]).
-    pub schemas: Schemas,
-    pub db: DatabaseConnection,
-    pub settings: Settings,
-    pub metrics: Arc<Metrics>,
-    pub tokens: Tokens,
-    /// Anonymous query responses by data version; `None` when disabled.
-    pub responses: Option<ResponseCache>,
-    /// The operations run at once; beyond, a fast 503.
-    pub capacity: Capacity,
-    /// Serving, draining or closing (graceful shutdown).
-    pub lifecycle: Lifecycle,
-    /// Rate limits and cost budgets of this instance.
-    pub throttle: Arc<Throttle>,
-    /// Registered documents, for requests that send a hash instead of a query.
-    pub persisted: Documents,
-    /// Export streams running now (each holds a database connection); beyond the setting, 503
-    /// (each caller's share is limited by [`Throttle::export_slot`]).
-    pub exports: Arc<tokio::sync::Semaphore>,
-    /// WebSocket connections open now, by client address and token.
-    pub sockets: routes::Sockets,
 }
 
 impl Application {
@@ -186,7 +159,7 @@ fn serve_metrics(listener: TcpListener, state: &AppState) -> std::io::Result<Ser
         App::new()
             .app_data(web::Data::new(state.clone()))
             .app_data(web::Data::new(state.metrics.clone()))
-            .configure(metrics::configure_listener)
+            .configure(routes::metrics::configure_listener)
     })
     .workers(1)
     .disable_signals()
@@ -200,7 +173,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(routes::slow_refusals::hold))
-            .wrap(actix_web::middleware::from_fn(routes::request_id::scope))
+            .wrap(actix_web::middleware::from_fn(crate::request_id::scope))
             .wrap(cors(&state.settings.cors_origins))
             .wrap(actix_web::middleware::from_fn(telemetry::request::observe))
             .wrap(tracing_actix_web::TracingLogger::<
@@ -209,7 +182,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(web::Data::new(state.clone()))
             .app_data(web::Data::new(state.metrics.clone()))
             .configure(routes::configure)
-            .configure(metrics::configure)
+            .configure(routes::metrics::configure)
     })
     // Export streams cut off a client that stopped reading through its socket.
     .on_connect(crate::connection::ConnectionSocket::remember)

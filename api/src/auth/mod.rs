@@ -2,7 +2,6 @@
 //! the edge into a typed [`Viewer`], and the one [`policy`] module that decides what a viewer may
 //! see and do.
 
-pub mod cli;
 pub mod jwt;
 pub mod keys;
 pub mod policy;
@@ -44,5 +43,11 @@ impl Viewer {
             Self::Token(t) => Some(t),
             Self::Anonymous => None,
         }
+    }
+
+    /// Who acts, for the audit log; anonymous callers never reach a write.
+    pub fn actor(&self) -> Option<crate::audit::Actor> {
+        self.token()
+            .map(|t| crate::audit::Actor::Token { id: t.token_id })
     }
 }

@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::{Role, Viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::ids::NodeKind;
+use crate::ids::NodeKind;
 use crate::settings::Environment;
 use entity::enums::PlanStatus;
 use entity::{

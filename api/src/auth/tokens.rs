@@ -22,7 +22,7 @@ use super::keys::Keys;
 use super::{Role, TokenViewer, Viewer};
 use crate::audit::{self, Action, Actor, Target};
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::ids::NodeKind;
+use crate::ids::NodeKind;
 use crate::settings::Settings;
 use entity::{
     access_token, access_token_organization, access_token_persisted_operation, organization,

@@ -5,7 +5,6 @@
 //! CLI writes them to files.
 
 pub mod bundle;
-pub mod cli;
 pub mod csv;
 pub mod document;
 pub mod iati;

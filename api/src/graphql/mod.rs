@@ -8,10 +8,11 @@ mod cost;
 mod country;
 mod data_issue;
 mod date;
+pub mod document;
 mod enums;
 mod expected_result;
 mod filter;
-pub mod ids;
+pub use crate::ids;
 pub mod loader;
 mod mou;
 mod node;
@@ -106,7 +107,7 @@ pub fn build_schemas(
             .limit_complexity(limits.max_complexity)
             .limit_recursive_depth(limits.max_nesting)
             .limit_directives(limits.max_directives)
-            .extension(crate::routes::QueryLimitsGuard(limits))
+            .extension(document::QueryLimitsGuard(limits))
             .extension(crate::throttle::CostBudget);
         if open {
             builder.finish()
@@ -171,6 +172,7 @@ fn readable<E: crate::auth::policy::Guarded>(
 
 /// Who is writing, for the audit log; anonymous callers never reach a write (guards run first).
 fn actor(ctx: &Context<'_>) -> crate::error::ApiResult<crate::audit::Actor> {
-    crate::audit::Actor::of(ctx.data::<crate::auth::Viewer>()?)
+    ctx.data::<crate::auth::Viewer>()?
+        .actor()
         .ok_or(crate::error::ApiError::Unauthenticated)
 }

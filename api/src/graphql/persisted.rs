@@ -18,7 +18,7 @@ use crate::auth::tokens::Tokens;
 use crate::auth::{Permission, Requires, Writes};
 use crate::error::{ApiError, ApiResult};
 use crate::persisted::sha256_hex;
-use crate::routes::MAX_BODY_BYTES;
+use crate::settings::MAX_BODY_BYTES;
 use entity::{access_token, access_token_persisted_operation, persisted_operation};
 
 /// A registered GraphQL document.

@@ -13,7 +13,7 @@ use crate::auth::tokens::Refusal;
 use crate::auth::{Scope, Viewer};
 use crate::error::ApiError;
 use crate::graphql::loader;
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::throttle::{Account, CostAccount};
 
 /// Who runs an operation and whose allowances it draws on.

@@ -94,7 +94,7 @@ pub async fn run<T: Send + 'static>(
             }
         }
     };
-    let work = super::request_id::carry(work);
+    let work = crate::request_id::carry(work);
     let task = tokio::spawn(work.instrument(tracing::Span::current()));
     let outcome = if detach {
         task.await

@@ -19,7 +19,7 @@ use crate::auth::{Scope, Viewer};
 use crate::connection::ConnectionSocket;
 use crate::error::{ApiError, HttpError};
 use crate::export::{self, DataState, Export, Exporter, Publisher, Selection};
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::throttle::ExportSlot;
 
 /// What one export costs of the caller's complexity budget: an export reads every plan, like a

@@ -4,9 +4,10 @@ mod caller;
 mod execution;
 mod export;
 mod graphql_http;
-pub mod request_id;
+pub mod metrics;
 mod response_cache;
 pub mod slow_refusals;
+mod state;
 mod ws;
 
 use actix_web::http::header;
@@ -15,10 +16,9 @@ use async_graphql::http::GraphiQLSource;
 
 pub use caller::{Caller, Denial};
 pub use execution::Capacity;
-pub use graphql_http::{
-    GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, QueryLimitsGuard, Rejection,
-};
+pub use graphql_http::{GraphQLRequest, GraphQLResponse, MAX_BODY_BYTES, Rejection};
 pub use response_cache::ResponseCache;
+pub use state::AppState;
 pub use ws::Sockets;
 
 use actix_web::Responder;
@@ -31,7 +31,6 @@ use crate::auth::Viewer;
 use crate::error::HttpError;
 use crate::persisted;
 use crate::settings::Environment;
-use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

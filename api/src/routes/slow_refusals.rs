@@ -10,7 +10,7 @@ use actix_web::http::{ConnectionType, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 /// Middleware: holds a 429 before it goes, or sends it at once and closes the connection when
 /// the client address holds its share of held refusals already.

@@ -18,7 +18,7 @@ use tracing::field::Empty;
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 
 use crate::auth::Viewer;
-use crate::metrics::{Metrics, RequestRecord};
+use crate::metrics::{Metrics, Operation, RequestRecord};
 
 /// The response header that carries the request id.
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -29,14 +29,6 @@ const GENERIC_CODE: &str = "BAD_REQUEST";
 /// The id of the request, as logged and sent in `x-request-id`.
 pub fn request_id(req: &HttpRequest) -> Option<RequestId> {
     req.extensions().get::<RequestId>().copied()
-}
-
-/// The GraphQL operation a request selected, noted by the extractor.
-#[derive(Clone, Debug)]
-pub struct Operation {
-    /// `None` for an unnamed operation.
-    pub name: Option<String>,
-    pub kind: &'static str,
 }
 
 impl Operation {

@@ -1,34 +1,28 @@
 //! GraphQL over HTTP (<https://graphql.github.io/graphql-over-http/draft/>): our own extractor
 //! and responder instead of async-graphql-actix-web's, which reads a body of any size and any
 //! content type and executes batches. One operation per request, a JSON body of at most
-//! [`MAX_BODY_BYTES`], queries only over GET, a document within the query limits (see [`shape`]).
+//! [`MAX_BODY_BYTES`], queries only over GET, a document within the query limits
+//! (see [`crate::graphql::document`]).
 
-mod guard;
 mod negotiate;
-mod nul;
 mod response;
-mod scan;
-mod shape;
 
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, body, dev, web};
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
-};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Executor, ServerError, Variables};
 use serde::Deserialize;
 
+use crate::graphql::document::{select_operation, shape, too_complex, with_code};
 use crate::persisted::{Documents, Unresolved};
-pub use guard::QueryLimitsGuard;
 use negotiate::{ResponseMediaType, check_request_content_type};
-use response::{BAD_REQUEST, bad_user_input, too_complex, with_code};
+use response::{BAD_REQUEST, bad_user_input};
 pub use response::{GraphQLResponse, Rejection, finish};
 
+use crate::routes::AppState;
 use crate::settings::QueryLimits;
-use crate::startup::AppState;
 
-/// The largest POST body read; one byte more is a 413. Documents of this API are a few KiB.
-pub const MAX_BODY_BYTES: usize = 128 * 1024;
+pub use crate::settings::MAX_BODY_BYTES;
 
 /// A single GraphQL operation, parsed, with the media type its response will be served in.
 pub struct GraphQLRequest {
@@ -152,12 +146,7 @@ async fn extract(
         shape,
         missing_variables,
     } = checked;
-    crate::telemetry::request::Operation::note(
-        req,
-        &document,
-        request.operation_name.as_deref(),
-        operation,
-    );
+    crate::metrics::Operation::note(req, &document, request.operation_name.as_deref(), operation);
     match operation {
         OperationType::Query => {}
         _ if over_get => return Err(Rejection::MutationOverGet(media)),
@@ -328,32 +317,6 @@ fn json_parameter<T: Default + serde::de::DeserializeOwned>(
             })
         },
     )
-}
-
-/// The operation `operation_name` selects (GraphQL's GetOperation()), an error when it selects
-/// none.
-fn select_operation<'a>(
-    document: &'a ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Result<&'a OperationDefinition, ServerError> {
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), None) => Some(operation),
-        (DocumentOperations::Single(_), Some(_)) => None,
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next()
-        }
-        (DocumentOperations::Multiple(_), None) => {
-            return Err(ServerError::new(
-                "the document has several operations: name one in `operationName`",
-                None,
-            ));
-        }
-    };
-    let name = operation_name.unwrap_or_default();
-    operation
-        .map(|operation| &operation.node)
-        .ok_or_else(|| ServerError::new(format!("unknown operation named \"{name}\""), None))
 }
 
 /// The part of GraphQL's CoerceVariableValues() that needs no schema: a non-null variable without

@@ -14,6 +14,7 @@ use async_graphql::ServerError;
 use serde::Serialize;
 
 use super::negotiate::ResponseMediaType;
+use crate::graphql::document::{QUERY_TOO_COMPLEX, with_reason};
 use crate::telemetry::request::ErrorCode;
 
 /// The reason of every refusal by the transport; the status says which.
@@ -313,26 +314,6 @@ impl ResponseError for Rejection {
 }
 
 const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
-const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
-
-/// The error with `extensions.code` set.
-pub(super) fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
-    error
-}
-
-/// The error with `extensions.code` and `extensions.reason` set.
-fn with_reason(error: ServerError, code: &'static str, reason: &'static str) -> ServerError {
-    let mut error = with_code(error, code);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("reason", reason);
-    error
-}
 
 /// A request error of the client's making; `reason` says which.
 pub(super) fn bad_user_input(error: ServerError, reason: &'static str) -> ServerError {
@@ -342,15 +323,6 @@ pub(super) fn bad_user_input(error: ServerError, reason: &'static str) -> Server
 /// A request the caller's role does not allow; `reason` says which.
 pub(super) fn forbidden(error: ServerError, reason: &'static str) -> ServerError {
     with_reason(error, "FORBIDDEN", reason)
-}
-
-/// A document over one of the query limits.
-pub(super) fn too_complex(refusal: super::shape::TooComplex) -> ServerError {
-    with_reason(
-        ServerError::new(refusal.message, None),
-        QUERY_TOO_COMPLEX,
-        refusal.reason,
-    )
 }
 
 /// A refusal of the HTTP request itself (the status says why): `BAD_USER_INPUT`.

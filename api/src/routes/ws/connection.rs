@@ -22,9 +22,9 @@ use super::protocol::{ClientMessage, ServerMessage, SubscribePayload, close};
 use crate::auth::{Scope, Viewer};
 use crate::error::{ApiError, request_error};
 use crate::persisted::{self, Unresolved};
+use crate::routes::AppState;
 use crate::routes::graphql_http::{Checked, finish, introspection_disabled};
 use crate::routes::{Caller, Denial, MAX_BODY_BYTES, execution};
-use crate::startup::AppState;
 use crate::throttle::Hold;
 
 /// How often the server pings; a client silent for [`SILENCE`] is gone.

@@ -14,7 +14,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::{ApiError, HttpError};
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::throttle::{Holds, address_key};
 
 /// The WebSocket upgrade: refused (429) when the client address holds its share of connections

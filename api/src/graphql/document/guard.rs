@@ -10,8 +10,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, ServerError, ServerResult, Variables};
 
-use super::response::{too_complex, with_code};
-use super::{nul, select_operation, shape};
+use super::{nul, select_operation, shape, too_complex, with_code};
 use crate::settings::QueryLimits;
 
 /// Registers the limits with a schema.

@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
-use super::{Export, Exporter, Publisher, Selection, snapshot};
+use super::ExportFormat;
 use crate::auth::Scope;
-use crate::cli::ExportFormat;
+use crate::export::{Export, Exporter, Publisher, Selection, snapshot};
 use crate::settings::Settings;
 
 pub async fn run(
@@ -31,7 +31,7 @@ pub async fn run(
     let exports: Vec<Export> = match format {
         ExportFormat::Json => vec![Export::Json],
         ExportFormat::Iati => vec![Export::Iati],
-        ExportFormat::Csv => super::csv::Table::ALL
+        ExportFormat::Csv => crate::export::csv::Table::ALL
             .iter()
             .copied()
             .map(Export::Csv)

@@ -8,12 +8,12 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use sea_orm::{ActiveEnum, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use super::keys::{Keys, generate_ed25519_pem};
-use super::tokens::{IssueRequest, Tokens};
+use super::{KeysAction, TokenAction};
 use crate::audit::Actor;
-use crate::cli::{KeysAction, TokenAction};
+use crate::auth::keys::{Keys, generate_ed25519_pem};
+use crate::auth::tokens::{IssueRequest, Tokens};
 use crate::db;
-use crate::graphql::ids::{NodeKind, decode_int};
+use crate::ids::{NodeKind, decode_int};
 use crate::settings::Settings;
 use entity::{access_token, access_token_organization, organization};
 

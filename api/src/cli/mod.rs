@@ -1,4 +1,8 @@
-//! The `ucap` command line.
+//! The `ucap` command line: its arguments here, the commands that are more than a call into the
+//! library in `token` (keys and tokens) and `export`.
+
+pub mod export;
+pub mod token;
 
 use std::path::PathBuf;
 
