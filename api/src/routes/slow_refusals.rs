@@ -18,17 +18,14 @@ pub async fn hold(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let client = state
-        .as_ref()
-        .map(|state| state.throttle.client_address(req.request()));
     let mut res = next.call(req).await?;
     if res.status() != StatusCode::TOO_MANY_REQUESTS {
         return Ok(res);
     }
-    let (Some(state), Some(client)) = (state, client) else {
+    let Some(state) = res.request().app_data::<web::Data<AppState>>().cloned() else {
         return Ok(res);
     };
+    let client = state.throttle.client_address(res.request());
     let retry_after = res
         .headers()
         .get(header::RETRY_AFTER)

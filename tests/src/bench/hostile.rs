@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use super::attacks::{self, Attack};
-use super::load;
+use super::load::{self, percentile};
 use super::queries;
 use super::rng::Rng;
 
@@ -173,15 +173,6 @@ impl Tally {
     pub fn percentile(&self, q: f64) -> Duration {
         percentile(&self.latencies, q)
     }
-}
-
-/// Nearest-rank percentile of sorted latencies.
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = (q * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 pub(super) enum Outcome {

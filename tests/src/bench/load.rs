@@ -25,12 +25,17 @@ impl Sample {
 
     /// The latency below which the fraction `q` of the requests finished (nearest rank).
     pub fn percentile(&self, q: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let rank = (q * self.latencies.len() as f64).ceil() as usize;
-        self.latencies[rank.clamp(1, self.latencies.len()) - 1]
+        percentile(&self.latencies, q)
     }
+}
+
+/// Nearest-rank percentile of sorted latencies.
+pub(super) fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 /// A client for `connections` concurrent keep-alive connections to loopback.

@@ -119,19 +119,18 @@ impl StatsCache {
             }
             let running = {
                 let mut running = self.0.running.lock().unwrap_or_else(|e| e.into_inner());
-                match (running.get(&key), compute.take()) {
-                    (Some(under_way), compute_later) => {
-                        compute = compute_later;
-                        under_way.clone()
-                    }
-                    (None, Some(compute)) => {
+                match running.get(&key) {
+                    Some(under_way) => under_way.clone(),
+                    None => {
+                        // Only the request that started a computation has given its `compute`
+                        // away, and it returns that computation's outcome below.
+                        let Some(compute) = compute.take() else {
+                            return Err(ApiError::Unavailable);
+                        };
                         let started = self.start(key.clone(), compute());
                         running.insert(key.clone(), started.clone());
                         started
                     }
-                    // Only the request that started a computation has given its `compute` away,
-                    // and it returns that computation's outcome below.
-                    (None, None) => return Err(ApiError::Unavailable),
                 }
             };
             let outcome = running.outcome.await;
@@ -156,19 +155,14 @@ impl StatsCache {
                     Ok(_permit) => compute.await.map(Arc::new).map_err(Arc::new),
                     Err(closed) => Err(Arc::new(ApiError::internal(closed))),
                 };
+                // One computation of a statement at a time, each tagged no older than the last:
+                // its answer replaces the one stored.
                 if let Ok(buckets) = &outcome {
-                    let newer = inner
+                    let buckets = buckets.clone();
+                    inner
                         .answers
-                        .get(&key)
-                        .await
-                        .is_some_and(|a| a.version > version);
-                    if !newer {
-                        let buckets = buckets.clone();
-                        inner
-                            .answers
-                            .insert(key.clone(), Answer { version, buckets })
-                            .await;
-                    }
+                        .insert(key.clone(), Answer { version, buckets })
+                        .await;
                 }
                 inner
                     .running
