@@ -2,10 +2,9 @@
 //! entry exists exactly when the change does.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
-use serde_json::Value;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use serde_json::{Value, json};
 
-use crate::error::ApiResult;
 use entity::audit_event;
 
 /// Who acted.
@@ -13,15 +12,17 @@ use entity::audit_event;
 pub enum Actor {
     /// The `ucap` command line, run by whoever holds the database credentials.
     CommandLine,
-    /// The bearer of a token.
-    Token { id: i64 },
+    /// The importer: a summary loaded, or a backup restored (by the command line or at start-up).
+    Importer,
+    /// The bearer of a token, with the organizations it acts for.
+    Token { id: i64, organizations: Vec<i64> },
 }
 
 impl Actor {
     pub fn token_id(&self) -> Option<i64> {
         match self {
-            Self::CommandLine => None,
-            Self::Token { id } => Some(*id),
+            Self::CommandLine | Self::Importer => None,
+            Self::Token { id, .. } => Some(*id),
         }
     }
 
@@ -29,12 +30,22 @@ impl Actor {
     pub fn name(&self) -> String {
         match self {
             Self::CommandLine => "command line".to_owned(),
-            Self::Token { id } => format!("token {id}"),
+            Self::Importer => "importer".to_owned(),
+            Self::Token { id, .. } => format!("token {id}"),
+        }
+    }
+
+    /// The organizations a token acted for, as stored (a JSON array of ids).
+    fn organizations(&self) -> Option<String> {
+        match self {
+            Self::Token { organizations, .. } => Some(json!(organizations).to_string()),
+            _ => None,
         }
     }
 }
 
-/// What was done; stored under these upper-case names.
+/// What was done, for the actions of fixed name; stored under these upper-case names (record
+/// writes are named `<KIND>_<OPERATION>` by the write layer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     TokenIssued,
@@ -43,6 +54,8 @@ pub enum Action {
     TokenOperationsSet,
     TokenOperationsCleared,
     PersistedOperationRegistered,
+    PlanImported,
+    DataRestored,
 }
 
 impl Action {
@@ -54,32 +67,42 @@ impl Action {
             Self::TokenOperationsSet => "TOKEN_OPERATIONS_SET",
             Self::TokenOperationsCleared => "TOKEN_OPERATIONS_CLEARED",
             Self::PersistedOperationRegistered => "PERSISTED_OPERATION_REGISTERED",
+            Self::PlanImported => "PLAN_IMPORTED",
+            Self::DataRestored => "DATA_RESTORED",
         }
     }
 }
 
-/// The record an action changed: its kind as the API names it, and its id.
-pub struct Target(pub &'static str, pub i64);
+impl AsRef<str> for Action {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 
-/// Appends one entry.
+/// The record an action changed: its kind as the API names it, and its id (none for the
+/// database as a whole).
+pub struct Target(pub &'static str, pub Option<i64>);
+
+/// Appends one entry, the one way every writer does; returns its id (the change feed links it).
 pub async fn record(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    action: Action,
+    action: impl AsRef<str>,
     target: Target,
     detail: Value,
-) -> ApiResult<()> {
-    audit_event::ActiveModel {
+) -> Result<i64, DbErr> {
+    let entry = audit_event::ActiveModel {
         at: Set(Utc::now()),
         actor_token_id: Set(actor.token_id()),
         actor: Set(actor.name()),
-        action: Set(action.as_str().to_owned()),
+        actor_organizations: Set(actor.organizations()),
+        action: Set(action.as_ref().to_owned()),
         target_kind: Set(target.0.to_owned()),
-        target_id: Set(Some(target.1)),
+        target_id: Set(target.1),
         detail: Set(detail.to_string()),
         ..Default::default()
     }
     .insert(conn)
     .await?;
-    Ok(())
+    Ok(entry.id)
 }

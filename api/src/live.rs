@@ -15,6 +15,8 @@ use sea_orm::{
 };
 use tokio::sync::{Notify, broadcast};
 
+use crate::auth::policy;
+use crate::ids::NodeKind;
 use entity::{change_event, change_event_plan};
 
 mod fanout;
@@ -27,41 +29,70 @@ pub const CHANNEL: &str = "ucap_changes";
 /// that feed ids follow commit order (a reader past id N never misses a later-committed N-1).
 const FEED_LOCK: i64 = 0x7563_6170_6665_6564; // "ucapfeed"
 
+/// What happened to a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Operation {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Updated => "UPDATED",
+            Self::Deleted => "DELETED",
+        }
+    }
+}
+
 /// A change to append to the feed.
 pub struct NewChange<'a> {
-    pub kind: &'a str,
+    pub kind: NodeKind,
     pub id: i64,
-    /// `CREATED`, `UPDATED` or `DELETED`.
-    pub operation: &'a str,
-    /// Whether anonymous readers may see the entry.
-    pub public: bool,
+    pub operation: Operation,
+    /// Whether anonymous readers see the record (before or after the change), as
+    /// [`policy::record_is_public`] says; the feed entry's own visibility follows from it and the
+    /// fields (see [`policy::change_is_public`]).
+    pub record_public: bool,
     /// Fields the change set.
     pub fields: Vec<&'a str>,
     /// Plans the change concerns.
     pub plans: Vec<i64>,
     pub audit_event_id: Option<i64>,
+    /// When the change counts as made: now, unless a restore dates it as its document does.
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Appends one entry to the change feed inside `txn`: whoever writes (the API, the importer)
-/// calls this before committing. On PostgreSQL it first takes the feed lock (held to commit) and
-/// queues a notification (delivered at commit) for every instance's relay.
+/// Appends one entry to the change feed inside `txn`: every writer (the API, the importer, a
+/// restore) calls this before committing, and nothing else writes the feed. On PostgreSQL it first
+/// takes the feed lock (held to commit) and queues a notification (delivered at commit) for every
+/// instance's relay.
 pub async fn append(
     txn: &DatabaseTransaction,
     change: NewChange<'_>,
 ) -> Result<i64, sea_orm::DbErr> {
     let backend = txn.get_database_backend();
-    let position = next_position(txn, chrono::Utc::now()).await?;
+    let position = next_position(txn, change.at.unwrap_or_else(chrono::Utc::now)).await?;
     // The entry's time is its position's, so that `sequence` tells nothing `at` does not.
     let at = chrono::DateTime::from_timestamp_micros(position).unwrap_or_else(chrono::Utc::now);
+    let deleted = change.operation == Operation::Deleted;
+    let public = policy::change_is_public(
+        change.kind,
+        change.operation == Operation::Updated,
+        change.record_public,
+        &change.fields,
+    );
     let row = change_event::ActiveModel {
         at: Set(at),
         position: Set(position),
-        record_kind: Set(change.kind.to_owned()),
+        record_kind: Set(change.kind.name().to_owned()),
         record_id: Set(change.id),
-        operation: Set(change.operation.to_owned()),
-        public: Set(change.public),
+        operation: Set(change.operation.as_str().to_owned()),
+        public: Set(public),
         // A deletion is a tombstone: no field of a record that is gone "changed".
-        fields: Set(if change.operation == "DELETED" {
+        fields: Set(if deleted {
             "[]".to_owned()
         } else {
             serde_json::json!(change.fields).to_string()
@@ -94,7 +125,7 @@ pub async fn append(
 /// feed is read in this order and shows it as `sequence`; unlike a row id, the distance between
 /// two positions counts no entries, only time. On PostgreSQL it first takes the feed lock (held to
 /// commit), so positions follow commit order; SQLite serialises writers.
-pub async fn next_position(
+async fn next_position(
     txn: &DatabaseTransaction,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, sea_orm::DbErr> {

@@ -47,7 +47,9 @@ impl Viewer {
 
     /// Who acts, for the audit log; anonymous callers never reach a write.
     pub fn actor(&self) -> Option<crate::audit::Actor> {
-        self.token()
-            .map(|t| crate::audit::Actor::Token { id: t.token_id })
+        self.token().map(|t| crate::audit::Actor::Token {
+            id: t.token_id,
+            organizations: t.organizations.clone(),
+        })
     }
 }

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::{Role, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -96,6 +96,12 @@ impl Scope {
             }
             _ => false,
         }
+    }
+
+    /// Whether the caller sees a change-feed entry that is `public` and concerns `plans`: the
+    /// in-memory twin of `change_event`'s [`Guarded::readable`], for live notices.
+    pub fn reads_change(&self, public: bool, plans: impl IntoIterator<Item = i64>) -> bool {
+        public || self.reads_private_of_any(plans)
     }
 
     fn member_plans(&self) -> Vec<i64> {
@@ -391,6 +397,41 @@ public!(
     plan_activity,
     plan_mou
 );
+
+/// Whether anonymous readers see a plan of this status (and, with it, its parts).
+pub fn plan_is_public(status: PlanStatus) -> bool {
+    status == PlanStatus::Published
+}
+
+/// Whether records of `kind` are reference data of no plan in particular, public to everybody
+/// (cities, organizations).
+pub fn is_reference_data(kind: NodeKind) -> bool {
+    matches!(kind, NodeKind::City | NodeKind::Organization)
+}
+
+/// Whether anonymous readers see a record of `kind` listed by `plans` (a plan: itself), `draft`
+/// saying whether it is a draft: reference data (cities, organizations) always; anything else when
+/// it is no draft and one of its plans is published. A write asks about the record before and
+/// after its change (a record that stops being public reaches public mirrors as a tombstone).
+pub async fn record_is_public(
+    conn: &impl ConnectionTrait,
+    kind: NodeKind,
+    plans: &[i64],
+    draft: bool,
+) -> Result<bool, DbErr> {
+    if is_reference_data(kind) {
+        return Ok(true);
+    }
+    if draft || plans.is_empty() {
+        return Ok(false);
+    }
+    Ok(plan::Entity::find()
+        .filter(plan::Column::Id.is_in(plans.iter().copied()))
+        .filter(plan::Column::Status.eq(PlanStatus::Published))
+        .one(conn)
+        .await?
+        .is_some())
+}
 
 /// Fields of a record that only callers reading its plans' private data see (plan contacts and
 /// internal notes). The change feed names them to those callers only.

@@ -285,8 +285,8 @@ impl Tokens {
             label: Set(label),
             role: Set(request.role),
             issued_by_id: Set(match actor {
-                Actor::Token { id } => Some(*id),
-                Actor::CommandLine => None,
+                Actor::Token { id, .. } => Some(*id),
+                Actor::CommandLine | Actor::Importer => None,
             }),
             issued_by_name: Set(actor.name()),
             created_at: Set(now),
@@ -310,7 +310,7 @@ impl Tokens {
             &txn,
             actor,
             Action::TokenIssued,
-            Target("AccessToken", record.id),
+            Target("AccessToken", Some(record.id)),
             json!({
                 "label": record.label,
                 "role": record.role,
@@ -364,7 +364,7 @@ impl Tokens {
             active.revoked_at = Set(Some(at));
             active.update(&txn).await?
         };
-        audit::record(&txn, actor, action, Target("AccessToken", id), detail).await?;
+        audit::record(&txn, actor, action, Target("AccessToken", Some(id)), detail).await?;
         txn.commit().await?;
         self.records.invalidate(&token.jti).await;
         Ok(token)

@@ -125,16 +125,6 @@ fn kind_of(name: &str) -> Option<NodeKind> {
     NodeKind::from_name(name)
 }
 
-fn notice_visible(scope: &Scope, notice: &Notice) -> bool {
-    match scope {
-        Scope::All => true,
-        Scope::Public => notice.change.public,
-        Scope::Member(_) => {
-            notice.change.public || scope.reads_private_of_any(notice.plans.iter().copied())
-        }
-    }
-}
-
 #[derive(Default)]
 pub struct ChangeQuery;
 
@@ -204,7 +194,7 @@ where
     let interest = live.interests().register(table, targets, condition);
     Ok(BroadcastStream::new(live.subscribe()).filter_map(move |n| {
         let found = n.ok().and_then(|n| {
-            if !notice_visible(&scope, &n) {
+            if !scope.reads_change(n.change.public, n.plans.iter().copied()) {
                 return None;
             }
             targets(&n)

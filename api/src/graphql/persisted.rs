@@ -155,7 +155,7 @@ impl PersistedMutation {
                 match inserted {
                     Ok(operation) => {
                         let detail = json!({ "sha256": sha256, "name": operation.name });
-                        let target = Target("PersistedOperation", operation.id);
+                        let target = Target("PersistedOperation", Some(operation.id));
                         audit::record(
                             &txn,
                             &actor,
@@ -270,7 +270,14 @@ async fn replace_allow_list(
         .insert(&txn)
         .await?;
     }
-    audit::record(&txn, &actor, action, Target("AccessToken", id), detail).await?;
+    audit::record(
+        &txn,
+        &actor,
+        action,
+        Target("AccessToken", Some(id)),
+        detail,
+    )
+    .await?;
     txn.commit().await?;
     ctx.data::<Tokens>()?.forget(&token.jti).await;
     Ok(TokenOperationsPayload {

@@ -79,6 +79,26 @@ impl<E: EntityTrait> List<E> {
         checked(wanted, Ord::max(max, 1), field)
     }
 
+    /// Moves the row matching `row`, now at `from`, to `wanted` (1 to max, input `field`); the
+    /// rows in between move by one. The new position, when it is another.
+    pub async fn move_row(
+        &self,
+        txn: &DatabaseTransaction,
+        row: Expr,
+        from: i16,
+        wanted: i32,
+        field: &str,
+    ) -> ApiResult<Option<i16>> {
+        let to = self.move_target(txn, wanted, field).await?;
+        if to == from {
+            return Ok(None);
+        }
+        self.park(txn, row).await?;
+        self.close(txn, from).await?;
+        self.open(txn, to).await?;
+        Ok(Some(to))
+    }
+
     /// Takes the row(s) matching `row` out of the list (position 0) while the others shift.
     pub async fn park(&self, txn: &DatabaseTransaction, row: Expr) -> ApiResult<()> {
         E::update_many()

@@ -325,7 +325,7 @@ async fn a_plan_editor_creates_updates_and_deletes_an_mou_and_each_write_is_audi
     );
     assert!(records(status, "version", json!(2), json!(3)), "{status}");
     assert!(
-        records(deleted, "subject", json!("Hydrogen buses"), json!("")),
+        records(deleted, "subject", json!("Hydrogen buses"), Value::Null),
         "{deleted}"
     );
     assert!(

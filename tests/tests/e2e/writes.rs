@@ -444,7 +444,7 @@ async fn admins_delete_an_unreferenced_organization_and_a_referenced_one_is_a_co
     assert!(
         r["errors"][0]["message"]
             .as_str()
-            .is_some_and(|m| m.contains("plan participations") && m.contains("access tokens")),
+            .is_some_and(|m| m.contains("1 plan participation,") && m.contains("2 access tokens")),
         "{r}"
     );
     let r = p

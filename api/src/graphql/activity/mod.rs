@@ -6,8 +6,7 @@ mod write;
 
 pub use filter::{ActivityFilter, ActivityOrder};
 pub use nested::{ActivityParent, activities_of};
-pub use write::{ActivityMutation, DeletePayload};
-pub(crate) use write::{any_published, api_fingerprint, city_id, city_ids, readable_plan};
+pub use write::ActivityMutation;
 
 use async_graphql::{Context, ID, Object};
 use sea_orm::QueryFilter;

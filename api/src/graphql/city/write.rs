@@ -3,19 +3,17 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
-use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::City;
-use crate::auth::Permission;
+use crate::auth::{Permission, policy};
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::activity::DeletePayload;
 use crate::graphql::enums::CityKind;
 use crate::graphql::filter::country_code;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::write::{
-    self, Diff, Entry, Fields, Idempotent, Operation, Write, check_version,
+    self, DeletePayload, Diff, Entry, Fields, Idempotent, Operation, Reference, Write,
+    check_version,
 };
 use entity::{
     activity, activity_city, city, country, expected_result_city, mou_party, organization, plan,
@@ -226,7 +224,7 @@ impl CityMutation {
             .await?
             .ok_or(ApiError::NotFound)?;
         check_version(current.version, version)?;
-        let uses = references(&w, id).await?;
+        let uses = write::references(&w.txn, id, REFERENCES).await?;
         if !uses.is_empty() {
             return Err(in_use(&current.name, &uses));
         }
@@ -275,7 +273,8 @@ const FIELDS: &Fields<city::Model> = &[
 
 /// Cities are public reference data of no plan in particular.
 fn entry(id: i64, operation: Operation, diff: Diff) -> Entry {
-    Entry::new(NodeKind::City, id, operation, Vec::new(), true, diff)
+    let public = policy::is_reference_data(NodeKind::City);
+    Entry::new(NodeKind::City, id, operation, Vec::new(), public, diff)
 }
 
 /// A country code of the country table.
@@ -351,72 +350,40 @@ async fn name_free(
     Ok(())
 }
 
-/// What still refers to city `id`, as "2 plans (focal city)" phrases.
-async fn references(w: &Write, id: i64) -> ApiResult<Vec<String>> {
-    let counts = [
-        (
-            plan::Entity::find()
-                .filter(plan::Column::FocalCityId.eq(id))
-                .count(&w.txn)
-                .await?,
-            "plan (focal city)",
-            "plans (focal city)",
-        ),
-        (
-            plan_partner_city::Entity::find()
-                .filter(plan_partner_city::Column::CityId.eq(id))
-                .count(&w.txn)
-                .await?,
-            "plan (partner city)",
-            "plans (partner city)",
-        ),
-        (
-            organization::Entity::find()
-                .filter(organization::Column::CityId.eq(id))
-                .count(&w.txn)
-                .await?,
-            "organization",
-            "organizations",
-        ),
-        (
-            activity::Entity::find()
-                .filter(activity::Column::PlaceCityId.eq(id))
-                .count(&w.txn)
-                .await?,
-            "activity (place)",
-            "activities (place)",
-        ),
-        (
-            activity_city::Entity::find()
-                .filter(activity_city::Column::CityId.eq(id))
-                .count(&w.txn)
-                .await?,
-            "activity (taking part)",
-            "activities (taking part)",
-        ),
-        (
-            expected_result_city::Entity::find()
-                .filter(expected_result_city::Column::CityId.eq(id))
-                .count(&w.txn)
-                .await?,
-            "expected result",
-            "expected results",
-        ),
-        (
-            mou_party::Entity::find()
-                .filter(mou_party::Column::CityId.eq(id))
-                .count(&w.txn)
-                .await?,
-            "MoU party",
-            "MoU parties",
-        ),
-    ];
-    Ok(counts
-        .into_iter()
-        .filter(|(n, _, _)| *n > 0)
-        .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
-        .collect())
-}
+/// What refers to a city.
+const REFERENCES: &[Reference] = &[
+    (
+        &plan::Column::FocalCityId,
+        "plan (focal city)",
+        "plans (focal city)",
+    ),
+    (
+        &plan_partner_city::Column::CityId,
+        "plan (partner city)",
+        "plans (partner city)",
+    ),
+    (
+        &organization::Column::CityId,
+        "organization",
+        "organizations",
+    ),
+    (
+        &activity::Column::PlaceCityId,
+        "activity (place)",
+        "activities (place)",
+    ),
+    (
+        &activity_city::Column::CityId,
+        "activity (taking part)",
+        "activities (taking part)",
+    ),
+    (
+        &expected_result_city::Column::CityId,
+        "expected result",
+        "expected results",
+    ),
+    (&mou_party::Column::CityId, "MoU party", "MoU parties"),
+];
 
 fn in_use(name: &str, uses: &[String]) -> ApiError {
     ApiError::Conflict(format!(

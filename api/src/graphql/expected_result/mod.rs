@@ -3,7 +3,6 @@
 mod write;
 
 pub use write::ExpectedResultMutation;
-pub(crate) use write::FIELDS;
 
 use async_graphql::{Context, ID, Object};
 

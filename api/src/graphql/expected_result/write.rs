@@ -8,18 +8,13 @@ use sea_orm::{
 };
 
 use super::ExpectedResult;
-use crate::auth::Permission;
-use crate::auth::policy::Guarded;
-use crate::error::{ApiError, ApiResult};
-use crate::graphql::activity::{DeletePayload, any_published, city_ids, readable_plan};
+use crate::error::ApiResult;
 use crate::graphql::enums::ResultKind;
-use crate::graphql::ids::{NodeKind, decode_int};
-use crate::graphql::position::{List, lock_plan};
+use crate::graphql::ids::NodeKind;
+use crate::graphql::position::List;
 use crate::graphql::write::{
-    self, Diff, Entry, Fields, Idempotent, Operation, Write, check_version, delete_versioned,
-    save_versioned,
+    self, Creating, DeletePayload, Diff, Fields, Part, PlanRecord, Updating, Write,
 };
-use entity::enums::PlanStatus;
 use entity::{expected_result, expected_result_city};
 
 /// A new expected result of a plan.
@@ -68,30 +63,29 @@ impl ExpectedResultMutation {
         ctx: &Context<'_>,
         input: CreateExpectedResultInput,
     ) -> ApiResult<ExpectedResultPayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let plan_id = decode_int(&input.plan, NodeKind::Plan, "plan")?;
-        let plan = readable_plan(&w, plan_id).await?;
-        w.require_plans(&[plan_id])?;
-        lock_plan(&w.txn, plan_id).await?;
-        let key = match w
-            .replay(
-                input.idempotency_key.as_deref(),
-                "createExpectedResult",
-                &input,
-            )
-            .await?
+        let key = input.idempotency_key.as_deref();
+        let operation = "createExpectedResult";
+        let c = match Creating::<expected_result::Entity>::start(
+            ctx,
+            &input.plan,
+            key,
+            operation,
+            &input,
+        )
+        .await?
         {
-            Some(Idempotent::Done(id)) => return existing(&w, id).await,
-            key => key,
+            Ok(c) => c,
+            Err(done) => return Ok(payload(done)),
         };
         let description = write::text("description", &input.description, 20_000)?;
-        let cities = city_ids(&w, input.cities.as_deref().unwrap_or_default(), "cities").await?;
-        let position = list(plan_id)
-            .insert_at(&w.txn, input.position, "position")
+        let cities = input.cities.as_deref().unwrap_or_default();
+        let cities = write::city_ids(&c.w, cities, "cities").await?;
+        let position = list(c.plan)
+            .insert_at(&c.w.txn, input.position, "position")
             .await?;
         let now = Utc::now();
         let row = expected_result::ActiveModel {
-            plan_id: Set(plan_id),
+            plan_id: Set(c.plan),
             position: Set(position),
             kind: Set(input.kind.into()),
             description: Set(description),
@@ -100,25 +94,12 @@ impl ExpectedResultMutation {
             version: Set(1),
             ..Default::default()
         }
-        .insert(&w.txn)
+        .insert(&c.w.txn)
         .await?;
-        set_cities(&w, row.id, &cities).await?;
-        w.remember(key, NodeKind::ExpectedResult, row.id).await?;
+        set_cities(&c.w, row.id, &cities).await?;
         let mut diff = Diff::default();
-        diff.record(None, Some(&row), FIELDS);
         diff.created("cities", NodeKind::City.audit_all(&cities));
-        w.commit(vec![Entry::new(
-            NodeKind::ExpectedResult,
-            row.id,
-            Operation::Created,
-            vec![plan_id],
-            plan.status == PlanStatus::Published,
-            diff,
-        )])
-        .await?;
-        Ok(ExpectedResultPayload {
-            expected_result: ExpectedResult(row),
-        })
+        Ok(payload(c.finish(row, diff).await?))
     }
 
     /// Changes an expected result read at `version` (editors of the plan's organizations,
@@ -130,10 +111,8 @@ impl ExpectedResultMutation {
         version: i32,
         input: UpdateExpectedResultInput,
     ) -> ApiResult<ExpectedResultPayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::ExpectedResult, "id")?;
-        let current = writable(&w, id).await?;
-        check_version(current.version, version)?;
+        let u = Updating::<expected_result::Entity>::start(ctx, &id, version).await?;
+        let (w, current) = (&u.w, &u.current);
         let mut row: expected_result::ActiveModel = current.clone().into();
         if let Some(kind) = input.kind {
             row.kind.set_if_not_equals(kind.into());
@@ -144,54 +123,27 @@ impl ExpectedResultMutation {
         }
         let mut diff = Diff::default();
         if let Some(cities) = &input.cities {
-            let mut new = city_ids(&w, cities, "cities").await?;
+            let mut new = write::city_ids(w, cities, "cities").await?;
             new.sort_unstable();
-            let old = cities_of(&w, id).await?;
+            let old = cities_of(w, current.id).await?;
             if old != new {
                 expected_result_city::Entity::delete_many()
-                    .filter(expected_result_city::Column::ExpectedResultId.eq(id))
+                    .filter(expected_result_city::Column::ExpectedResultId.eq(current.id))
                     .exec(&w.txn)
                     .await?;
-                set_cities(&w, id, &new).await?;
-                diff.field(
-                    "cities",
-                    NodeKind::City.audit_all(&old),
-                    NodeKind::City.audit_all(&new),
-                );
+                set_cities(w, current.id, &new).await?;
+                let audit = |ids: &[i64]| NodeKind::City.audit_all(ids);
+                diff.field("cities", audit(&old), audit(&new));
             }
         }
         if let Some(wanted) = input.position {
-            let list = list(current.plan_id);
-            let to = list.move_target(&w.txn, wanted, "position").await?;
-            if to != current.position {
-                list.park(&w.txn, expected_result::Column::Id.eq(id))
-                    .await?;
-                list.close(&w.txn, current.position).await?;
-                list.open(&w.txn, to).await?;
+            let this = expected_result::Column::Id.eq(current.id);
+            let (list, at) = (list(current.plan_id), current.position);
+            if let Some(to) = list.move_row(&w.txn, this, at, wanted, "position").await? {
                 row.position = Set(to);
             }
         }
-        if !row.is_changed() && diff.is_empty() {
-            w.commit(Vec::new()).await?;
-            return Ok(ExpectedResultPayload {
-                expected_result: ExpectedResult(current),
-            });
-        }
-        let updated = save_versioned(&w.txn, row, id, version).await?;
-        diff.record(Some(&current), Some(&updated), FIELDS);
-        let public = any_published(&w, &[current.plan_id]).await?;
-        w.commit(vec![Entry::new(
-            NodeKind::ExpectedResult,
-            id,
-            Operation::Updated,
-            vec![current.plan_id],
-            public,
-            diff,
-        )])
-        .await?;
-        Ok(ExpectedResultPayload {
-            expected_result: ExpectedResult(updated),
-        })
+        Ok(payload(u.finish(row, diff, None).await?))
     }
 
     /// Deletes an expected result read at `version` (editors of the plan's organizations,
@@ -203,34 +155,38 @@ impl ExpectedResultMutation {
         id: ID,
         version: i32,
     ) -> ApiResult<DeletePayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::ExpectedResult, "id")?;
-        let current = writable(&w, id).await?;
-        check_version(current.version, version)?;
-        let public = any_published(&w, &[current.plan_id]).await?;
-        let cities = cities_of(&w, id).await?;
-        delete_versioned::<expected_result::Entity>(&w.txn, id, version).await?;
-        list(current.plan_id)
-            .close(&w.txn, current.position)
-            .await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), None, FIELDS);
+        write::delete::<expected_result::Entity>(ctx, &id, version).await
+    }
+}
+
+impl PlanRecord for expected_result::Entity {
+    const KIND: NodeKind = NodeKind::ExpectedResult;
+    const FIELDS: &'static Fields<expected_result::Model> = FIELDS;
+
+    fn part_of(row: &expected_result::Model) -> Option<Part<Self>> {
+        let (plan, list, position) = (row.plan_id, list(row.plan_id), row.position);
+        Some(Part {
+            plan,
+            list,
+            position,
+        })
+    }
+
+    async fn deleting(w: &Write, row: &expected_result::Model, diff: &mut Diff) -> ApiResult<()> {
+        let cities = cities_of(w, row.id).await?;
         diff.deleted("cities", NodeKind::City.audit_all(&cities));
-        w.commit(vec![Entry::new(
-            NodeKind::ExpectedResult,
-            id,
-            Operation::Deleted,
-            vec![current.plan_id],
-            public,
-            diff,
-        )])
-        .await?;
-        Ok(DeletePayload::new(NodeKind::ExpectedResult, id))
+        Ok(())
+    }
+}
+
+fn payload(row: expected_result::Model) -> ExpectedResultPayload {
+    ExpectedResultPayload {
+        expected_result: ExpectedResult(row),
     }
 }
 
 /// The audited fields of an expected result.
-pub(crate) const FIELDS: &Fields<expected_result::Model> = &[
+const FIELDS: &Fields<expected_result::Model> = &[
     ("kind", |m| m.kind.to_value().into()),
     ("description", |m| m.description.clone().into()),
     ("position", |m| m.position.into()),
@@ -271,32 +227,4 @@ async fn set_cities(w: &Write, id: i64, cities: &[i64]) -> ApiResult<()> {
     .exec(&w.txn)
     .await?;
     Ok(())
-}
-
-/// The expected result (NOT_FOUND unless the caller reads it), checked writable.
-async fn writable(w: &Write, id: i64) -> ApiResult<expected_result::Model> {
-    let current = expected_result::Entity::find_by_id(id)
-        .filter(expected_result::Entity::readable(&w.scope))
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    w.require_plans(&[current.plan_id])?;
-    lock_plan(&w.txn, current.plan_id).await?;
-    // Read again under the lock: another write of the plan may have shifted its position.
-    expected_result::Entity::find_by_id(id)
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-/// The answer to a replayed create: the expected result as it is now.
-async fn existing(w: &Write, id: i64) -> ApiResult<ExpectedResultPayload> {
-    let row = expected_result::Entity::find_by_id(id)
-        .filter(expected_result::Entity::readable(&w.scope))
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(ExpectedResultPayload {
-        expected_result: ExpectedResult(row),
-    })
 }

@@ -4,25 +4,18 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
 use super::Mou;
-use crate::auth::Permission;
-use crate::auth::policy::Guarded;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::activity::{
-    DeletePayload, any_published, api_fingerprint, city_id, readable_plan,
-};
 use crate::graphql::enums::MouStatus;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::write::{
-    self, Diff, Entry, Fields, Idempotent, Operation, Write, check_version, delete_versioned,
-    save_versioned,
+    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Updating, Write, check_version,
 };
-use entity::enums::{MouStatus as Status, PlanStatus};
+use entity::enums::MouStatus as Status;
 use entity::{mou, mou_party, organization, plan_mou};
 
 /// Most parties an MoU may have.
@@ -94,16 +87,12 @@ impl MouMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The MoU to record.")] input: CreateMouInput,
     ) -> ApiResult<MouPayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let plan_id = decode_int(&input.plan, NodeKind::Plan, "plan")?;
-        let plan = readable_plan(&w, plan_id).await?;
-        w.require_plans(&[plan_id])?;
-        let key = match w
-            .replay(input.idempotency_key.as_deref(), "createMou", &input)
+        let key = input.idempotency_key.as_deref();
+        let c = match Creating::<mou::Entity>::start(ctx, &input.plan, key, "createMou", &input)
             .await?
         {
-            Some(Idempotent::Done(id)) => return existing(&w, id).await,
-            key => key,
+            Ok(c) => c,
+            Err(done) => return Ok(MouPayload { mou: Mou(done) }),
         };
         let subject = write::text("subject", &input.subject, 500)?;
         check_count(&input.parties)?;
@@ -115,7 +104,7 @@ impl MouMutation {
             status: Set(Status::Planned),
             signed_on: Set(None),
             document_url: Set(document_url),
-            fingerprint: Set(api_fingerprint()?),
+            fingerprint: Set(write::api_fingerprint()?),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
@@ -123,33 +112,14 @@ impl MouMutation {
             draft: Set(input.draft),
             ..Default::default()
         }
-        .insert(&w.txn)
+        .insert(&c.w.txn)
         .await?;
         // Each party is checked as it is written: a bad one rolls the whole create back.
-        let parties = check_parties(&w, &input.parties, Some(row.id)).await?;
-        plan_mou::ActiveModel {
-            plan_id: Set(plan_id),
-            mou_id: Set(row.id),
-            expected_result_id: Set(None),
-        }
-        .insert(&w.txn)
-        .await?;
-        w.remember(key, NodeKind::Mou, row.id).await?;
+        let parties = check_parties(&c.w, &input.parties, Some(row.id)).await?;
         let mut diff = Diff::default();
-        diff.record(None, Some(&row), FIELDS);
         diff.created("parties", &parties);
-        diff.created("plan", NodeKind::Plan.audit(plan_id));
-        let public = plan.status == PlanStatus::Published && !row.draft;
-        w.commit(vec![Entry::new(
-            NodeKind::Mou,
-            row.id,
-            Operation::Created,
-            vec![plan_id],
-            public,
-            diff,
-        )])
-        .await?;
-        Ok(MouPayload { mou: Mou(row) })
+        let mou = Mou(c.finish(row, diff).await?);
+        Ok(MouPayload { mou })
     }
 
     /// Changes an MoU read at `version`, but not its status (editors of all its plans'
@@ -161,11 +131,8 @@ impl MouMutation {
         #[graphql(desc = "The version the caller read.")] version: i32,
         #[graphql(desc = "The changes.")] input: UpdateMouInput,
     ) -> ApiResult<MouPayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::Mou, "id")?;
-        let (current, plans) = readable(&w, id).await?;
-        w.require_plans(&plans)?;
-        check_version(current.version, version)?;
+        let u = Updating::<mou::Entity>::start(ctx, &id, version).await?;
+        let (w, current) = (&u.w, &u.current);
         let mut row: mou::ActiveModel = current.clone().into();
         if let Some(subject) = &input.subject {
             row.subject
@@ -181,54 +148,30 @@ impl MouMutation {
         if let Some(draft) = input.draft {
             row.draft.set_if_not_equals(draft);
         }
-        match &input.internal_note {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => row.internal_note.set_if_not_equals(None),
-            MaybeUndefined::Value(n) => row.internal_note.set_if_not_equals(write::opt_text(
-                "internalNote",
-                Some(n),
-                5_000,
-            )?),
-        }
+        write::patch_text(
+            &mut row.internal_note,
+            &input.internal_note,
+            "internalNote",
+            5_000,
+        )?;
         let mut diff = Diff::default();
-        let mut new_parties = None;
         if let Some(parties) = &input.parties {
-            let new = check_parties(&w, parties, None).await?;
-            let old = parties_of(&w, id).await?;
+            let new = check_parties(w, parties, None).await?;
+            let old = parties_of(w, current.id).await?;
             if old != new {
-                diff.field("parties", old, new.clone());
-                new_parties = Some(new);
+                // The MoU's plans are locked and its version checked: no other write of it runs.
+                mou_party::Entity::delete_many()
+                    .filter(mou_party::Column::MouId.eq(current.id))
+                    .exec(&w.txn)
+                    .await?;
+                for (i, party) in new.iter().enumerate() {
+                    insert_party(w, current.id, i, *party).await?;
+                }
+                diff.field("parties", old, new);
             }
         }
-        if !row.is_changed() && new_parties.is_none() {
-            w.commit(Vec::new()).await?;
-            return Ok(MouPayload { mou: Mou(current) });
-        }
-        // The versioned save comes first: it holds the row, so a concurrent update of the same
-        // version fails on the version, not on the parties' positions.
-        let updated = save_versioned(&w.txn, row, id, version).await?;
-        if let Some(new) = &new_parties {
-            mou_party::Entity::delete_many()
-                .filter(mou_party::Column::MouId.eq(id))
-                .exec(&w.txn)
-                .await?;
-            for (i, party) in new.iter().enumerate() {
-                insert_party(&w, id, i, *party).await?;
-            }
-        }
-        diff.record(Some(&current), Some(&updated), FIELDS);
-        // Public before or after (a record that stops being public is a tombstone to the public).
-        let public = (!updated.draft || !current.draft) && any_published(&w, &plans).await?;
-        w.commit(vec![Entry::new(
-            NodeKind::Mou,
-            id,
-            Operation::Updated,
-            plans,
-            public,
-            diff,
-        )])
-        .await?;
-        Ok(MouPayload { mou: Mou(updated) })
+        let mou = Mou(u.finish(row, diff, None).await?);
+        Ok(MouPayload { mou })
     }
 
     /// Moves an MoU read at `version` to its next status: PLANNED → NEGOTIATING → SIGNED →
@@ -245,12 +188,10 @@ impl MouMutation {
                           refused otherwise.")]
         signed_on: Option<NaiveDate>,
     ) -> ApiResult<MouPayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::Mou, "id")?;
-        let (current, plans) = readable(&w, id).await?;
+        let mut u = Updating::<mou::Entity>::open(ctx, &id).await?;
         let to: Status = status.into();
         if to == Status::Signed {
-            let organizations: Vec<i64> = parties_of(&w, id)
+            let organizations: Vec<i64> = parties_of(&u.w, u.current.id)
                 .await?
                 .into_iter()
                 .filter_map(|p| match p {
@@ -258,12 +199,13 @@ impl MouMutation {
                     Party::City(_) => None,
                 })
                 .collect();
-            w.require_party(&organizations)?;
+            u.w.require_party(&organizations)?;
         } else {
-            w.require_plans(&plans)?;
+            u.w.require_plans(&u.plans)?;
         }
-        check_version(current.version, version)?;
-        let from = current.status;
+        u.lock().await?;
+        check_version(u.current.version, version)?;
+        let from = u.current.status;
         let allowed = next_statuses(from);
         if !allowed.contains(&to) {
             let next = if allowed.is_empty() {
@@ -284,7 +226,7 @@ impl MouMutation {
                 ),
             ));
         }
-        let mut row: mou::ActiveModel = current.clone().into();
+        let mut row: mou::ActiveModel = u.current.clone().into();
         row.status = Set(to);
         match (to, signed_on) {
             (Status::Signed, Some(day)) => {
@@ -303,22 +245,9 @@ impl MouMutation {
             }
             (_, None) => {}
         }
-        let updated = save_versioned(&w.txn, row, id, version).await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), Some(&updated), FIELDS);
-        // Public before or after (a record that stops being public is a tombstone to the public).
-        let public = (!updated.draft || !current.draft) && any_published(&w, &plans).await?;
-        w.commit(vec![Entry {
-            kind: NodeKind::Mou,
-            id,
-            operation: Operation::Updated,
-            plans,
-            public,
-            diff,
-            action: Some("MOU_STATUS_CHANGED"),
-        }])
-        .await?;
-        Ok(MouPayload { mou: Mou(updated) })
+        let action = Some("MOU_STATUS_CHANGED");
+        let mou = Mou(u.finish(row, Diff::default(), action).await?);
+        Ok(MouPayload { mou })
     }
 
     /// Deletes an MoU read at `version`, with its parties and its links to plans (editors of all
@@ -329,27 +258,38 @@ impl MouMutation {
         #[graphql(desc = "The MoU to delete.")] id: ID,
         #[graphql(desc = "The version the caller read.")] version: i32,
     ) -> ApiResult<DeletePayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::Mou, "id")?;
-        let (current, plans) = readable(&w, id).await?;
-        w.require_plans(&plans)?;
-        check_version(current.version, version)?;
-        let public = !current.draft && any_published(&w, &plans).await?;
-        let parties = parties_of(&w, id).await?;
-        delete_versioned::<mou::Entity>(&w.txn, id, version).await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), Some(&deleted_shape(&current)), FIELDS);
-        diff.field("parties", parties, Vec::new());
-        w.commit(vec![Entry::new(
-            NodeKind::Mou,
-            id,
-            Operation::Deleted,
-            plans,
-            public,
-            diff,
-        )])
+        write::delete::<mou::Entity>(ctx, &id, version).await
+    }
+}
+
+impl PlanRecord for mou::Entity {
+    const KIND: NodeKind = NodeKind::Mou;
+    const FIELDS: &'static Fields<mou::Model> = FIELDS;
+
+    fn draft(row: &mou::Model) -> bool {
+        row.draft
+    }
+
+    async fn plans(w: &Write, row: &mou::Model) -> ApiResult<Vec<i64>> {
+        let (record, plan) = (plan_mou::Column::MouId, plan_mou::Column::PlanId);
+        write::plans_listing::<plan_mou::Entity>(w, record, plan, row.id).await
+    }
+
+    async fn place(w: &Write, plan: i64, row: &mou::Model, diff: &mut Diff) -> ApiResult<()> {
+        plan_mou::ActiveModel {
+            plan_id: Set(plan),
+            mou_id: Set(row.id),
+            expected_result_id: Set(None),
+        }
+        .insert(&w.txn)
         .await?;
-        Ok(DeletePayload::new(NodeKind::Mou, id))
+        diff.created("plan", NodeKind::Plan.audit(plan));
+        Ok(())
+    }
+
+    async fn deleting(w: &Write, row: &mou::Model, diff: &mut Diff) -> ApiResult<()> {
+        diff.field("parties", parties_of(w, row.id).await?, Vec::new());
+        Ok(())
     }
 }
 
@@ -408,7 +348,7 @@ async fn check_parties(
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
         let party = match (&input.city, &input.organization) {
-            (Some(c), None) => Party::City(city_id(w, c, PARTIES).await?),
+            (Some(c), None) => Party::City(write::city_id(w, c, PARTIES).await?),
             (None, Some(o)) => Party::Organization(organization_id(w, o).await?),
             _ => {
                 return Err(ApiError::invalid(
@@ -492,44 +432,6 @@ const FIELDS: &Fields<mou::Model> = &[
     ("internalNote", |m| m.internal_note.clone().into()),
     ("version", |m| m.version.into()),
 ];
-
-/// A deleted MoU for the audit diff: every text field gone.
-fn deleted_shape(m: &mou::Model) -> mou::Model {
-    mou::Model {
-        subject: String::new(),
-        signed_on: None,
-        document_url: None,
-        internal_note: None,
-        ..m.clone()
-    }
-}
-
-/// The answer to a replayed create: the MoU as it is now.
-async fn existing(w: &Write, id: i64) -> ApiResult<MouPayload> {
-    let row = mou::Entity::find_by_id(id)
-        .filter(mou::Entity::readable(&w.scope))
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(MouPayload { mou: Mou(row) })
-}
-
-/// The MoU (NOT_FOUND unless the caller reads it) and the plans that list it.
-async fn readable(w: &Write, id: i64) -> ApiResult<(mou::Model, Vec<i64>)> {
-    let current = mou::Entity::find_by_id(id)
-        .filter(mou::Entity::readable(&w.scope))
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let plans: Vec<i64> = plan_mou::Entity::find()
-        .filter(plan_mou::Column::MouId.eq(id))
-        .select_only()
-        .column(plan_mou::Column::PlanId)
-        .into_tuple()
-        .all(&w.txn)
-        .await?;
-    Ok((current, plans))
-}
 
 #[cfg(test)]
 mod tests {

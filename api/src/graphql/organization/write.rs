@@ -11,13 +11,17 @@ use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::plan::{self, Plan};
 
 use super::{Organization, load};
-use crate::auth::{Permission, Writes};
+use crate::auth::{Permission, Writes, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::write::{
-    Diff, Entry, Operation, Write, check_version, delete_versioned, save_versioned,
+    self, DeletePayload, Diff, Entry, Fields, Operation, Reference, Write, check_version,
+    delete_versioned, save_versioned,
 };
 use crate::graphql::{city, db};
-use entity::{organization, plan_participant};
+use entity::{
+    access_token_organization, activity_organization, expected_result_organization, mou_party,
+    organization, plan_participant,
+};
 
 /// A new organization.
 #[derive(InputObject)]
@@ -133,10 +137,7 @@ impl OrganizationMutation {
         .insert(&w.txn)
         .await?;
         let mut diff = Diff::default();
-        diff.created("name", &row.name);
-        diff.created("kind", row.kind.to_value());
-        diff.created("city", NodeKind::City.audit_opt(row.city_id));
-        diff.created("website", &row.website);
+        diff.record(None, Some(&row), FIELDS);
         w.commit(vec![org_entry(row.id, Operation::Created, diff)])
             .await?;
         Ok(OrganizationPayload {
@@ -207,15 +208,7 @@ impl OrganizationMutation {
         }
         let updated = save_versioned(&w.txn, row, id, read).await?;
         let mut diff = Diff::default();
-        diff.field("name", &current.name, &updated.name);
-        diff.field("kind", current.kind.to_value(), updated.kind.to_value());
-        diff.field(
-            "city",
-            NodeKind::City.audit_opt(current.city_id),
-            NodeKind::City.audit_opt(updated.city_id),
-        );
-        diff.field("website", &current.website, &updated.website);
-        diff.field("version", current.version, updated.version);
+        diff.record(Some(&current), Some(&updated), FIELDS);
         w.commit(vec![org_entry(id, Operation::Updated, diff)])
             .await?;
         Ok(OrganizationPayload {
@@ -232,8 +225,7 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         id: ID,
         version: i32,
-    ) -> ApiResult<crate::graphql::activity::DeletePayload> {
-        use sea_orm::PaginatorTrait;
+    ) -> ApiResult<DeletePayload> {
         let id = decode_int(&id, NodeKind::Organization, "id")?;
         let w = Write::begin(ctx, Permission::Administer).await?;
         let current = organization::Entity::find_by_id(id)
@@ -241,48 +233,7 @@ impl OrganizationMutation {
             .await?
             .ok_or(ApiError::NotFound)?;
         check_version(current.version, version)?;
-        let counts = [
-            (
-                plan_participant::Entity::find()
-                    .filter(plan_participant::Column::OrganizationId.eq(id))
-                    .count(&w.txn)
-                    .await?,
-                "plan participations",
-            ),
-            (
-                entity::activity_organization::Entity::find()
-                    .filter(entity::activity_organization::Column::OrganizationId.eq(id))
-                    .count(&w.txn)
-                    .await?,
-                "activities",
-            ),
-            (
-                entity::expected_result_organization::Entity::find()
-                    .filter(entity::expected_result_organization::Column::OrganizationId.eq(id))
-                    .count(&w.txn)
-                    .await?,
-                "expected results",
-            ),
-            (
-                entity::mou_party::Entity::find()
-                    .filter(entity::mou_party::Column::OrganizationId.eq(id))
-                    .count(&w.txn)
-                    .await?,
-                "MoU parties",
-            ),
-            (
-                entity::access_token_organization::Entity::find()
-                    .filter(entity::access_token_organization::Column::OrganizationId.eq(id))
-                    .count(&w.txn)
-                    .await?,
-                "access tokens",
-            ),
-        ];
-        let refs: Vec<String> = counts
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, what)| format!("{n} {what}"))
-            .collect();
+        let refs = write::references(&w.txn, id, REFERENCES).await?;
         if !refs.is_empty() {
             return Err(ApiError::Conflict(format!(
                 "the organization is still referenced by {}",
@@ -291,20 +242,10 @@ impl OrganizationMutation {
         }
         delete_versioned::<organization::Entity>(&w.txn, id, version).await?;
         let mut diff = Diff::default();
-        diff.field("name", Some(&current.name), None);
-        diff.field("kind", Some(current.kind.to_value()), None);
-        diff.field(
-            "city",
-            NodeKind::City.audit_opt(current.city_id),
-            Value::Null,
-        );
-        diff.field("website", current.website.as_ref(), None);
+        diff.record(Some(&current), None, FIELDS);
         w.commit(vec![org_entry(id, Operation::Deleted, diff)])
             .await?;
-        Ok(crate::graphql::activity::DeletePayload::new(
-            NodeKind::Organization,
-            id,
-        ))
+        Ok(DeletePayload::new(NodeKind::Organization, id))
     }
 
     /// Makes an organization take part in a plan, or changes its role there (admins only).
@@ -349,14 +290,8 @@ impl OrganizationMutation {
             "participant",
             json!({ "organization": NodeKind::Organization.audit(org.0.id), "role": role.to_value() }),
         );
-        let public = plan_row.0.status == entity::enums::PlanStatus::Published;
-        w.commit(vec![plan_entry(
-            plan_row.0.id,
-            public,
-            diff,
-            "PARTICIPANT_ADDED",
-        )])
-        .await?;
+        let entry = plan_entry(&plan_row.0, diff, "PARTICIPANT_ADDED");
+        w.commit(vec![entry]).await?;
         Ok(PlanParticipantPayload {
             plan: plan_row,
             organization: org,
@@ -385,14 +320,8 @@ impl OrganizationMutation {
             json!({ "organization": NodeKind::Organization.audit(org.0.id) }),
             Value::Null,
         );
-        let public = plan_row.0.status == entity::enums::PlanStatus::Published;
-        w.commit(vec![plan_entry(
-            plan_row.0.id,
-            public,
-            diff,
-            "PARTICIPANT_REMOVED",
-        )])
-        .await?;
+        let entry = plan_entry(&plan_row.0, diff, "PARTICIPANT_REMOVED");
+        w.commit(vec![entry]).await?;
         Ok(PlanParticipantPayload {
             plan: plan_row,
             organization: org,
@@ -400,29 +329,70 @@ impl OrganizationMutation {
     }
 }
 
+/// The audited fields of an organization.
+const FIELDS: &Fields<organization::Model> = &[
+    ("name", |m| m.name.clone().into()),
+    ("kind", |m| m.kind.to_value().into()),
+    ("city", |m| NodeKind::City.audit_opt(m.city_id)),
+    ("website", |m| m.website.clone().into()),
+    ("version", |m| m.version.into()),
+];
+
+/// What refers to an organization.
+const REFERENCES: &[Reference] = &[
+    (
+        &plan_participant::Column::OrganizationId,
+        "plan participation",
+        "plan participations",
+    ),
+    (
+        &activity_organization::Column::OrganizationId,
+        "activity",
+        "activities",
+    ),
+    (
+        &expected_result_organization::Column::OrganizationId,
+        "expected result",
+        "expected results",
+    ),
+    (
+        &mou_party::Column::OrganizationId,
+        "MoU party",
+        "MoU parties",
+    ),
+    (
+        &access_token_organization::Column::OrganizationId,
+        "access token",
+        "access tokens",
+    ),
+];
+
 /// Organizations are public reference data: every reader's feed lists their changes.
 fn org_entry(id: i64, operation: Operation, diff: Diff) -> Entry {
+    let public = policy::is_reference_data(NodeKind::Organization);
     Entry::new(
         NodeKind::Organization,
         id,
         operation,
         Vec::new(),
-        true,
+        public,
         diff,
     )
 }
 
 /// A change of a plan's links (its participants).
-fn plan_entry(plan: i64, public: bool, diff: Diff, action: &'static str) -> Entry {
-    Entry {
-        kind: NodeKind::Plan,
-        id: plan,
-        operation: Operation::Updated,
-        plans: vec![plan],
+fn plan_entry(plan: &entity::plan::Model, diff: Diff, action: &'static str) -> Entry {
+    let public = policy::plan_is_public(plan.status);
+    let mut entry = Entry::new(
+        NodeKind::Plan,
+        plan.id,
+        Operation::Updated,
+        vec![plan.id],
         public,
         diff,
-        action: Some(action),
-    }
+    );
+    entry.action = Some(action);
+    entry
 }
 
 async fn participant_parties(

@@ -11,15 +11,16 @@ use sea_orm::sea_query::Condition;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
+use serde_json::Value;
 
 use super::Plan;
 use super::write::{PlanPayload, entry};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::activity::{city_id, readable_plan};
+
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::position::{List, lock_plan};
-use crate::graphql::write::{Diff, Operation, Write};
+use crate::graphql::write::{self, Diff, Operation, Write, city_id, readable_plan};
 use entity::{
     contact, plan, plan_partner_city, plan_sdg_goal, plan_sdg_target, plan_urban_agenda, sdg_goal,
     sdg_target, urban_agenda_partnership,
@@ -38,19 +39,17 @@ impl PlanLinkMutation {
         goal: i32,
         target: Option<String>,
     ) -> ApiResult<PlanPayload> {
-        let (w, plan) = writable_plan(ctx, &plan).await?;
-        let goal = checked_goal(&w, goal).await?;
+        let l = Linking::start(ctx, &plan, Links::Sdg).await?;
+        let (w, plan) = (&l.w, l.plan.id);
+        let goal = checked_goal(w, goal).await?;
         let target = match &target {
-            Some(code) => Some(checked_target(&w, code, goal).await?),
+            Some(code) => Some(checked_target(w, code, goal).await?),
             None => None,
         };
-        let (goals, targets) = (
-            sdg_goals(&w, plan.id).await?,
-            sdg_targets(&w, plan.id).await?,
-        );
+        let (goals, targets) = (sdg_goals(w, plan).await?, sdg_targets(w, plan).await?);
         if !goals.contains(&goal) {
             plan_sdg_goal::ActiveModel {
-                plan_id: Set(plan.id),
+                plan_id: Set(plan),
                 goal_number: Set(goal),
                 theme_id: Set(None),
                 published_text: Set(None),
@@ -60,7 +59,7 @@ impl PlanLinkMutation {
         }
         if let Some(code) = target.filter(|c| !targets.contains(c)) {
             plan_sdg_target::ActiveModel {
-                plan_id: Set(plan.id),
+                plan_id: Set(plan),
                 target_code: Set(code),
                 theme_id: Set(None),
                 published_text: Set(None),
@@ -68,7 +67,7 @@ impl PlanLinkMutation {
             .insert(&w.txn)
             .await?;
         }
-        sdg_changed(w, plan, goals, targets).await
+        l.finish().await
     }
 
     /// Unlinks an SDG target from a plan or, without `target`, the goal with all its targets.
@@ -79,17 +78,14 @@ impl PlanLinkMutation {
         goal: i32,
         target: Option<String>,
     ) -> ApiResult<PlanPayload> {
-        let (w, plan) = writable_plan(ctx, &plan).await?;
-        let goal = checked_goal(&w, goal).await?;
-        let (goals, targets) = (
-            sdg_goals(&w, plan.id).await?,
-            sdg_targets(&w, plan.id).await?,
-        );
+        let l = Linking::start(ctx, &plan, Links::Sdg).await?;
+        let (w, plan) = (&l.w, l.plan.id);
+        let goal = checked_goal(w, goal).await?;
         match &target {
             Some(code) => {
-                let code = checked_target(&w, code, goal).await?;
+                let code = checked_target(w, code, goal).await?;
                 plan_sdg_target::Entity::delete_many()
-                    .filter(plan_sdg_target::Column::PlanId.eq(plan.id))
+                    .filter(plan_sdg_target::Column::PlanId.eq(plan))
                     .filter(plan_sdg_target::Column::TargetCode.eq(code))
                     .exec(&w.txn)
                     .await?;
@@ -103,18 +99,18 @@ impl PlanLinkMutation {
                     .all(&w.txn)
                     .await?;
                 plan_sdg_target::Entity::delete_many()
-                    .filter(plan_sdg_target::Column::PlanId.eq(plan.id))
+                    .filter(plan_sdg_target::Column::PlanId.eq(plan))
                     .filter(plan_sdg_target::Column::TargetCode.is_in(codes))
                     .exec(&w.txn)
                     .await?;
                 plan_sdg_goal::Entity::delete_many()
-                    .filter(plan_sdg_goal::Column::PlanId.eq(plan.id))
+                    .filter(plan_sdg_goal::Column::PlanId.eq(plan))
                     .filter(plan_sdg_goal::Column::GoalNumber.eq(goal))
                     .exec(&w.txn)
                     .await?;
             }
         }
-        sdg_changed(w, plan, goals, targets).await
+        l.finish().await
     }
 
     /// Links a plan to an EU Urban Agenda partnership, named by its key ("energy-transition").
@@ -124,12 +120,12 @@ impl PlanLinkMutation {
         plan: ID,
         partnership: String,
     ) -> ApiResult<PlanPayload> {
-        let (w, plan) = writable_plan(ctx, &plan).await?;
-        let partnership = checked_partnership(&w, &partnership).await?;
-        let before = partnerships(&w, plan.id).await?;
-        if !before.contains(&partnership.key) {
+        let l = Linking::start(ctx, &plan, Links::UrbanAgenda).await?;
+        let (w, plan) = (&l.w, l.plan.id);
+        let partnership = checked_partnership(w, &partnership).await?;
+        if !partnerships(w, plan).await?.contains(&partnership.key) {
             plan_urban_agenda::ActiveModel {
-                plan_id: Set(plan.id),
+                plan_id: Set(plan),
                 partnership_id: Set(partnership.id),
                 theme_id: Set(None),
                 published_text: Set(None),
@@ -137,7 +133,7 @@ impl PlanLinkMutation {
             .insert(&w.txn)
             .await?;
         }
-        partnerships_changed(w, plan, before).await
+        l.finish().await
     }
 
     /// Unlinks an EU Urban Agenda partnership, named by its key, from a plan.
@@ -147,15 +143,15 @@ impl PlanLinkMutation {
         plan: ID,
         partnership: String,
     ) -> ApiResult<PlanPayload> {
-        let (w, plan) = writable_plan(ctx, &plan).await?;
-        let partnership = checked_partnership(&w, &partnership).await?;
-        let before = partnerships(&w, plan.id).await?;
+        let l = Linking::start(ctx, &plan, Links::UrbanAgenda).await?;
+        let (w, plan) = (&l.w, l.plan.id);
+        let partnership = checked_partnership(w, &partnership).await?;
         plan_urban_agenda::Entity::delete_many()
-            .filter(plan_urban_agenda::Column::PlanId.eq(plan.id))
+            .filter(plan_urban_agenda::Column::PlanId.eq(plan))
             .filter(plan_urban_agenda::Column::PartnershipId.eq(partnership.id))
             .exec(&w.txn)
             .await?;
-        partnerships_changed(w, plan, before).await
+        l.finish().await
     }
 
     /// Adds a partner city to a plan, after the others; not the plan's focal city.
@@ -165,16 +161,16 @@ impl PlanLinkMutation {
         plan: ID,
         city: ID,
     ) -> ApiResult<PlanPayload> {
-        let (w, plan) = writable_plan(ctx, &plan).await?;
-        let city = city_id(&w, &city, "city").await?;
+        let l = Linking::start(ctx, &plan, Links::PartnerCities).await?;
+        let (w, plan) = (&l.w, &l.plan);
+        let city = city_id(w, &city, "city").await?;
         if city == plan.focal_city_id {
             return Err(ApiError::invalid(
                 "city",
                 "the focal city cannot be a partner of its own plan",
             ));
         }
-        let before = partner_cities(&w, plan.id).await?;
-        if !before.contains(&city) {
+        if !partner_cities(w, plan.id).await?.contains(&city) {
             let position = partners(plan.id).insert_at(&w.txn, None, "city").await?;
             plan_partner_city::ActiveModel {
                 plan_id: Set(plan.id),
@@ -184,7 +180,7 @@ impl PlanLinkMutation {
             .insert(&w.txn)
             .await?;
         }
-        partner_cities_changed(w, plan, before).await
+        l.finish().await
     }
 
     /// Removes a partner city from a plan; the later partners move up by one.
@@ -194,9 +190,9 @@ impl PlanLinkMutation {
         plan: ID,
         city: ID,
     ) -> ApiResult<PlanPayload> {
-        let (w, plan) = writable_plan(ctx, &plan).await?;
+        let l = Linking::start(ctx, &plan, Links::PartnerCities).await?;
+        let (w, plan) = (&l.w, &l.plan);
         let city = decode_int(&city, NodeKind::City, "city")?;
-        let before = partner_cities(&w, plan.id).await?;
         let link = plan_partner_city::Entity::find_by_id((plan.id, city))
             .one(&w.txn)
             .await?;
@@ -206,7 +202,7 @@ impl PlanLinkMutation {
                 .await?;
             partners(plan.id).close(&w.txn, link.position).await?;
         }
-        partner_cities_changed(w, plan, before).await
+        l.finish().await
     }
 
     /// Adds a contact mailbox to a plan, or changes its label (contacts are non-public: only the
@@ -218,10 +214,10 @@ impl PlanLinkMutation {
         email: String,
         label: Option<String>,
     ) -> ApiResult<PlanPayload> {
-        let (w, plan) = writable_plan(ctx, &plan).await?;
-        let email = crate::graphql::write::email("email", &email)?;
-        let label = crate::graphql::write::opt_text("label", label.as_deref(), 200)?;
-        let before = contacts(&w, plan.id).await?;
+        let l = Linking::start(ctx, &plan, Links::Contacts).await?;
+        let (w, plan) = (&l.w, &l.plan);
+        let email = write::email("email", &email)?;
+        let label = write::opt_text("label", label.as_deref(), 200)?;
         let existing = contact::Entity::find()
             .filter(contact::Column::PlanId.eq(plan.id))
             .filter(contact::Column::Email.eq(&email))
@@ -252,7 +248,7 @@ impl PlanLinkMutation {
                 .await?;
             }
         }
-        contacts_changed(w, plan, before).await
+        l.finish().await
     }
 
     /// Removes a contact mailbox from a plan.
@@ -262,14 +258,14 @@ impl PlanLinkMutation {
         plan: ID,
         email: String,
     ) -> ApiResult<PlanPayload> {
-        let (w, plan) = writable_plan(ctx, &plan).await?;
-        let before = contacts(&w, plan.id).await?;
+        let l = Linking::start(ctx, &plan, Links::Contacts).await?;
+        let (w, plan) = (&l.w, &l.plan);
         contact::Entity::delete_many()
             .filter(contact::Column::PlanId.eq(plan.id))
             .filter(contact::Column::Email.eq(email.trim()))
             .exec(&w.txn)
             .await?;
-        contacts_changed(w, plan, before).await
+        l.finish().await
     }
 }
 
@@ -285,38 +281,87 @@ async fn contacts(w: &Write, plan_id: i64) -> ApiResult<Vec<(String, Option<Stri
         .collect())
 }
 
-async fn contacts_changed(
+/// The link lists of a plan, each a field of the plan's entry in the audit log and the feed.
+#[derive(Clone, Copy)]
+enum Links {
+    Sdg,
+    UrbanAgenda,
+    PartnerCities,
+    Contacts,
+}
+
+impl Links {
+    /// The lists as they are now, by field name.
+    async fn snapshot(self, w: &Write, plan: i64) -> ApiResult<Vec<(&'static str, Value)>> {
+        Ok(match self {
+            Self::Sdg => vec![
+                ("sdgGoals", json(sdg_goals(w, plan).await?)),
+                ("sdgTargets", json(sdg_targets(w, plan).await?)),
+            ],
+            Self::UrbanAgenda => vec![(
+                "urbanAgendaPartnerships",
+                json(partnerships(w, plan).await?),
+            )],
+            Self::PartnerCities => vec![(
+                "partnerCities",
+                NodeKind::City.audit_all(&partner_cities(w, plan).await?),
+            )],
+            Self::Contacts => vec![("contacts", json(contacts(w, plan).await?))],
+        })
+    }
+}
+
+fn json(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// A link write under way: the plan (checked writable and locked) and its lists before.
+struct Linking {
     w: Write,
     plan: plan::Model,
-    before: Vec<(String, Option<String>)>,
-) -> ApiResult<PlanPayload> {
-    let after = contacts(&w, plan.id).await?;
-    let mut diff = Diff::default();
-    diff.field("contacts", before, after);
-    finish(w, plan, diff).await
+    links: Links,
+    before: Vec<(&'static str, Value)>,
 }
 
-/// Starts a link write: the plan (BAD_USER_INPUT `plan` unless the caller reads it), checked
-/// writable.
-async fn writable_plan(ctx: &Context<'_>, plan: &ID) -> ApiResult<(Write, plan::Model)> {
-    let w = Write::begin(ctx, Permission::Edit).await?;
-    let id = decode_int(plan, NodeKind::Plan, "plan")?;
-    let plan = readable_plan(&w, id).await?;
-    w.require_plans(&[id])?;
-    lock_plan(&w.txn, id).await?;
-    Ok((w, plan))
-}
+impl Linking {
+    /// Starts changing `links` of `plan` (BAD_USER_INPUT `plan` unless the caller reads it).
+    async fn start(ctx: &Context<'_>, plan: &ID, links: Links) -> ApiResult<Self> {
+        let w = Write::begin(ctx, Permission::Edit).await?;
+        let id = decode_int(plan, NodeKind::Plan, "plan")?;
+        let plan = readable_plan(&w, id).await?;
+        w.require_plans(&[id])?;
+        lock_plan(&w.txn, id).await?;
+        let before = links.snapshot(&w, id).await?;
+        Ok(Self {
+            w,
+            plan,
+            links,
+            before,
+        })
+    }
 
-/// Commits an update entry of the plan naming `field` when its links changed, then answers with
-/// the plan.
-async fn finish(w: Write, plan: plan::Model, diff: Diff) -> ApiResult<PlanPayload> {
-    let entries = if diff.is_empty() {
-        Vec::new()
-    } else {
-        vec![entry(&plan, Operation::Updated, diff)]
-    };
-    w.commit(entries).await?;
-    Ok(PlanPayload { plan: Plan(plan) })
+    /// Commits an update entry of the plan naming the lists that changed (none when none did:
+    /// a retry is harmless), then answers with the plan.
+    async fn finish(self) -> ApiResult<PlanPayload> {
+        let Self {
+            w,
+            plan,
+            links,
+            before,
+        } = self;
+        let after = links.snapshot(&w, plan.id).await?;
+        let mut diff = Diff::default();
+        for ((field, before), (_, after)) in before.into_iter().zip(after) {
+            diff.field(field, before, after);
+        }
+        let entries = if diff.is_empty() {
+            Vec::new()
+        } else {
+            vec![entry(&plan, Operation::Updated, diff)]
+        };
+        w.commit(entries).await?;
+        Ok(PlanPayload { plan: Plan(plan) })
+    }
 }
 
 async fn checked_goal(w: &Write, goal: i32) -> ApiResult<i16> {
@@ -370,18 +415,6 @@ async fn sdg_targets(w: &Write, plan_id: i64) -> ApiResult<Vec<String>> {
         .await?)
 }
 
-async fn sdg_changed(
-    w: Write,
-    plan: plan::Model,
-    goals: Vec<i16>,
-    targets: Vec<String>,
-) -> ApiResult<PlanPayload> {
-    let mut diff = Diff::default();
-    diff.field("sdgGoals", goals, sdg_goals(&w, plan.id).await?);
-    diff.field("sdgTargets", targets, sdg_targets(&w, plan.id).await?);
-    finish(w, plan, diff).await
-}
-
 async fn checked_partnership(w: &Write, key: &str) -> ApiResult<urban_agenda_partnership::Model> {
     let key = key.trim();
     urban_agenda_partnership::Entity::find()
@@ -415,20 +448,6 @@ async fn partnerships(w: &Write, plan_id: i64) -> ApiResult<Vec<String>> {
         .await?)
 }
 
-async fn partnerships_changed(
-    w: Write,
-    plan: plan::Model,
-    before: Vec<String>,
-) -> ApiResult<PlanPayload> {
-    let mut diff = Diff::default();
-    diff.field(
-        "urbanAgendaPartnerships",
-        before,
-        partnerships(&w, plan.id).await?,
-    );
-    finish(w, plan, diff).await
-}
-
 /// The partner cities of a plan, by position.
 fn partners(plan_id: i64) -> List<plan_partner_city::Entity> {
     List::new(
@@ -447,19 +466,4 @@ async fn partner_cities(w: &Write, plan_id: i64) -> ApiResult<Vec<i64>> {
         .into_tuple()
         .all(&w.txn)
         .await?)
-}
-
-async fn partner_cities_changed(
-    w: Write,
-    plan: plan::Model,
-    before: Vec<i64>,
-) -> ApiResult<PlanPayload> {
-    let mut diff = Diff::default();
-    let after = partner_cities(&w, plan.id).await?;
-    diff.field(
-        "partnerCities",
-        NodeKind::City.audit_all(&before),
-        NodeKind::City.audit_all(&after),
-    );
-    finish(w, plan, diff).await
 }

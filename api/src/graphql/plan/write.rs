@@ -10,18 +10,17 @@ use sea_orm::{
 
 use super::Plan;
 use crate::auth::Permission;
+use crate::auth::policy;
 use crate::auth::policy::Guarded;
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::activity::{DeletePayload, city_id};
 use crate::graphql::enums::PlanStatus;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::write::{
-    self, Diff, Entry, Fields, Idempotent, Operation, Write, check_version, delete_versioned,
-    save_versioned,
+    self, DeletePayload, Diff, Entry, Fields, Idempotent, Operation, PlanRecord, Write,
+    check_version, city_id, delete_versioned, save_versioned,
 };
-use crate::graphql::{expected_result, statement, theme};
-use entity::{plan, plan_activity, plan_mou};
+use entity::{expected_result, plan, plan_activity, plan_mou, statement, theme};
 
 /// A new plan.
 #[derive(InputObject)]
@@ -218,7 +217,7 @@ impl PlanMutation {
         diff.record(Some(&current), Some(&updated), FIELDS);
         let mut change = entry(&updated, Operation::Updated, diff);
         // A plan that stops being published reaches public mirrors as a tombstone.
-        change.public |= current.status == entity::enums::PlanStatus::Published;
+        change.public |= policy::plan_is_public(current.status);
         w.commit(vec![change]).await?;
         Ok(PlanPayload {
             plan: Plan(updated),
@@ -256,42 +255,16 @@ impl PlanMutation {
             )));
         }
         // Its own parts go with it (foreign keys cascade); each gets its entry.
-        let mut entries = Vec::new();
-        let public = current.status == entity::enums::PlanStatus::Published;
-        let part = |kind, id, diff| {
-            Entry::new(kind, id, Operation::Deleted, vec![current.id], public, diff)
-        };
-        for t in entity::theme::Entity::find()
-            .filter(entity::theme::Column::PlanId.eq(id))
-            .all(&w.txn)
-            .await?
-        {
-            let mut diff = Diff::default();
-            diff.record(Some(&t), None, theme::FIELDS);
-            entries.push(part(NodeKind::Theme, t.id, diff));
-        }
-        for s in entity::statement::Entity::find()
-            .filter(entity::statement::Column::PlanId.eq(id))
-            .all(&w.txn)
-            .await?
-        {
-            let mut diff = Diff::default();
-            diff.record(Some(&s), None, statement::FIELDS);
-            entries.push(part(NodeKind::Statement, s.id, diff));
-        }
-        for r in entity::expected_result::Entity::find()
-            .filter(entity::expected_result::Column::PlanId.eq(id))
-            .all(&w.txn)
-            .await?
-        {
-            let mut diff = Diff::default();
-            diff.record(Some(&r), None, expected_result::FIELDS);
-            entries.push(part(NodeKind::ExpectedResult, r.id, diff));
-        }
+        let public = policy::plan_is_public(current.status);
+        let mut entries = vec![entry(&current, Operation::Deleted, Diff::default())];
+        entries[0].diff.record(Some(&current), None, FIELDS);
+        entries
+            .extend(parts_deleted::<theme::Entity>(&w, theme::Column::PlanId, id, public).await?);
+        let statements = statement::Column::PlanId;
+        entries.extend(parts_deleted::<statement::Entity>(&w, statements, id, public).await?);
+        let results = expected_result::Column::PlanId;
+        entries.extend(parts_deleted::<expected_result::Entity>(&w, results, id, public).await?);
         delete_versioned::<plan::Entity>(&w.txn, id, version).await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), None, FIELDS);
-        entries.insert(0, entry(&current, Operation::Deleted, diff));
         w.commit(entries).await?;
         Ok(DeletePayload::new(NodeKind::Plan, id))
     }
@@ -309,9 +282,37 @@ const FIELDS: &Fields<plan::Model> = &[
     ("version", |m| m.version.into()),
 ];
 
+/// The deletion entries of the parts `E` of plan `plan` (their column `plan_column`), which go
+/// with it.
+async fn parts_deleted<E: PlanRecord>(
+    w: &Write,
+    plan_column: E::Column,
+    plan: i64,
+    public: bool,
+) -> ApiResult<Vec<Entry>>
+where
+    E::Model: Sync,
+{
+    let parts = E::find().filter(plan_column.eq(plan)).all(&w.txn).await?;
+    let entry = |part: E::Model| -> ApiResult<Entry> {
+        let mut diff = Diff::default();
+        diff.record(Some(&part), None, E::FIELDS);
+        let id = write::id_of::<E>(&part)?;
+        Ok(Entry::new(
+            E::KIND,
+            id,
+            Operation::Deleted,
+            vec![plan],
+            public,
+            diff,
+        ))
+    };
+    parts.into_iter().map(entry).collect()
+}
+
 /// The entry of a change to the plan itself (public when the plan is published).
 pub(super) fn entry(plan: &plan::Model, operation: Operation, diff: Diff) -> Entry {
-    let public = plan.status == entity::enums::PlanStatus::Published;
+    let public = policy::plan_is_public(plan.status);
     Entry::new(
         NodeKind::Plan,
         plan.id,

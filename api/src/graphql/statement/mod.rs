@@ -2,7 +2,6 @@
 
 mod write;
 
-pub(crate) use write::FIELDS;
 pub use write::StatementMutation;
 
 use async_graphql::{Context, ID, Object};

@@ -4,21 +4,16 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, Set};
 
 use super::Statement;
-use crate::auth::Permission;
-use crate::auth::policy::Guarded;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::activity::{DeletePayload, any_published, readable_plan};
 use crate::graphql::enums::StatementKind;
-use crate::graphql::ids::{NodeKind, decode_int};
-use crate::graphql::position::{self, List, lock_plan};
+use crate::graphql::ids::NodeKind;
+use crate::graphql::position::{self, List};
 use crate::graphql::write::{
-    self, Diff, Entry, Fields, Idempotent, Operation, Write, check_version, delete_versioned,
-    save_versioned,
+    self, Creating, DeletePayload, Diff, Fields, Part, PlanRecord, Updating,
 };
-use entity::enums::PlanStatus;
 use entity::statement;
 
 /// A new statement of a plan.
@@ -68,27 +63,28 @@ impl StatementMutation {
         ctx: &Context<'_>,
         input: CreateStatementInput,
     ) -> ApiResult<StatementPayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let plan_id = decode_int(&input.plan, NodeKind::Plan, "plan")?;
-        let plan = readable_plan(&w, plan_id).await?;
-        w.require_plans(&[plan_id])?;
-        lock_plan(&w.txn, plan_id).await?;
-        let key = match w
-            .replay(input.idempotency_key.as_deref(), "createStatement", &input)
-            .await?
+        let key = input.idempotency_key.as_deref();
+        let c = match Creating::<statement::Entity>::start(
+            ctx,
+            &input.plan,
+            key,
+            "createStatement",
+            &input,
+        )
+        .await?
         {
-            Some(Idempotent::Done(id)) => return existing(&w, id).await,
-            key => key,
+            Ok(c) => c,
+            Err(done) => return Ok(payload(done)),
         };
         let kind: entity::enums::StatementKind = input.kind.into();
         let title = write::opt_text("title", input.title.as_deref(), 500)?;
         let text = write::text("text", &input.text, 20_000)?;
-        let position = list(plan_id, kind)
-            .insert_at(&w.txn, input.position, "position")
+        let position = list(c.plan, kind)
+            .insert_at(&c.w.txn, input.position, "position")
             .await?;
         let now = Utc::now();
         let row = statement::ActiveModel {
-            plan_id: Set(plan_id),
+            plan_id: Set(c.plan),
             kind: Set(kind),
             position: Set(position),
             title: Set(title),
@@ -98,23 +94,9 @@ impl StatementMutation {
             version: Set(1),
             ..Default::default()
         }
-        .insert(&w.txn)
+        .insert(&c.w.txn)
         .await?;
-        w.remember(key, NodeKind::Statement, row.id).await?;
-        let mut diff = Diff::default();
-        diff.record(None, Some(&row), FIELDS);
-        w.commit(vec![Entry::new(
-            NodeKind::Statement,
-            row.id,
-            Operation::Created,
-            vec![plan_id],
-            plan.status == PlanStatus::Published,
-            diff,
-        )])
-        .await?;
-        Ok(StatementPayload {
-            statement: Statement(row),
-        })
+        Ok(payload(c.finish(row, Diff::default()).await?))
     }
 
     /// Changes a statement read at `version` (editors of the plan's organizations, admins);
@@ -126,30 +108,22 @@ impl StatementMutation {
         version: i32,
         input: UpdateStatementInput,
     ) -> ApiResult<StatementPayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::Statement, "id")?;
-        let current = writable(&w, id).await?;
-        check_version(current.version, version)?;
+        let u = Updating::<statement::Entity>::start(ctx, &id, version).await?;
+        let current = &u.current;
         let mut row: statement::ActiveModel = current.clone().into();
-        match &input.title {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => row.title.set_if_not_equals(None),
-            MaybeUndefined::Value(t) => {
-                row.title
-                    .set_if_not_equals(write::opt_text("title", Some(t), 500)?)
-            }
-        }
+        write::patch_text(&mut row.title, &input.title, "title", 500)?;
         if let Some(text) = &input.text {
             row.text
                 .set_if_not_equals(write::text("text", text, 20_000)?);
         }
+        let this = statement::Column::Id.eq(current.id);
         let kind: entity::enums::StatementKind = input.kind.map(Into::into).unwrap_or(current.kind);
         if kind != current.kind {
             // To another list: out of this one, into that one (at its end unless told).
             let from = list(current.plan_id, current.kind);
             let to = list(current.plan_id, kind);
             let last = to
-                .max(&w.txn)
+                .max(&u.w.txn)
                 .await?
                 .checked_add(1)
                 .ok_or_else(|| ApiError::invalid("kind", "that list is full"))?;
@@ -157,43 +131,22 @@ impl StatementMutation {
                 Some(p) => position::checked(p, last, "position")?,
                 None => last,
             };
-            from.park(&w.txn, statement::Column::Id.eq(id)).await?;
-            from.close(&w.txn, current.position).await?;
-            to.open(&w.txn, at).await?;
+            from.park(&u.w.txn, this).await?;
+            from.close(&u.w.txn, current.position).await?;
+            to.open(&u.w.txn, at).await?;
             row.kind = Set(kind);
             row.position = Set(at);
         } else if let Some(wanted) = input.position {
             let list = list(current.plan_id, kind);
-            let to = list.move_target(&w.txn, wanted, "position").await?;
-            if to != current.position {
-                list.park(&w.txn, statement::Column::Id.eq(id)).await?;
-                list.close(&w.txn, current.position).await?;
-                list.open(&w.txn, to).await?;
+            let at = current.position;
+            if let Some(to) = list
+                .move_row(&u.w.txn, this, at, wanted, "position")
+                .await?
+            {
                 row.position = Set(to);
             }
         }
-        if !row.is_changed() {
-            w.commit(Vec::new()).await?;
-            return Ok(StatementPayload {
-                statement: Statement(current),
-            });
-        }
-        let updated = save_versioned(&w.txn, row, id, version).await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), Some(&updated), FIELDS);
-        let public = any_published(&w, &[current.plan_id]).await?;
-        w.commit(vec![Entry::new(
-            NodeKind::Statement,
-            id,
-            Operation::Updated,
-            vec![current.plan_id],
-            public,
-            diff,
-        )])
-        .await?;
-        Ok(StatementPayload {
-            statement: Statement(updated),
-        })
+        Ok(payload(u.finish(row, Diff::default(), None).await?))
     }
 
     /// Deletes a statement read at `version` (editors of the plan's organizations, admins); the
@@ -204,32 +157,32 @@ impl StatementMutation {
         id: ID,
         version: i32,
     ) -> ApiResult<DeletePayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::Statement, "id")?;
-        let current = writable(&w, id).await?;
-        check_version(current.version, version)?;
-        let public = any_published(&w, &[current.plan_id]).await?;
-        delete_versioned::<statement::Entity>(&w.txn, id, version).await?;
-        list(current.plan_id, current.kind)
-            .close(&w.txn, current.position)
-            .await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), None, FIELDS);
-        w.commit(vec![Entry::new(
-            NodeKind::Statement,
-            id,
-            Operation::Deleted,
-            vec![current.plan_id],
-            public,
-            diff,
-        )])
-        .await?;
-        Ok(DeletePayload::new(NodeKind::Statement, id))
+        write::delete::<statement::Entity>(ctx, &id, version).await
+    }
+}
+
+impl PlanRecord for statement::Entity {
+    const KIND: NodeKind = NodeKind::Statement;
+    const FIELDS: &'static Fields<statement::Model> = FIELDS;
+
+    fn part_of(row: &statement::Model) -> Option<Part<Self>> {
+        let (plan, list, position) = (row.plan_id, list(row.plan_id, row.kind), row.position);
+        Some(Part {
+            plan,
+            list,
+            position,
+        })
+    }
+}
+
+fn payload(row: statement::Model) -> StatementPayload {
+    StatementPayload {
+        statement: Statement(row),
     }
 }
 
 /// The audited fields of a statement.
-pub(crate) const FIELDS: &Fields<statement::Model> = &[
+const FIELDS: &Fields<statement::Model> = &[
     ("kind", |m| m.kind.to_value().into()),
     ("title", |m| m.title.clone().into()),
     ("text", |m| m.text.clone().into()),
@@ -245,32 +198,4 @@ fn list(plan_id: i64, kind: entity::enums::StatementKind) -> List<statement::Ent
             .add(statement::Column::Kind.eq(kind)),
         statement::Column::Position,
     )
-}
-
-/// The statement (NOT_FOUND unless the caller reads it), checked writable.
-async fn writable(w: &Write, id: i64) -> ApiResult<statement::Model> {
-    let current = statement::Entity::find_by_id(id)
-        .filter(statement::Entity::readable(&w.scope))
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    w.require_plans(&[current.plan_id])?;
-    lock_plan(&w.txn, current.plan_id).await?;
-    // Read again under the lock: another write of the plan may have shifted its position.
-    statement::Entity::find_by_id(id)
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-/// The answer to a replayed create: the statement as it is now.
-async fn existing(w: &Write, id: i64) -> ApiResult<StatementPayload> {
-    let row = statement::Entity::find_by_id(id)
-        .filter(statement::Entity::readable(&w.scope))
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(StatementPayload {
-        statement: Statement(row),
-    })
 }

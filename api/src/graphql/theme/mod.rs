@@ -2,7 +2,6 @@
 
 mod write;
 
-pub(crate) use write::FIELDS;
 pub use write::ThemeMutation;
 
 use async_graphql::{Context, ID, Object};

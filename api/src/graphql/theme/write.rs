@@ -3,20 +3,15 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Set};
 
 use super::Theme;
-use crate::auth::Permission;
-use crate::auth::policy::Guarded;
-use crate::error::{ApiError, ApiResult};
-use crate::graphql::activity::{DeletePayload, any_published, readable_plan};
-use crate::graphql::ids::{NodeKind, decode_int};
-use crate::graphql::position::{List, lock_plan};
+use crate::error::ApiResult;
+use crate::graphql::ids::NodeKind;
+use crate::graphql::position::List;
 use crate::graphql::write::{
-    self, Diff, Entry, Fields, Idempotent, Operation, Write, check_version, delete_versioned,
-    save_versioned,
+    self, Creating, DeletePayload, Diff, Fields, Part, PlanRecord, Updating,
 };
-use entity::enums::PlanStatus;
 use entity::theme;
 
 /// A new theme of a plan.
@@ -61,26 +56,21 @@ impl ThemeMutation {
         ctx: &Context<'_>,
         input: CreateThemeInput,
     ) -> ApiResult<ThemePayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let plan_id = decode_int(&input.plan, NodeKind::Plan, "plan")?;
-        let plan = readable_plan(&w, plan_id).await?;
-        w.require_plans(&[plan_id])?;
-        lock_plan(&w.txn, plan_id).await?;
-        let key = match w
-            .replay(input.idempotency_key.as_deref(), "createTheme", &input)
+        let key = input.idempotency_key.as_deref();
+        let c = match Creating::<theme::Entity>::start(ctx, &input.plan, key, "createTheme", &input)
             .await?
         {
-            Some(Idempotent::Done(id)) => return existing(&w, id).await,
-            key => key,
+            Ok(c) => c,
+            Err(done) => return Ok(ThemePayload { theme: Theme(done) }),
         };
         let title = write::text("title", &input.title, 500)?;
         let description = write::opt_text("description", input.description.as_deref(), 20_000)?;
-        let position = list(plan_id)
-            .insert_at(&w.txn, input.position, "position")
+        let position = list(c.plan)
+            .insert_at(&c.w.txn, input.position, "position")
             .await?;
         let now = Utc::now();
         let row = theme::ActiveModel {
-            plan_id: Set(plan_id),
+            plan_id: Set(c.plan),
             position: Set(position),
             title: Set(title),
             description: Set(description),
@@ -89,21 +79,10 @@ impl ThemeMutation {
             version: Set(1),
             ..Default::default()
         }
-        .insert(&w.txn)
+        .insert(&c.w.txn)
         .await?;
-        w.remember(key, NodeKind::Theme, row.id).await?;
-        let mut diff = Diff::default();
-        diff.record(None, Some(&row), FIELDS);
-        w.commit(vec![Entry::new(
-            NodeKind::Theme,
-            row.id,
-            Operation::Created,
-            vec![plan_id],
-            plan.status == PlanStatus::Published,
-            diff,
-        )])
-        .await?;
-        Ok(ThemePayload { theme: Theme(row) })
+        let theme = Theme(c.finish(row, Diff::default()).await?);
+        Ok(ThemePayload { theme })
     }
 
     /// Changes a theme read at `version` (editors of the plan's organizations, admins); CONFLICT
@@ -115,55 +94,32 @@ impl ThemeMutation {
         version: i32,
         input: UpdateThemeInput,
     ) -> ApiResult<ThemePayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::Theme, "id")?;
-        let current = writable(&w, id).await?;
-        check_version(current.version, version)?;
+        let u = Updating::<theme::Entity>::start(ctx, &id, version).await?;
+        let current = &u.current;
         let mut row: theme::ActiveModel = current.clone().into();
         if let Some(title) = &input.title {
             row.title
                 .set_if_not_equals(write::text("title", title, 500)?);
         }
-        match &input.description {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => row.description.set_if_not_equals(None),
-            MaybeUndefined::Value(d) => {
-                row.description
-                    .set_if_not_equals(write::opt_text("description", Some(d), 20_000)?)
-            }
-        }
+        write::patch_text(
+            &mut row.description,
+            &input.description,
+            "description",
+            20_000,
+        )?;
         if let Some(wanted) = input.position {
+            let at = current.position;
+            let this = theme::Column::Id.eq(current.id);
             let list = list(current.plan_id);
-            let to = list.move_target(&w.txn, wanted, "position").await?;
-            if to != current.position {
-                list.park(&w.txn, theme::Column::Id.eq(id)).await?;
-                list.close(&w.txn, current.position).await?;
-                list.open(&w.txn, to).await?;
+            if let Some(to) = list
+                .move_row(&u.w.txn, this, at, wanted, "position")
+                .await?
+            {
                 row.position = Set(to);
             }
         }
-        if !row.is_changed() {
-            w.commit(Vec::new()).await?;
-            return Ok(ThemePayload {
-                theme: Theme(current),
-            });
-        }
-        let updated = save_versioned(&w.txn, row, id, version).await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), Some(&updated), FIELDS);
-        let public = any_published(&w, &[current.plan_id]).await?;
-        w.commit(vec![Entry::new(
-            NodeKind::Theme,
-            id,
-            Operation::Updated,
-            vec![current.plan_id],
-            public,
-            diff,
-        )])
-        .await?;
-        Ok(ThemePayload {
-            theme: Theme(updated),
-        })
+        let theme = Theme(u.finish(row, Diff::default(), None).await?);
+        Ok(ThemePayload { theme })
     }
 
     /// Deletes a theme read at `version` (editors of the plan's organizations, admins); the later
@@ -174,32 +130,26 @@ impl ThemeMutation {
         id: ID,
         version: i32,
     ) -> ApiResult<DeletePayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::Theme, "id")?;
-        let current = writable(&w, id).await?;
-        check_version(current.version, version)?;
-        let public = any_published(&w, &[current.plan_id]).await?;
-        delete_versioned::<theme::Entity>(&w.txn, id, version).await?;
-        list(current.plan_id)
-            .close(&w.txn, current.position)
-            .await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), None, FIELDS);
-        w.commit(vec![Entry::new(
-            NodeKind::Theme,
-            id,
-            Operation::Deleted,
-            vec![current.plan_id],
-            public,
-            diff,
-        )])
-        .await?;
-        Ok(DeletePayload::new(NodeKind::Theme, id))
+        write::delete::<theme::Entity>(ctx, &id, version).await
+    }
+}
+
+impl PlanRecord for theme::Entity {
+    const KIND: NodeKind = NodeKind::Theme;
+    const FIELDS: &'static Fields<theme::Model> = FIELDS;
+
+    fn part_of(row: &theme::Model) -> Option<Part<Self>> {
+        let (plan, list, position) = (row.plan_id, list(row.plan_id), row.position);
+        Some(Part {
+            plan,
+            list,
+            position,
+        })
     }
 }
 
 /// The audited fields of a theme.
-pub(crate) const FIELDS: &Fields<theme::Model> = &[
+const FIELDS: &Fields<theme::Model> = &[
     ("title", |m| m.title.clone().into()),
     ("description", |m| m.description.clone().into()),
     ("position", |m| m.position.into()),
@@ -212,30 +162,4 @@ fn list(plan_id: i64) -> List<theme::Entity> {
         Condition::all().add(theme::Column::PlanId.eq(plan_id)),
         theme::Column::Position,
     )
-}
-
-/// The theme (NOT_FOUND unless the caller reads it), checked writable.
-async fn writable(w: &Write, id: i64) -> ApiResult<theme::Model> {
-    let current = theme::Entity::find_by_id(id)
-        .filter(theme::Entity::readable(&w.scope))
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    w.require_plans(&[current.plan_id])?;
-    lock_plan(&w.txn, current.plan_id).await?;
-    // Read again under the lock: another write of the plan may have shifted its position.
-    theme::Entity::find_by_id(id)
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-/// The answer to a replayed create: the theme as it is now.
-async fn existing(w: &Write, id: i64) -> ApiResult<ThemePayload> {
-    let row = theme::Entity::find_by_id(id)
-        .filter(theme::Entity::readable(&w.scope))
-        .one(&w.txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(ThemePayload { theme: Theme(row) })
 }

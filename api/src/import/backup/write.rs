@@ -2,15 +2,17 @@
 //! document's ids, then the id sequences (PostgreSQL), one audit entry and the feed entries that
 //! keep each plan's `lastUpdatedAt`. The search index and the data version follow by trigger.
 
-use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, EntityTrait, InsertMany, IntoActiveModel, PaginatorTrait, TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, InsertMany, IntoActiveModel, PaginatorTrait, TransactionTrait,
 };
 
 use super::tables::{FeedEntry, Tables};
 use super::{Counts, RestoreError};
+use crate::audit::{self, Action, Actor, Target};
 use crate::export::document::Document;
+use crate::ids::NodeKind;
+use crate::live::Operation;
 use entity::*;
 
 /// Rows per INSERT: SQLite binds at most 32 766 parameters a statement and the widest table (city)
@@ -80,27 +82,19 @@ pub async fn restore_tables(
         .iter()
         .map(|(table, n)| ((*table).to_owned(), (*n).into()))
         .collect();
-    let audit = audit_event::ActiveModel {
-        at: ActiveValue::Set(Utc::now()),
-        actor_token_id: ActiveValue::Set(None),
-        actor: ActiveValue::Set("importer".to_owned()),
-        actor_organizations: ActiveValue::Set(None),
-        action: ActiveValue::Set("DATA_RESTORED".to_owned()),
-        target_kind: ActiveValue::Set("Database".to_owned()),
-        target_id: ActiveValue::Set(None),
-        detail: ActiveValue::Set(
-            serde_json::json!({
-                "exportedAt": doc.exported_at,
-                "visibility": doc.visibility,
-                "created": counted,
-            })
-            .to_string(),
-        ),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let audit = audit::record(
+        &txn,
+        &Actor::Importer,
+        Action::DataRestored,
+        Target("Database", None),
+        serde_json::json!({
+            "exportedAt": doc.exported_at,
+            "visibility": doc.visibility,
+            "created": counted,
+        }),
+    )
     .await?;
-    feed(&txn, t.feed, audit.id).await?;
+    feed(&txn, t.feed, audit).await?;
     txn.commit().await?;
     Ok(counts)
 }
@@ -160,25 +154,19 @@ async fn feed(
 ) -> Result<(), DbErr> {
     entries.sort_by_key(|e| (e.at, e.plan_id));
     for e in entries {
-        let position = crate::live::next_position(txn, e.at).await?;
-        let row = change_event::ActiveModel {
-            at: ActiveValue::Set(e.at),
-            position: ActiveValue::Set(position),
-            record_kind: ActiveValue::Set("Plan".to_owned()),
-            record_id: ActiveValue::Set(e.plan_id),
-            operation: ActiveValue::Set("UPDATED".to_owned()),
-            public: ActiveValue::Set(e.public),
-            fields: ActiveValue::Set(serde_json::json!(["restore"]).to_string()),
-            audit_event_id: ActiveValue::Set(Some(audit)),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        change_event_plan::ActiveModel {
-            change_event_id: ActiveValue::Set(row.id),
-            plan_id: ActiveValue::Set(e.plan_id),
-        }
-        .insert(txn)
+        crate::live::append(
+            txn,
+            crate::live::NewChange {
+                kind: NodeKind::Plan,
+                id: e.plan_id,
+                operation: Operation::Updated,
+                record_public: e.public,
+                fields: vec!["restore"],
+                plans: vec![e.plan_id],
+                audit_event_id: Some(audit),
+                at: Some(e.at),
+            },
+        )
         .await?;
     }
     Ok(())

@@ -15,8 +15,12 @@ use sha2::{Digest, Sha256};
 
 use super::model::ParseIssue;
 use super::resolve::{PlaceRef, ResolvedSummary};
+use crate::audit::{self, Action, Actor, Target};
+use crate::auth::policy;
 use crate::domain::partial_date::PartialDate;
 use crate::domain::text::name_key;
+use crate::ids::NodeKind;
+use crate::live::Operation;
 use entity::enums::{PlanStatus, Severity};
 use entity::{plan, source_document};
 
@@ -267,36 +271,36 @@ pub async fn store(
     let recorded = data_issues(&mut w, plan.id, focal.id, &issues).await?;
     if w.tally.changed() {
         // One feed entry for the plan (mirrors re-read it and its records) and one audit entry.
-        let operation = if existed { "UPDATED" } else { "CREATED" };
+        let operation = if existed {
+            Operation::Updated
+        } else {
+            Operation::Created
+        };
         let detail = serde_json::json!({
             "file": file_name,
             "created": w.tally.created,
             "updated": w.tally.updated,
             "deleted": w.tally.deleted,
         });
-        let audit = entity::audit_event::ActiveModel {
-            at: ActiveValue::Set(w.now),
-            actor_token_id: ActiveValue::Set(None),
-            actor: ActiveValue::Set("importer".to_owned()),
-            actor_organizations: ActiveValue::Set(None),
-            action: ActiveValue::Set("PLAN_IMPORTED".to_owned()),
-            target_kind: ActiveValue::Set("Plan".to_owned()),
-            target_id: ActiveValue::Set(Some(plan.id)),
-            detail: ActiveValue::Set(detail.to_string()),
-            ..Default::default()
-        }
-        .insert(txn)
+        let audit = audit::record(
+            txn,
+            &Actor::Importer,
+            Action::PlanImported,
+            Target("Plan", Some(plan.id)),
+            detail,
+        )
         .await?;
         crate::live::append(
             txn,
             crate::live::NewChange {
-                kind: "Plan",
+                kind: NodeKind::Plan,
                 id: plan.id,
                 operation,
-                public: plan.status == PlanStatus::Published,
+                record_public: policy::plan_is_public(plan.status),
                 fields: vec!["import"],
                 plans: vec![plan.id],
-                audit_event_id: Some(audit.id),
+                audit_event_id: Some(audit),
+                at: None,
             },
         )
         .await?;

@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use super::{FeedEntry, Walk, inconsistent, repeated, unknown};
 use crate::export::document as doc;
 use crate::import::backup::RestoreError;
-use entity::enums::PlanStatus;
 use entity::{
     contact, expected_result, expected_result_city, expected_result_organization, plan,
     plan_participant, plan_partner_city, plan_sdg_goal, plan_sdg_target, plan_urban_agenda,
@@ -272,7 +271,7 @@ impl Walk<'_> {
         if records.is_some_and(|at| p.last_updated_at > at) {
             self.t.feed.push(FeedEntry {
                 plan_id: p.id,
-                public: p.status == PlanStatus::Published,
+                public: crate::auth::policy::plan_is_public(p.status),
                 at: p.last_updated_at,
             });
         }

@@ -1,0 +1,282 @@
+//! The write flow of the records of plans, written once: the ordered parts of one plan (themes,
+//! statements, expected results) and the records several plans share (activities, MoUs). Each kind
+//! says what is its own through [`PlanRecord`]; a mutation starts with [`Creating::start`] or
+//! [`Updating::start`], applies its input, and ends with `finish` (or calls [`delete`]).
+//!
+//! Every write of such a record locks its plans (see [`lock_plan`]) and reads the record again
+//! under the lock, so two writers of one plan run one after the other and the second sees the
+//! first one's version.
+
+use std::future::Future;
+use std::marker::PhantomData;
+
+use async_graphql::{Context, ID, InputType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, ValueType};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QuerySelect};
+
+use super::{
+    DeletePayload, Diff, Entry, Fields, Idempotent, Operation, Write, check_version,
+    delete_versioned, readable_plan, save_versioned, versioned::find_column,
+};
+use crate::auth::Permission;
+use crate::auth::policy::{Guarded, record_is_public};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::ids::{NodeKind, decode_int};
+use crate::graphql::position::{List, lock_plan};
+
+/// A kind of record of plans: what the shared flow needs to know of it.
+pub trait PlanRecord: Guarded
+where
+    Self::Model: Sync,
+{
+    const KIND: NodeKind;
+    /// Its audited fields.
+    const FIELDS: &'static Fields<Self::Model>;
+
+    /// Whether the record is a draft, seen only by its plans' organizations.
+    fn draft(_row: &Self::Model) -> bool {
+        false
+    }
+
+    /// Where a part of one plan stands: its plan, and its place in an ordered list there.
+    fn part_of(_row: &Self::Model) -> Option<Part<Self>> {
+        None
+    }
+
+    /// The plans listing the record: a part's plan unless the kind says otherwise.
+    fn plans(_w: &Write, row: &Self::Model) -> impl Future<Output = ApiResult<Vec<i64>>> + Send {
+        let plans = Self::part_of(row).map(|p| p.plan).into_iter().collect();
+        async move { Ok(plans) }
+    }
+
+    /// Lists a new record in plan `plan`, noting it in `diff` (a part is in its plan already).
+    fn place(
+        _w: &Write,
+        _plan: i64,
+        _row: &Self::Model,
+        _diff: &mut Diff,
+    ) -> impl Future<Output = ApiResult<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Notes in `diff` what of its own goes with a record being deleted (its links).
+    fn deleting(
+        _w: &Write,
+        _row: &Self::Model,
+        _diff: &mut Diff,
+    ) -> impl Future<Output = ApiResult<()>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// Where a part of one plan stands.
+pub struct Part<E: EntityTrait> {
+    pub plan: i64,
+    /// The ordered list it is in.
+    pub list: List<E>,
+    pub position: i16,
+}
+
+/// A create under way: the plan is checked writable and locked.
+pub struct Creating<E> {
+    pub w: Write,
+    pub plan: i64,
+    key: Option<Idempotent>,
+    kind: PhantomData<E>,
+}
+
+impl<E: PlanRecord> Creating<E>
+where
+    E::Model: Sync,
+{
+    /// Starts creating a record in plan `plan` (input field `plan`) for an editor of it; for a
+    /// request repeated with its idempotency key, `Err` with the record the first one made.
+    pub async fn start(
+        ctx: &Context<'_>,
+        plan: &ID,
+        idempotency_key: Option<&str>,
+        operation: &'static str,
+        input: &impl InputType,
+    ) -> ApiResult<Result<Self, E::Model>> {
+        let w = Write::begin(ctx, Permission::Edit).await?;
+        let plan = decode_int(plan, NodeKind::Plan, "plan")?;
+        readable_plan(&w, plan).await?;
+        w.require_plans(&[plan])?;
+        lock_plan(&w.txn, plan).await?;
+        match w.replay(idempotency_key, operation, input).await? {
+            Some(Idempotent::Done(id)) => Ok(Err(readable::<E>(&w, id).await?)),
+            key => Ok(Ok(Self {
+                w,
+                plan,
+                key,
+                kind: PhantomData,
+            })),
+        }
+    }
+
+    /// Lists the new `row` in its plan, remembers the idempotency key and commits, the entry
+    /// naming its audited fields and what the kind noted in `extra`.
+    pub async fn finish(self, row: E::Model, extra: Diff) -> ApiResult<E::Model> {
+        let Self { w, plan, key, .. } = self;
+        let id = int::<E, i64>(&row, "id")?;
+        let mut diff = Diff::default();
+        diff.record(None, Some(&row), E::FIELDS);
+        diff.extend(extra);
+        E::place(&w, plan, &row, &mut diff).await?;
+        w.remember(key, E::KIND, id).await?;
+        let public = record_is_public(&w.txn, E::KIND, &[plan], E::draft(&row)).await?;
+        let entry = Entry::new(E::KIND, id, Operation::Created, vec![plan], public, diff);
+        w.commit(vec![entry]).await?;
+        Ok(row)
+    }
+}
+
+/// A change under way: the record as it is, and the plans listing it.
+pub struct Updating<E: EntityTrait> {
+    pub w: Write,
+    pub current: E::Model,
+    pub plans: Vec<i64>,
+}
+
+impl<E: PlanRecord> Updating<E>
+where
+    E::Model: Sync,
+{
+    /// Starts changing record `id` (NOT_FOUND unless the caller reads it) read at `version`, for
+    /// an editor of all its plans.
+    pub async fn start(ctx: &Context<'_>, id: &ID, version: i32) -> ApiResult<Self> {
+        let mut this = Self::open(ctx, id).await?;
+        this.w.require_plans(&this.plans)?;
+        this.lock().await?;
+        check_version(int::<E, i32>(&this.current, "version")?, version)?;
+        Ok(this)
+    }
+
+    /// Reads record `id` (NOT_FOUND unless the caller reads it) and its plans, checking no
+    /// permission: the caller checks its own, then calls [`Self::lock`].
+    pub async fn open(ctx: &Context<'_>, id: &ID) -> ApiResult<Self> {
+        let w = Write::begin(ctx, Permission::Edit).await?;
+        let id = decode_int(id, E::KIND, "id")?;
+        let current = readable::<E>(&w, id).await?;
+        let plans = E::plans(&w, &current).await?;
+        Ok(Self { w, current, plans })
+    }
+
+    /// Locks the record's plans and reads it again under the lock: another write of a plan may
+    /// have changed it, or shifted its position.
+    pub async fn lock(&mut self) -> ApiResult<()> {
+        let mut plans = self.plans.clone();
+        plans.sort_unstable();
+        for plan in plans {
+            lock_plan(&self.w.txn, plan).await?;
+        }
+        let id = int::<E, i64>(&self.current, "id")?;
+        self.current = E::find()
+            .filter(id_is::<E>(id))
+            .one(&self.w.txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(())
+    }
+
+    /// Saves `row` (the record with the input applied) and commits, the entry naming what the
+    /// kind noted in `extra` and the audited fields, under audit action `action` (default
+    /// `<KIND>_UPDATED`). When nothing changed, nothing is written.
+    pub async fn finish(
+        self,
+        row: E::ActiveModel,
+        extra: Diff,
+        action: Option<&'static str>,
+    ) -> ApiResult<E::Model>
+    where
+        E::ActiveModel: Send,
+    {
+        let Self { w, current, plans } = self;
+        if !row.is_changed() && extra.is_empty() {
+            w.commit(Vec::new()).await?;
+            return Ok(current);
+        }
+        let id = int::<E, i64>(&current, "id")?;
+        let version = int::<E, i32>(&current, "version")?;
+        let updated = save_versioned(&w.txn, row, id, version).await?;
+        let mut diff = extra;
+        diff.record(Some(&current), Some(&updated), E::FIELDS);
+        // Public before or after: a record that stops being public reaches public mirrors as a
+        // tombstone (its node is no longer readable to them).
+        let draft = E::draft(&current) && E::draft(&updated);
+        let public = record_is_public(&w.txn, E::KIND, &plans, draft).await?;
+        let mut entry = Entry::new(E::KIND, id, Operation::Updated, plans, public, diff);
+        entry.action = action;
+        w.commit(vec![entry]).await?;
+        Ok(updated)
+    }
+}
+
+/// Deletes record `id` read at `version` (editors of all its plans, admins); a part's later
+/// siblings move up by one.
+pub async fn delete<E: PlanRecord>(
+    ctx: &Context<'_>,
+    id: &ID,
+    version: i32,
+) -> ApiResult<DeletePayload>
+where
+    E::Model: Sync,
+{
+    let Updating { w, current, plans } = Updating::<E>::start(ctx, id, version).await?;
+    let id = int::<E, i64>(&current, "id")?;
+    let public = record_is_public(&w.txn, E::KIND, &plans, E::draft(&current)).await?;
+    let mut diff = Diff::default();
+    diff.record(Some(&current), None, E::FIELDS);
+    E::deleting(&w, &current, &mut diff).await?;
+    delete_versioned::<E>(&w.txn, id, version).await?;
+    if let Some(part) = E::part_of(&current) {
+        part.list.close(&w.txn, part.position).await?;
+    }
+    let entry = Entry::new(E::KIND, id, Operation::Deleted, plans, public, diff);
+    w.commit(vec![entry]).await?;
+    Ok(DeletePayload::new(E::KIND, id))
+}
+
+/// The plans that list shared record `id` through link table `L` (its columns `record` and
+/// `plan`).
+pub async fn plans_listing<L: EntityTrait>(
+    w: &Write,
+    record: L::Column,
+    plan: L::Column,
+    id: i64,
+) -> ApiResult<Vec<i64>> {
+    Ok(L::find()
+        .filter(record.eq(id))
+        .select_only()
+        .column(plan)
+        .into_tuple()
+        .all(&w.txn)
+        .await?)
+}
+
+/// Record `id` of `E` if the caller reads it.
+async fn readable<E: Guarded>(w: &Write, id: i64) -> ApiResult<E::Model> {
+    E::find()
+        .filter(id_is::<E>(id))
+        .filter(E::readable(&w.scope))
+        .one(&w.txn)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+fn id_is<E: EntityTrait>(id: i64) -> Expr {
+    Expr::col((E::default(), Alias::new("id"))).eq(id)
+}
+
+/// The id of a row of `E`.
+pub fn id_of<E: EntityTrait>(row: &E::Model) -> ApiResult<i64> {
+    int::<E, i64>(row, "id")
+}
+
+/// An integer column of a row (its id, its version), read without knowing the model type.
+fn int<E: EntityTrait, T: ValueType>(row: &E::Model, column: &str) -> ApiResult<T> {
+    T::try_from(row.get(find_column::<E>(column))).map_err(|_| {
+        let table = E::default().table_name().to_owned();
+        ApiError::internal(anyhow::anyhow!("{column} of {table} is no integer"))
+    })
+}

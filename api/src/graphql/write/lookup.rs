@@ -1,0 +1,104 @@
+//! What writes look up besides the record they change: the plan an input names, the cities it
+//! names, and what still refers to a record that is to be deleted.
+
+use async_graphql::ID;
+use sea_orm::sea_query::{DynIden, Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::Write;
+use crate::auth::policy::Guarded;
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::ids::{NodeKind, decode_int};
+use entity::{city, plan};
+
+/// A plan the caller reads; NOT_FOUND (field `plan`) otherwise.
+pub async fn readable_plan(w: &Write, id: i64) -> ApiResult<plan::Model> {
+    plan::Entity::find_by_id(id)
+        .filter(plan::Entity::readable(&w.scope))
+        .one(&w.txn)
+        .await?
+        .ok_or_else(|| ApiError::invalid("plan", "no such plan"))
+}
+
+/// A city ID of input `field` that exists.
+pub async fn city_id(w: &Write, id: &ID, field: &str) -> ApiResult<i64> {
+    let id = decode_int(id, NodeKind::City, field)?;
+    city::Entity::find_by_id(id)
+        .one(&w.txn)
+        .await?
+        .map(|c| c.id)
+        .ok_or_else(|| ApiError::invalid(field, "no such city"))
+}
+
+/// City IDs of input `field`, each existing, without repeats, in order.
+pub async fn city_ids(w: &Write, ids: &[ID], field: &str) -> ApiResult<Vec<i64>> {
+    if ids.len() > 100 {
+        return Err(ApiError::invalid(field, "at most 100 cities"));
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = city_id(w, id, field).await?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// Fingerprint of an API-created activity or MoU: unique, so two partners' records that happen to
+/// share a date, kind and title (or parties and subject) stay two (the importer's fingerprints read
+/// date|kind|title, or parties|subject).
+pub fn api_fingerprint() -> ApiResult<String> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(anyhow::anyhow!("random: {e}")))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("api:{hex}"))
+}
+
+/// A column that refers to a record, and how to name the rows that do ("plan (focal city)",
+/// "plans (focal city)").
+pub type Reference = (&'static dyn ColumnName, &'static str, &'static str);
+
+/// A column of some table, named for a counting query.
+pub trait ColumnName: Sync {
+    fn table_and_column(&self) -> (DynIden, DynIden);
+}
+
+impl<C: ColumnTrait + Sync> ColumnName for C {
+    fn table_and_column(&self) -> (DynIden, DynIden) {
+        self.as_column_ref()
+    }
+}
+
+/// What still refers to record `id` through `references`, as "2 plans (focal city)" phrases, all
+/// counted in one statement.
+pub async fn references(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    references: &[Reference],
+) -> ApiResult<Vec<String>> {
+    let mut select = Query::select();
+    for (i, (column, _, _)) in references.iter().enumerate() {
+        let (table, column) = column.table_and_column();
+        let count = Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from(table.clone())
+            .and_where(Expr::col((table, column)).eq(id))
+            .to_owned();
+        select.expr_as(
+            Expr::SubQuery(None, Box::new(count.into())),
+            format!("n{i}"),
+        );
+    }
+    let Some(row) = conn.query_one(&select).await? else {
+        return Ok(Vec::new());
+    };
+    let mut uses = Vec::new();
+    for (i, (_, one, many)) in references.iter().enumerate() {
+        let n: i64 = row.try_get("", &format!("n{i}"))?;
+        if n > 0 {
+            uses.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    Ok(uses)
+}
