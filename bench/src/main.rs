@@ -196,6 +196,8 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         eprintln!("server log:\n{}", server.log_tail());
     }
     server.stop().await;
+    // The server's development signing key (`Server::start` puts it next to the log).
+    let _ = std::fs::remove_file(log.with_extension("pem"));
     drop(db);
     let (rows, pages) = measured?;
 
