@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 // Shared with `ucap-bench`, which sends the same operations.
-use ucap_tests::bench::queries;
+use ucap_bench::queries;
 use ucap_tests::spawn_app;
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use serde_json::json;
 use ucap::auth::Role;
 use ucap::auth::policy::Scope;
 use ucap::export::Publisher;
-use ucap_tests::bench::dataset::{self, Sizes, write};
+use ucap_bench::dataset::{self, Sizes, write};
 use ucap_tests::iati::{SchemaCheck, check_schema, rule_violations, validate};
 use ucap_tests::{TestApp, settings_for, spawn_app, spawn_app_with};
 
@@ -104,7 +104,7 @@ async fn generated(plans: usize) -> (TestApp, DatabaseConnection) {
         .unwrap_or_else(|e| panic!("{e}"));
     let codes = write::codes(&db).await.unwrap_or_else(|e| panic!("{e}"));
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let gazetteer = ucap_tests::bench::gazetteer::read(&repo.join("data/gazetteer/cities.tsv"))
+    let gazetteer = ucap_bench::gazetteer::read(&repo.join("data/gazetteer/cities.tsv"))
         .unwrap_or_else(|e| panic!("{e}"));
     let sizes = Sizes {
         plans,

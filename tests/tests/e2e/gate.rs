@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use ucap::auth::Role;
 use ucap::graphql::ids::NodeKind;
 use ucap::persisted::sha256_hex;
-use ucap_tests::bench::attacks::{fragment_bomb, fragments};
+use ucap_bench::attacks::{fragment_bomb, fragments};
 use ucap_tests::{TestApp, error_code, spawn_app, spawn_app_with};
 
 use super::live::Ws;

@@ -9,8 +9,8 @@ use entity::{expected_result, expected_result_city, mou, mou_party, plan_mou};
 
 use super::activities::draw_day;
 use super::{Place, Sketch, Tables, stamp};
-use crate::bench::catalogue::{MOU_STATUSES, RESULT_KINDS};
-use crate::bench::rng::Rng;
+use crate::catalogue::{MOU_STATUSES, RESULT_KINDS};
+use crate::rng::Rng;
 
 pub(super) fn add_results(t: &mut Tables, rng: &mut Rng, places: &[Place], plans: &[Sketch]) {
     let weights: Vec<u32> = RESULT_KINDS.iter().map(|(_, w)| *w).collect();

@@ -4,11 +4,9 @@
 //! request, the server's peak RSS and the latency of page 1 vs page 500. See docs/benchmarks.md.
 //!
 //! ```sh
-//! cargo build --release -p ucap -p ucap-tests
-//! cargo run --release -p ucap-tests --bin ucap-bench -- --db postgres
+//! cargo build --release -p ucap -p ucap-bench
+//! cargo run --release -p ucap-bench -- --db postgres
 //! ```
-
-use ucap_tests::bench;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -17,13 +15,13 @@ use anyhow::Context as _;
 use clap::Parser;
 use serde_json::{Value, json};
 
-use bench::cpu::Snapshot;
-use bench::dataset::write::{self, Backend, BenchDb};
-use bench::dataset::{self, Sizes};
-use bench::load;
-use bench::queries;
-use bench::report::{self, PageFigures, QueryFigures};
-use bench::server::Server;
+use ucap_bench::cpu::Snapshot;
+use ucap_bench::dataset::write::{self, Backend, BenchDb};
+use ucap_bench::dataset::{self, Sizes};
+use ucap_bench::load;
+use ucap_bench::queries;
+use ucap_bench::report::{self, PageFigures, QueryFigures};
+use ucap_bench::server::Server;
 
 /// Benchmark the ucap server on a generated dataset.
 #[derive(Debug, Parser)]
@@ -198,6 +196,8 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         eprintln!("server log:\n{}", server.log_tail());
     }
     server.stop().await;
+    // The server's development signing key (`Server::start` puts it next to the log).
+    let _ = std::fs::remove_file(log.with_extension("pem"));
     drop(db);
     let (rows, pages) = measured?;
 
@@ -223,7 +223,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
 }
 
 /// `ucap-bench hostile`: the generated dataset plus the bundled sample, a release server with the
-/// settings of [`bench::hostile::SERVER_ENV`], an admin token from the command line, then the run.
+/// settings of [`ucap_bench::hostile::SERVER_ENV`], an admin token from the command line, then the run.
 async fn hostile(
     args: &Args,
     binary: &Path,
@@ -246,10 +246,10 @@ async fn hostile(
     let key = log.with_extension("pem");
     let sample = repo.join("api/tests/fixtures/summaries/guangzhou.txt");
     let sample = sample.to_string_lossy();
-    bench::hostile::ucap(binary, &db.url, &key, &["import", &sample]).await?;
-    let env = bench::hostile::SERVER_ENV;
+    ucap_bench::hostile::ucap(binary, &db.url, &key, &["import", &sample]).await?;
+    let env = ucap_bench::hostile::SERVER_ENV;
     let server = Server::start(binary, &db.url, &args.server_log, true, &log, env).await?;
-    let issued = bench::hostile::ucap(
+    let issued = ucap_bench::hostile::ucap(
         binary,
         &db.url,
         &key,
@@ -270,7 +270,8 @@ async fn hostile(
                 Duration::from_secs(args.warmup),
                 Duration::from_secs(duration),
             );
-            bench::hostile::run(&server.base, &admin, clients, attackers, warmup, duration).await
+            ucap_bench::hostile::run(&server.base, &admin, clients, attackers, warmup, duration)
+                .await
         }
         Err(e) => Err(e),
     };
@@ -305,7 +306,7 @@ async fn exports(args: &Args, binary: &Path, sizes: &Sizes, repo: &Path) -> anyh
         let log =
             std::env::temp_dir().join(format!("ucap-bench-export-{}.log", std::process::id()));
         let server = Server::start(binary, &db.url, &args.server_log, true, &log, &[]).await?;
-        let measured = bench::export::measure(&server, sizes.plans).await;
+        let measured = ucap_bench::export::measure(&server, sizes.plans).await;
         if measured.is_err() {
             eprintln!("server log:\n{}", server.log_tail());
         }
@@ -315,7 +316,7 @@ async fn exports(args: &Args, binary: &Path, sizes: &Sizes, repo: &Path) -> anyh
         figures.push(measured?);
     }
     anyhow::ensure!(
-        bench::export::report(&figures[0], &figures[1]),
+        ucap_bench::export::report(&figures[0], &figures[1]),
         "the server's memory grew with the exported data"
     );
     Ok(())
@@ -325,7 +326,7 @@ async fn generate(db: &BenchDb, sizes: &Sizes, seed: u64, repo: &Path) -> anyhow
     let started = Instant::now();
     let conn = write::connect_and_migrate(&db.url).await?;
     let codes = write::codes(&conn).await?;
-    let cities = bench::gazetteer::read(&repo.join("data/gazetteer/cities.tsv"))?;
+    let cities = ucap_bench::gazetteer::read(&repo.join("data/gazetteer/cities.tsv"))?;
     let tables = dataset::build(sizes, seed, &cities, &codes);
     let built = started.elapsed();
     let counts = write::insert(&conn, tables).await?;

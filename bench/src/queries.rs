@@ -2,8 +2,8 @@
 //! when the file is missing). IDs are opaque and differ between databases, so a variables file names
 //! records instead: any JSON string `"$city:NAME"` stands for the ID of the city called NAME, and
 //! `"$plan:NAME"` for the ID of the first plan whose focal city is called NAME. `resolve` looks them up
-//! through the API itself. Shared by `ucap-bench` and the `docs_queries` end-to-end test, which
-//! includes this file by path.
+//! through the API itself. Shared by `ucap-bench` and the `docs_queries` end-to-end test (through
+//! this crate's library).
 
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -9,8 +9,8 @@ use entity::{plan_urban_agenda, statement, theme};
 use ucap::domain::text::name_key;
 
 use super::{Codes, Place, Sketch, Tables, last_of_month, stamp};
-use crate::bench::catalogue::{CHALLENGES, MONTHS, OBJECTIVES, PLAN_CYCLES, THEMES, ThemeSpec};
-use crate::bench::rng::Rng;
+use crate::catalogue::{CHALLENGES, MONTHS, OBJECTIVES, PLAN_CYCLES, THEMES, ThemeSpec};
+use crate::rng::Rng;
 
 /// Plans go round the focal cities (largest first), so every focal city has about the same number.
 pub(super) fn add_plans(

@@ -7,8 +7,8 @@ use entity::enums::{ActivityKind, DatePrecision};
 use entity::{activity, activity_city, activity_organization, plan_activity};
 
 use super::{Place, Sketch, Tables, last_of_month, stamp};
-use crate::bench::catalogue::{ACTIVITY_KINDS, DATE_PRECISIONS, MONTHS};
-use crate::bench::rng::Rng;
+use crate::catalogue::{ACTIVITY_KINDS, DATE_PRECISIONS, MONTHS};
+use crate::rng::Rng;
 
 /// A published date with what it covers.
 pub(super) struct GenDate {
