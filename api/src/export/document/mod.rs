@@ -3,7 +3,8 @@
 //! cities and organizations it refers to listed once before the plans. The same types read an export
 //! back (`ucap import --format json`), so every stored field of a plan's data is here, and nothing is
 //! derived only for display without also keeping what it was derived from. A CSV row borrows from
-//! its record and is written by the `csv` crate: its field names are the table's header.
+//! its record and is written by the `csv` crate: its field names are the table's header (taken
+//! from its `Default`, so that a table without rows has one too).
 
 mod activity;
 pub mod code;
