@@ -1,7 +1,8 @@
 //! The CSV tables (RFC 4180: UTF-8, a header row, CRLF, quotes where needed). Cities and
 //! organizations are read straight from their tables; every other table is a view of the plans'
 //! batches, one row per record a plan lists (an activity two plans share is a row of each). Lists in
-//! a cell are `;`-separated ids; dates are ISO 8601 with the precision beside them.
+//! a cell are `;`-separated ids; dates are ISO 8601 with the precision beside them. Each table's row
+//! is a serde struct beside the record it lists ([`super::document`]); [`Table`] says which.
 
 pub(crate) mod cell;
 mod tables;
@@ -186,11 +187,13 @@ fn writer(has_headers: bool) -> ::csv::Writer<Vec<u8>> {
 }
 
 /// The header of rows of type `R`: their field names, as the `csv` crate writes them before a
-/// first row (here an empty one, then read back).
+/// first row (here a default one, then read back).
 fn header<R: Serialize + Default>() -> Result<::csv::StringRecord, DbErr> {
     let mut sample = writer(true);
     sample.serialize(Neutralised(&R::default())).map_err(fail)?;
-    let bytes = (sample.into_inner()).map_err(|e| fail(e.into_error().into()))?;
+    let bytes = sample
+        .into_inner()
+        .map_err(|e| fail(e.into_error().into()))?;
     let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
     reader.headers().cloned().map_err(fail)
 }
