@@ -7,6 +7,7 @@ mod assemble;
 pub mod flat;
 pub(crate) mod lists;
 mod parts;
+mod records;
 mod since;
 
 use std::collections::HashMap;
@@ -20,8 +21,9 @@ use sea_orm::{
 use super::document as doc;
 use super::related::{Shared, related_plans};
 use crate::auth::policy::{Guarded, Scope};
-use entity::{city, city_name, data_issue, organization, plan, sdg_goal, urban_agenda_partnership};
+use entity::{city, city_name, organization, plan, sdg_goal, urban_agenda_partnership};
 use parts::Parts;
+pub use records::{city_doc, data_issue_doc, organization_doc};
 pub use since::changed_since;
 
 /// Plans per batch: enough to keep the number of queries low, few enough that a batch of plans with
@@ -159,23 +161,6 @@ impl PlanCursor {
     }
 }
 
-pub fn data_issue_doc(i: &data_issue::Model) -> doc::DataIssue {
-    doc::DataIssue {
-        id: i.id,
-        entity: i.entity,
-        entity_id: i.entity_id,
-        field: i.field.clone(),
-        severity: i.severity,
-        code: i.code.clone(),
-        message: i.message.clone(),
-        published_value: i.published_value.clone(),
-        internal: i.internal,
-        created_at: i.created_at,
-        updated_at: i.updated_at,
-        version: i.version,
-    }
-}
-
 /// The other names of these cities, city by city in id order.
 pub async fn city_names<C: ConnectionTrait>(
     conn: &C,
@@ -185,49 +170,4 @@ pub async fn city_names<C: ConnectionTrait>(
         .order_by_asc(city_name::Column::CityId)
         .order_by_asc(city_name::Column::Id);
     lists::rows_in(conn, query, city_name::Column::CityId, cities).await
-}
-
-/// A city with its other names, as the document lists it.
-pub fn city_doc(c: city::Model, names: Vec<city_name::Model>) -> doc::City {
-    doc::City {
-        id: c.id,
-        name: c.name,
-        native_name: c.native_name,
-        kind: c.kind,
-        region: c.region,
-        country_code: c.country_code,
-        geonames_id: c.geonames_id,
-        latitude: c.latitude,
-        longitude: c.longitude,
-        population: c.population,
-        population_text: c.population_text,
-        population_year: c.population_year,
-        population_source: c.population_source,
-        area_km2: c.area_km2,
-        area_text: c.area_text,
-        names: names
-            .into_iter()
-            .map(|n| doc::CityName {
-                name: n.name,
-                script: n.script,
-                kind: n.kind,
-            })
-            .collect(),
-        created_at: c.created_at,
-        updated_at: c.updated_at,
-        version: c.version,
-    }
-}
-
-pub fn organization_doc(o: organization::Model) -> doc::Organization {
-    doc::Organization {
-        id: o.id,
-        name: o.name,
-        kind: o.kind,
-        city_id: o.city_id,
-        website: o.website,
-        created_at: o.created_at,
-        updated_at: o.updated_at,
-        version: o.version,
-    }
 }

@@ -28,8 +28,9 @@ pub(super) struct Parts {
     pub(super) targets: Vec<plan_sdg_target::Model>,
     pub(super) agenda: Vec<plan_urban_agenda::Model>,
     pub(super) results: Vec<expected_result::Model>,
-    pub(super) result_cities: Vec<expected_result_city::Model>,
-    pub(super) result_organizations: Vec<expected_result_organization::Model>,
+    /// Expected result id → its cities' ids, in id order (and so for the other links).
+    pub(super) result_cities: HashMap<i64, Vec<i64>>,
+    pub(super) result_organizations: HashMap<i64, Vec<i64>>,
     pub(super) contacts: Vec<contact::Model>,
     pub(super) issues: Vec<data_issue::Model>,
     pub(super) sources: HashMap<i64, source_document::Model>,
@@ -37,12 +38,13 @@ pub(super) struct Parts {
     pub(super) activities: HashMap<i64, activity::Model>,
     /// Every plan that lists each activity (not only this batch's): who reads its private note.
     pub(super) activity_plans: HashMap<i64, Vec<i64>>,
-    pub(super) activity_cities: Vec<activity_city::Model>,
-    pub(super) activity_organizations: Vec<activity_organization::Model>,
+    pub(super) activity_cities: HashMap<i64, Vec<i64>>,
+    pub(super) activity_organizations: HashMap<i64, Vec<i64>>,
     pub(super) plan_mous: Vec<plan_mou::Model>,
     pub(super) mous: HashMap<i64, mou::Model>,
     pub(super) mou_plans: HashMap<i64, Vec<i64>>,
-    pub(super) parties: Vec<mou_party::Model>,
+    /// MoU id → its parties in order.
+    pub(super) parties: HashMap<i64, Vec<mou_party::Model>>,
     /// The latest change-feed entry of each plan that the caller may read.
     pub(super) last_events: HashMap<i64, DateTime<Utc>>,
     pub(super) cities: HashMap<i64, city::Model>,
@@ -270,20 +272,24 @@ impl Parts {
             targets,
             agenda,
             results,
-            result_cities,
-            result_organizations,
+            result_cities: grouped(result_cities, |r| (r.expected_result_id, r.city_id)),
+            result_organizations: grouped(result_organizations, |r| {
+                (r.expected_result_id, r.organization_id)
+            }),
             contacts,
             issues,
             sources,
             plan_activities,
             activities,
             activity_plans,
-            activity_cities,
-            activity_organizations,
+            activity_cities: grouped(activity_cities, |a| (a.activity_id, a.city_id)),
+            activity_organizations: grouped(activity_organizations, |a| {
+                (a.activity_id, a.organization_id)
+            }),
             plan_mous,
             mous,
             mou_plans,
-            parties,
+            parties: grouped(parties, |p| (p.mou_id, p)),
             last_events,
             cities,
             organizations,
@@ -311,4 +317,14 @@ impl Parts {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// `rows` as key → values, each list in the order the rows came.
+fn grouped<R, T>(rows: Vec<R>, pair: impl Fn(R) -> (i64, T)) -> HashMap<i64, Vec<T>> {
+    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+    for row in rows {
+        let (key, value) = pair(row);
+        map.entry(key).or_default().push(value);
+    }
+    map
 }

@@ -1,15 +1,18 @@
 //! The CSV tables (RFC 4180: UTF-8, a header row, CRLF, quotes where needed). Cities and
 //! organizations are read straight from their tables; every other table is a view of the plans'
 //! batches, one row per record a plan lists (an activity two plans share is a row of each). Lists in
-//! a cell are `;`-separated ids; dates are ISO 8601 with the precision beside them.
+//! a cell are `;`-separated ids; dates are ISO 8601 with the precision beside them. Each table's row
+//! is a serde struct beside the record it lists ([`super::document`]); [`Table`] says which.
 
-mod rows;
+pub(crate) mod cell;
 mod tables;
 
-use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr};
+use serde::Serialize;
 
-use super::bundle::{PlanCursor, Selection, flat};
-use rows::{issue_row, num, opt, opt_id, ts};
+use super::bundle::{self, PlanCursor, Selection, flat};
+use super::document as doc;
+use cell::Neutralised;
 pub use tables::Table;
 
 /// One CSV table being written.
@@ -41,165 +44,178 @@ impl CsvExport {
         if self.done {
             return Ok(None);
         }
+        let mut sheet = Sheet::new(!self.header_written);
         if !self.header_written {
             self.header_written = true;
-            return write(self.table, true, Vec::new()).map(Some);
+            self.table.write(&[], &mut sheet)?;
+            return sheet.finish().map(Some);
         }
-        let rows = match self.table {
-            Table::Cities => self.cities(conn).await?,
-            Table::Organizations => self.organizations(conn).await?,
-            _ => self.plan_rows(conn).await?,
-        };
-        write(self.table, false, rows).map(Some)
+        match self.table {
+            Table::Cities => self.cities(conn, &mut sheet).await?,
+            Table::Organizations => self.organizations(conn, &mut sheet).await?,
+            _ => self.plan_rows(conn, &mut sheet).await?,
+        }
+        sheet.finish().map(Some)
     }
 
     /// The next batch of plans' rows; after the last plan, the findings of no plan.
-    async fn plan_rows<C: ConnectionTrait>(&mut self, conn: &C) -> Result<Vec<Vec<String>>, DbErr> {
+    async fn plan_rows<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        sheet: &mut Sheet,
+    ) -> Result<(), DbErr> {
         if self.plans.is_none() {
             self.plans = Some(PlanCursor::open(conn, self.selection.clone()).await?);
         }
         let Some(cursor) = self.plans.as_mut() else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         match cursor.next(conn).await? {
-            Some(batch) => Ok(batch
-                .plans
-                .iter()
-                .flat_map(|p| self.table.plan_rows(p))
-                .collect()),
-            None if self.table == Table::DataIssues => self.unattached_issues(conn).await,
+            Some(batch) => self.table.write(&batch.plans, sheet),
+            None if self.table == Table::DataIssues => self.unattached_issues(conn, sheet).await,
             None => {
                 self.done = true;
-                Ok(Vec::new())
+                Ok(())
             }
         }
     }
 
-    async fn cities<C: ConnectionTrait>(&mut self, conn: &C) -> Result<Vec<Vec<String>>, DbErr> {
+    async fn cities<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        sheet: &mut Sheet,
+    ) -> Result<(), DbErr> {
         let cities = flat::cities_after(conn, self.after, self.selection.since).await?;
-        if cities.is_empty() {
+        let Some(last) = cities.last() else {
             self.done = true;
-            return Ok(Vec::new());
-        }
-        let names = super::bundle::city_names(conn, cities.iter().map(|c| c.id)).await?;
-        Ok(cities
+            return Ok(());
+        };
+        self.after = last.id;
+        let mut names = bundle::city_names(conn, cities.iter().map(|c| c.id))
+            .await?
+            .into_iter()
+            .peekable();
+        let records: Vec<doc::City> = cities
             .into_iter()
             .map(|c| {
-                self.after = c.id;
-                let others = names
-                    .iter()
-                    .filter(|n| n.city_id == c.id)
-                    .map(|n| n.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";");
-                vec![
-                    c.id.to_string(),
-                    c.name,
-                    opt(&c.native_name),
-                    others,
-                    c.kind.to_value(),
-                    opt(&c.region),
-                    opt(&c.country_code),
-                    num(c.geonames_id),
-                    num(c.latitude),
-                    num(c.longitude),
-                    num(c.population),
-                    opt(&c.population_text),
-                    num(c.population_year),
-                    opt(&c.population_source),
-                    num(c.area_km2),
-                    opt(&c.area_text),
-                    ts(&c.created_at),
-                    ts(&c.updated_at),
-                    c.version.to_string(),
-                ]
+                let id = c.id;
+                let own = std::iter::from_fn(|| names.next_if(|n| n.city_id == id)).collect();
+                bundle::city_doc(c, own)
             })
-            .collect())
+            .collect();
+        sheet.rows(records.iter().map(doc::CityRow::from))
     }
 
     async fn organizations<C: ConnectionTrait>(
         &mut self,
         conn: &C,
-    ) -> Result<Vec<Vec<String>>, DbErr> {
+        sheet: &mut Sheet,
+    ) -> Result<(), DbErr> {
         let organizations =
             flat::organizations_after(conn, self.after, self.selection.since).await?;
-        if organizations.is_empty() {
+        let Some(last) = organizations.last() else {
             self.done = true;
-        }
-        Ok(organizations
+            return Ok(());
+        };
+        self.after = last.id;
+        let records: Vec<doc::Organization> = organizations
             .into_iter()
-            .map(|o| {
-                self.after = o.id;
-                vec![
-                    o.id.to_string(),
-                    o.name,
-                    o.kind.to_value(),
-                    opt_id(o.city_id),
-                    opt(&o.website),
-                    ts(&o.created_at),
-                    ts(&o.updated_at),
-                    o.version.to_string(),
-                ]
-            })
-            .collect())
+            .map(bundle::organization_doc)
+            .collect();
+        sheet.rows(records.iter().map(doc::OrganizationRow::from))
     }
 
     /// Findings that belong to no plan, all at once (they are few: one per odd city record).
     async fn unattached_issues<C: ConnectionTrait>(
         &mut self,
         conn: &C,
-    ) -> Result<Vec<Vec<String>>, DbErr> {
+        sheet: &mut Sheet,
+    ) -> Result<(), DbErr> {
         let query = flat::unattached_issues(&self.selection);
         self.done = true;
-        Ok(query
+        let issues: Vec<doc::DataIssue> = query
             .all(conn)
             .await?
             .iter()
-            .map(|i| issue_row(None, &super::bundle::data_issue_doc(i)))
-            .collect())
+            .map(bundle::data_issue_doc)
+            .collect();
+        sheet.rows(issues.iter().map(|i| doc::IssueRow::new(None, i)))
     }
 }
 
-/// Writes `rows` of `table` (its header first when `header`), every cell neutralised against
-/// formula injection except the table's typed number columns.
-fn write(table: Table, header: bool, rows: Vec<Vec<String>>) -> Result<Vec<u8>, DbErr> {
-    let mut writer = ::csv::WriterBuilder::new()
+/// One chunk of a table: its header when due, then rows.
+pub(super) struct Sheet {
+    header_due: bool,
+    writer: ::csv::Writer<Vec<u8>>,
+}
+
+impl Sheet {
+    fn new(header_due: bool) -> Self {
+        Self {
+            header_due,
+            writer: writer(false),
+        }
+    }
+
+    /// Writes `rows`, each cell neutralised against formula injection except numbers.
+    pub(super) fn rows<R: Serialize + Default>(
+        &mut self,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), DbErr> {
+        if std::mem::take(&mut self.header_due) {
+            self.writer.write_record(&header::<R>()?).map_err(fail)?;
+        }
+        for row in rows {
+            self.writer.serialize(Neutralised(&row)).map_err(fail)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<u8>, DbErr> {
+        self.writer
+            .into_inner()
+            .map_err(|e| fail(e.into_error().into()))
+    }
+}
+
+/// RFC 4180: CRLF after every record, quotes where needed.
+fn writer(has_headers: bool) -> ::csv::Writer<Vec<u8>> {
+    ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let fail = |e: ::csv::Error| DbErr::Custom(format!("cannot write CSV: {e}"));
-    if header {
-        writer.write_record(table.header()).map_err(fail)?;
-    }
-    for row in rows {
-        let cells = row.into_iter().zip(table.header()).map(|(cell, column)| {
-            if table.is_typed_number(column) {
-                cell
-            } else {
-                neutralised(cell)
-            }
-        });
-        writer.write_record(cells).map_err(fail)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| DbErr::Custom(format!("cannot write CSV: {e}")))
+        .has_headers(has_headers)
+        .from_writer(Vec::new())
 }
 
-/// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, tab or
-/// carriage return), prefixed with `'` so that it is read as text, as OWASP's "CSV Injection"
-/// page recommends. Numbers we write from numeric fields are exempt (see
-/// [`Table::is_typed_number`]); anything else, a person's text included, is not.
-fn neutralised(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
+/// The header of rows of type `R`: their field names, as the `csv` crate writes them before a
+/// first row (here a default one, then read back).
+fn header<R: Serialize + Default>() -> Result<::csv::StringRecord, DbErr> {
+    let mut sample = writer(true);
+    sample.serialize(Neutralised(&R::default())).map_err(fail)?;
+    let bytes = sample
+        .into_inner()
+        .map_err(|e| fail(e.into_error().into()))?;
+    let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
+    reader.headers().cloned().map_err(fail)
+}
+
+fn fail(e: ::csv::Error) -> DbErr {
+    DbErr::Custom(format!("cannot write CSV: {e}"))
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
+    use rust_decimal::Decimal;
+
+    use super::cell::neutralised;
     use super::*;
+    use crate::export::iati::fixtures;
+
+    fn text(table: Table, plans: &[doc::Plan]) -> String {
+        let mut sheet = Sheet::new(true);
+        table.write(plans, &mut sheet).unwrap();
+        String::from_utf8(sheet.finish().unwrap()).unwrap()
+    }
 
     #[test]
     fn formula_triggers_are_prefixed_and_other_cells_left_alone() {
@@ -212,29 +228,95 @@ mod tests {
             "\rx",
             "=HYPERLINK(\"http://x\")",
         ] {
-            assert_eq!(neutralised(formula.to_owned()), format!("'{formula}"));
+            assert_eq!(neutralised(formula), format!("'{formula}"));
         }
         for plain in ["", "Guangzhou", "2021-03-01", "1.5", "'quoted", " =x"] {
-            assert_eq!(neutralised(plain.to_owned()), plain);
+            assert_eq!(neutralised(plain), plain);
         }
     }
 
     #[test]
-    fn typed_numbers_keep_their_sign_and_text_does_not() -> Result<(), DbErr> {
-        let mut row: Vec<String> = Table::Cities
-            .header()
-            .iter()
-            .map(|_| String::new())
-            .collect();
-        let at = |column: &str| Table::Cities.header().iter().position(|c| *c == column);
-        if let (Some(lon), Some(name)) = (at("longitude"), at("name")) {
-            row[lon] = "-43.2".to_owned();
-            row[name] = "-Rio".to_owned();
+    fn numbers_keep_their_sign_and_text_does_not() {
+        let city = doc::City {
+            id: 3,
+            name: "-Rio".into(),
+            native_name: None,
+            kind: entity::enums::CityKind::City,
+            region: Some("=cmd".into()),
+            country_code: Some("BR".into()),
+            geonames_id: Some(3451190),
+            latitude: Some(-23.0),
+            longitude: Some(-43.2),
+            population: None,
+            population_text: None,
+            population_year: Some(2020),
+            population_source: None,
+            area_km2: Some(Decimal::new(-12055, 1)),
+            area_text: None,
+            names: vec![],
+            created_at: fixtures::at(2020, 1, 1),
+            updated_at: fixtures::at(2020, 1, 1),
+            version: 1,
+        };
+        let mut sheet = Sheet::new(true);
+        sheet.rows([doc::CityRow::from(&city)]).unwrap();
+        let bytes = sheet.finish().unwrap();
+        let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
+        let header = reader.headers().unwrap().clone();
+        let row = reader.records().next().unwrap().unwrap();
+        let cell = |column: &str| row.get(header.iter().position(|c| c == column).unwrap());
+        assert_eq!(cell("latitude"), Some("-23"));
+        assert_eq!(cell("longitude"), Some("-43.2"));
+        assert_eq!(cell("area_km2"), Some("-1205.5"));
+        assert_eq!(cell("population_year"), Some("2020"));
+        assert_eq!(cell("name"), Some("'-Rio"));
+        assert_eq!(cell("region"), Some("'=cmd"));
+        assert_eq!(cell("created_at"), Some("2020-01-01T12:00:00Z"));
+    }
+
+    #[test]
+    fn a_table_without_plans_is_its_header_and_every_header_names_distinct_columns() {
+        for &table in Table::ALL {
+            let text = text(table, &[]);
+            assert!(
+                text.ends_with("\r\n") && text.matches("\r\n").count() == 1,
+                "{text}"
+            );
+            let columns: Vec<&str> = text.trim_end().split(',').collect();
+            let distinct: std::collections::BTreeSet<&str> = columns.iter().copied().collect();
+            assert_eq!(distinct.len(), columns.len(), "{text}");
+            assert!(
+                columns.iter().all(|c| !c.is_empty() && !c.contains('"')),
+                "{text}"
+            );
         }
-        let text = String::from_utf8(write(Table::Cities, false, vec![row])?)
-            .map_err(|e| DbErr::Custom(e.to_string()))?;
-        assert!(text.contains(",-43.2,"), "{text}");
-        assert!(text.contains(",'-Rio,"), "{text}");
-        Ok(())
+    }
+
+    #[test]
+    fn sdg_targets_are_rows_beside_the_goal_they_belong_to() {
+        let mut plan = fixtures::plan();
+        plan.sdg_goals = vec![doc::SdgGoalLink {
+            goal: 11,
+            title: "Sustainable Cities, Communities".into(),
+            theme_id: None,
+            published_text: Some("SDG 11".into()),
+        }];
+        plan.sdg_targets = ["11.2", "17.1"]
+            .into_iter()
+            .map(|t| doc::SdgTargetLink {
+                target: t.into(),
+                theme_id: Some(3),
+                published_text: None,
+            })
+            .collect();
+        let text = text(Table::SdgLinks, &[plan]);
+        assert_eq!(
+            text.split_once("\r\n").map(|(_, rows)| rows),
+            Some(
+                "7,guangzhou,11,\"Sustainable Cities, Communities\",,,SDG 11\r\n\
+                 7,guangzhou,11,\"Sustainable Cities, Communities\",11.2,3,\r\n\
+                 7,guangzhou,17,,17.1,3,\r\n"
+            )
+        );
     }
 }

@@ -1,4 +1,10 @@
-//! The CSV files and their columns.
+//! The CSV files, and which record's rows each lists (their columns are the rows' fields, see
+//! [`crate::export::document`]).
+
+use sea_orm::DbErr;
+
+use super::Sheet;
+use crate::export::document as doc;
 
 /// One CSV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,198 +62,25 @@ impl Table {
         }
     }
 
-    /// Whether `column` holds numbers we write from a numeric field (never text a person typed):
-    /// the one kind of cell left as is when it starts with `-` (a negative latitude or longitude).
-    pub fn is_typed_number(self, column: &str) -> bool {
-        matches!(
-            (self, column),
-            (
-                Table::Cities,
-                "geonames_id"
-                    | "latitude"
-                    | "longitude"
-                    | "population"
-                    | "population_year"
-                    | "area_km2"
-            )
-        )
-    }
-
-    pub fn header(self) -> &'static [&'static str] {
+    /// Writes this table's rows of `plans` to `sheet`, its header first when that is still due
+    /// (without plans, only the header). Cities and organizations are not rows of a plan.
+    pub(super) fn write(self, plans: &[doc::Plan], sheet: &mut Sheet) -> Result<(), DbErr> {
+        let plans = plans.iter();
         match self {
-            Table::Plans => &[
-                "plan_id",
-                "slug",
-                "title",
-                "status",
-                "focal_city_id",
-                "focal_city",
-                "period_text",
-                "period_precision",
-                "period_start",
-                "period_end",
-                "period_context",
-                "partner_city_ids",
-                "source_file",
-                "source_sha256",
-                "last_updated_at",
-                "created_at",
-                "updated_at",
-                "version",
-                "internal_note",
-            ],
-            Table::PlanCities => &["plan_id", "city_id", "city", "role", "position"],
-            Table::Participants => &[
-                "plan_id",
-                "organization_id",
-                "organization",
-                "role",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::Cities => &[
-                "city_id",
-                "name",
-                "native_name",
-                "other_names",
-                "kind",
-                "region",
-                "country_code",
-                "geonames_id",
-                "latitude",
-                "longitude",
-                "population",
-                "population_text",
-                "population_year",
-                "population_source",
-                "area_km2",
-                "area_text",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::Organizations => &[
-                "organization_id",
-                "name",
-                "kind",
-                "city_id",
-                "website",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::Themes => &[
-                "plan_id",
-                "theme_id",
-                "position",
-                "title",
-                "description",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::Statements => &[
-                "plan_id",
-                "statement_id",
-                "kind",
-                "position",
-                "title",
-                "text",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::SdgLinks => &[
-                "plan_id",
-                "plan_slug",
-                "goal",
-                "goal_title",
-                "target",
-                "theme_id",
-                "published_text",
-            ],
-            Table::UrbanAgendaLinks => &[
-                "plan_id",
-                "plan_slug",
-                "partnership",
-                "partnership_name",
-                "theme_id",
-                "published_text",
-            ],
-            Table::ExpectedResults => &[
-                "plan_id",
-                "result_id",
-                "position",
-                "kind",
-                "description",
-                "city_ids",
-                "organization_ids",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::Activities => &[
-                "plan_id",
-                "activity_id",
-                "position",
-                "title",
-                "kind",
-                "date_text",
-                "date_precision",
-                "date_start",
-                "date_end",
-                "place_text",
-                "place_city_id",
-                "city_ids",
-                "organization_ids",
-                "description",
-                "draft",
-                "internal_note",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::Mous => &[
-                "plan_id",
-                "mou_id",
-                "subject",
-                "status",
-                "signed_on",
-                "document_url",
-                "party_city_ids",
-                "party_organization_ids",
-                "expected_result_id",
-                "draft",
-                "internal_note",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::Contacts => &[
-                "plan_id",
-                "contact_id",
-                "email",
-                "label",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            Table::DataIssues => &[
-                "plan_id",
-                "issue_id",
-                "entity",
-                "entity_id",
-                "field",
-                "severity",
-                "code",
-                "message",
-                "published_value",
-                "internal",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
+            Table::Plans => sheet.rows(plans.map(doc::PlanRow::from)),
+            Table::PlanCities => sheet.rows(plans.flat_map(doc::PlanCityRow::of)),
+            Table::Participants => sheet.rows(plans.flat_map(doc::ParticipantRow::of)),
+            Table::Cities => sheet.rows(std::iter::empty::<doc::CityRow>()),
+            Table::Organizations => sheet.rows(std::iter::empty::<doc::OrganizationRow>()),
+            Table::Themes => sheet.rows(plans.flat_map(doc::ThemeRow::of)),
+            Table::Statements => sheet.rows(plans.flat_map(doc::StatementRow::of)),
+            Table::SdgLinks => sheet.rows(plans.flat_map(doc::SdgLinkRow::of)),
+            Table::UrbanAgendaLinks => sheet.rows(plans.flat_map(doc::UrbanAgendaRow::of)),
+            Table::ExpectedResults => sheet.rows(plans.flat_map(doc::ExpectedResultRow::of)),
+            Table::Activities => sheet.rows(plans.flat_map(doc::ActivityRow::of)),
+            Table::Mous => sheet.rows(plans.flat_map(doc::MouRow::of)),
+            Table::Contacts => sheet.rows(plans.flat_map(doc::ContactRow::of)),
+            Table::DataIssues => sheet.rows(plans.flat_map(doc::IssueRow::of)),
         }
     }
 }

@@ -8,7 +8,7 @@ mod codes;
 mod dates;
 #[cfg(test)]
 #[allow(clippy::expect_used)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 #[allow(clippy::expect_used)]
 mod tests;

@@ -1,0 +1,88 @@
+//! An activity (a mission, a workshop …) as a plan lists it, and its row in `activities.csv`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::ActiveEnum;
+use serde::{Deserialize, Serialize};
+
+use super::{PartialDate, Plan, Ref, code, ids};
+use crate::export::csv::cell;
+use entity::enums::ActivityKind;
+
+/// An activity as listed by this plan; one shared by several plans appears under each, the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Activity {
+    pub id: i64,
+    /// Its place in this plan's list.
+    pub position: i16,
+    pub title: String,
+    pub description: Option<String>,
+    #[serde(with = "code::required")]
+    pub kind: ActivityKind,
+    pub date: PartialDate,
+    pub place_text: Option<String>,
+    pub place_city: Option<Ref>,
+    pub cities: Vec<Ref>,
+    pub organizations: Vec<Ref>,
+    pub draft: bool,
+    /// Non-public: present for its plans' organizations and admins only.
+    pub internal_note: Option<String>,
+    /// What identifies the activity across summaries (the same mission in two plans).
+    pub fingerprint: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// A row of `activities.csv`: an activity of one plan (a shared one is a row of each).
+#[derive(Debug, Default, Serialize)]
+pub struct ActivityRow<'a> {
+    plan_id: i64,
+    activity_id: i64,
+    position: i16,
+    title: &'a str,
+    kind: String,
+    date_text: Option<&'a str>,
+    date_precision: Option<String>,
+    date_start: Option<NaiveDate>,
+    date_end: Option<NaiveDate>,
+    place_text: Option<&'a str>,
+    place_city_id: Option<i64>,
+    #[serde(serialize_with = "cell::ids")]
+    city_ids: Vec<i64>,
+    #[serde(serialize_with = "cell::ids")]
+    organization_ids: Vec<i64>,
+    description: Option<&'a str>,
+    draft: bool,
+    internal_note: Option<&'a str>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+}
+
+impl<'a> ActivityRow<'a> {
+    /// The rows of `plan`'s activities.
+    pub fn of(plan: &'a Plan) -> impl Iterator<Item = Self> + 'a {
+        plan.activities.iter().map(|a| Self {
+            plan_id: plan.id,
+            activity_id: a.id,
+            position: a.position,
+            title: &a.title,
+            kind: a.kind.to_value(),
+            date_text: a.date.text.as_deref(),
+            date_precision: a.date.precision.map(|p| p.to_value()),
+            date_start: a.date.start,
+            date_end: a.date.end,
+            place_text: a.place_text.as_deref(),
+            place_city_id: a.place_city.as_ref().map(|c| c.id),
+            city_ids: ids(&a.cities),
+            organization_ids: ids(&a.organizations),
+            description: a.description.as_deref(),
+            draft: a.draft,
+            internal_note: a.internal_note.as_deref(),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            version: a.version,
+        })
+    }
+}
