@@ -4,7 +4,9 @@
 use crate::enums::{ActivityKind, DatePrecision};
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// (`Default`: a blank row for builders that name only what they set, such as the benchmark's
+/// dataset, so that a new column does not touch them.)
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "activity")]
 pub struct Model {
     #[sea_orm(primary_key)]

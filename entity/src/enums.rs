@@ -115,9 +115,19 @@ pub enum StatementKind {
     Objective,
 }
 
-/// The form a cooperation activity took.
+/// The form a cooperation activity took (default: other).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(14))")]
 pub enum ActivityKind {
@@ -143,6 +153,7 @@ pub enum ActivityKind {
     Matchmaking,
     #[sea_orm(string_value = "MOU_SIGNING")]
     MouSigning,
+    #[default]
     #[sea_orm(string_value = "OTHER")]
     Other,
 }

@@ -230,8 +230,7 @@ fn push(t: &mut Tables, places: &[Place], id: i64, d: Draft) {
         created_at: stamp(),
         updated_at: stamp(),
         version: 1,
-        internal_note: None,
-        draft: false,
+        ..Default::default()
     });
     for c in d.cities {
         t.activity_cities.push(activity_city::Model {

@@ -132,29 +132,14 @@ impl Parts {
             .into_iter()
             .flatten()
             .copied();
-        Some(doc::Activity {
-            id: a.id,
+        let listing = doc::Listing {
             position: link.position,
-            title: a.title.clone(),
-            description: a.description.clone(),
-            kind: a.kind,
-            date: doc::PartialDate {
-                text: a.date_text.clone(),
-                precision: a.date_precision,
-                start: a.date_start,
-                end: a.date_end,
-            },
-            place_text: a.place_text.clone(),
             place_city: a.place_city_id.map(|c| self.city(c)),
             cities: self.cities_of(&self.activity_cities, a.id),
             organizations: self.organizations_of(&self.activity_organizations, a.id),
-            draft: a.draft,
-            internal_note: (scope.private(a.internal_note.as_deref(), plans)).map(str::to_owned),
-            fingerprint: a.fingerprint.clone(),
-            created_at: a.created_at,
-            updated_at: a.updated_at,
-            version: a.version,
-        })
+            reads_private: scope.reads_private_of_any(plans),
+        };
+        Some(doc::Activity::from_row(a, listing))
     }
 
     /// The MoU `link` lists, as its plan lists it (`None`: one the caller may not read).

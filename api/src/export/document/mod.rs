@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use entity::enums::DatePrecision;
 
-pub use activity::{Activity, ActivityRow};
+pub use activity::{Activity, ActivityRow, Listing};
 pub use issue::{DataIssue, IssueRow};
 pub use links::{SdgGoalLink, SdgLinkRow, SdgTargetLink, UrbanAgendaLink, UrbanAgendaRow};
 pub use mou::{Mou, MouParty, MouRow};
@@ -65,7 +65,7 @@ pub struct Document {
 }
 
 /// A date as published ("May 2017") with the days it covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartialDate {
     pub text: Option<String>,

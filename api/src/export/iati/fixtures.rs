@@ -84,16 +84,11 @@ pub fn dated_activity(id: i64, date: doc::PartialDate) -> doc::Activity {
         description: None,
         kind: ActivityKind::Mission,
         date,
-        place_text: None,
-        place_city: None,
-        cities: vec![],
-        organizations: vec![],
-        draft: false,
-        internal_note: None,
         fingerprint: format!("f{id}"),
         created_at: at(2020, 2, 1),
         updated_at: at(2020, 2, 1),
         version: 1,
+        ..Default::default()
     }
 }
 

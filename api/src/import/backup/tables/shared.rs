@@ -8,9 +8,7 @@ use sea_orm::ActiveValue;
 use super::{Walk, inconsistent, repeated};
 use crate::export::document as doc;
 use crate::import::backup::RestoreError;
-use entity::{
-    activity, activity_city, activity_organization, mou, mou_party, plan_activity, plan_mou,
-};
+use entity::{activity_city, activity_organization, mou, mou_party, plan_activity, plan_mou};
 
 impl Walk<'_> {
     pub(super) fn activity(
@@ -52,24 +50,7 @@ impl Walk<'_> {
                     organization_id: o.id,
                 });
         }
-        self.t.activities.push(activity::Model {
-            id: a.id,
-            title: a.title.clone(),
-            description: a.description.clone(),
-            kind: a.kind,
-            date_text: a.date.text.clone(),
-            date_precision: a.date.precision,
-            date_start: a.date.start,
-            date_end: a.date.end,
-            place_text: a.place_text.clone(),
-            place_city_id: a.place_city.as_ref().map(|c| c.id),
-            fingerprint: a.fingerprint.clone(),
-            created_at: a.created_at,
-            updated_at: a.updated_at,
-            version: a.version,
-            internal_note: a.internal_note.clone(),
-            draft: a.draft,
-        });
+        self.t.activities.push(a.to_row());
         Ok(())
     }
 
