@@ -1,5 +1,6 @@
 //! Memoranda of understanding: shared facts between cities/organizations, linked to plans.
 
+mod parties;
 mod write;
 
 pub use write::MouMutation;
