@@ -1,7 +1,6 @@
 //! Writing activities: partners report their own; the organization comes from the token.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::Utc;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
@@ -68,6 +67,46 @@ pub struct ActivityPayload {
     activity: Activity,
 }
 
+impl PlanRecord for activity::Entity {
+    const KIND: NodeKind = NodeKind::Activity;
+    const FIELDS: &'static Fields<activity::Model> = FIELDS;
+
+    fn draft(row: &activity::Model) -> bool {
+        row.draft
+    }
+
+    async fn plans(w: &Write, row: &activity::Model) -> ApiResult<Vec<i64>> {
+        let (record, plan) = (
+            plan_activity::Column::ActivityId,
+            plan_activity::Column::PlanId,
+        );
+        write::plans_listing::<plan_activity::Entity>(w, record, plan, row.id).await
+    }
+
+    /// After the plan's other activities.
+    async fn place(w: &Write, plan: i64, row: &activity::Model, diff: &mut Diff) -> ApiResult<()> {
+        let last: Option<Option<i16>> = plan_activity::Entity::find()
+            .filter(plan_activity::Column::PlanId.eq(plan))
+            .select_only()
+            .column_as(plan_activity::Column::Position.max(), "max")
+            .into_tuple()
+            .one(&w.txn)
+            .await?;
+        let position = last.flatten().unwrap_or(0).checked_add(1);
+        let position = position
+            .ok_or_else(|| ApiError::invalid("plan", "the plan has too many activities"))?;
+        plan_activity::ActiveModel {
+            plan_id: Set(plan),
+            activity_id: Set(row.id),
+            position: Set(position),
+        }
+        .insert(&w.txn)
+        .await?;
+        diff.created("plan", NodeKind::Plan.audit(plan));
+        Ok(())
+    }
+}
+
 #[derive(Default)]
 pub struct ActivityMutation;
 
@@ -106,7 +145,6 @@ impl ActivityMutation {
             None => None,
         };
         let internal_note = write::opt_text("internalNote", input.internal_note.as_deref(), 5_000)?;
-        let now = Utc::now();
         let mut row = activity::ActiveModel {
             title: Set(title),
             description: Set(description),
@@ -114,15 +152,12 @@ impl ActivityMutation {
             place_text: Set(place),
             place_city_id: Set(place_city),
             fingerprint: Set(write::api_fingerprint()?),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
             internal_note: Set(internal_note),
             draft: Set(input.draft),
             ..Default::default()
         };
         set_date(&mut row, date.as_ref());
-        let row = row.insert(&w.txn).await?;
+        let row = write::insert_new(&w.txn, row).await?;
         // Checked after the activity is written: a bad city rolls the whole create back.
         let cities = input.cities.as_deref().unwrap_or_default();
         let cities = write::city_ids(w, cities, "cities").await?;
@@ -224,46 +259,6 @@ impl ActivityMutation {
         version: i32,
     ) -> ApiResult<DeletePayload> {
         write::delete::<activity::Entity>(ctx, &id, version).await
-    }
-}
-
-impl PlanRecord for activity::Entity {
-    const KIND: NodeKind = NodeKind::Activity;
-    const FIELDS: &'static Fields<activity::Model> = FIELDS;
-
-    fn draft(row: &activity::Model) -> bool {
-        row.draft
-    }
-
-    async fn plans(w: &Write, row: &activity::Model) -> ApiResult<Vec<i64>> {
-        let (record, plan) = (
-            plan_activity::Column::ActivityId,
-            plan_activity::Column::PlanId,
-        );
-        write::plans_listing::<plan_activity::Entity>(w, record, plan, row.id).await
-    }
-
-    /// After the plan's other activities.
-    async fn place(w: &Write, plan: i64, row: &activity::Model, diff: &mut Diff) -> ApiResult<()> {
-        let last: Option<Option<i16>> = plan_activity::Entity::find()
-            .filter(plan_activity::Column::PlanId.eq(plan))
-            .select_only()
-            .column_as(plan_activity::Column::Position.max(), "max")
-            .into_tuple()
-            .one(&w.txn)
-            .await?;
-        let position = last.flatten().unwrap_or(0).checked_add(1);
-        let position = position
-            .ok_or_else(|| ApiError::invalid("plan", "the plan has too many activities"))?;
-        plan_activity::ActiveModel {
-            plan_id: Set(plan),
-            activity_id: Set(row.id),
-            position: Set(position),
-        }
-        .insert(&w.txn)
-        .await?;
-        diff.created("plan", NodeKind::Plan.audit(plan));
-        Ok(())
     }
 }
 

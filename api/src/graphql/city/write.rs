@@ -2,7 +2,6 @@
 //! plan, an organization, an activity, an expected result or an MoU is not deleted.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::Utc;
 use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::City;
@@ -92,23 +91,21 @@ impl CityMutation {
         let (latitude, longitude) = checked_position(input.latitude, input.longitude)?;
         let population = input.population.map(checked_population).transpose()?;
         name_free(&w, &name, &name_key, country.as_deref(), None).await?;
-        let now = Utc::now();
-        let row = city::ActiveModel {
-            name: Set(name),
-            native_name: Set(native_name),
-            name_key: Set(name_key),
-            kind: Set(input.kind.into()),
-            region: Set(region),
-            country_code: Set(country),
-            latitude: Set(latitude),
-            longitude: Set(longitude),
-            population: Set(population),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            ..Default::default()
-        }
-        .insert(&w.txn)
+        let row = write::insert_new(
+            &w.txn,
+            city::ActiveModel {
+                name: Set(name),
+                native_name: Set(native_name),
+                name_key: Set(name_key),
+                kind: Set(input.kind.into()),
+                region: Set(region),
+                country_code: Set(country),
+                latitude: Set(latitude),
+                longitude: Set(longitude),
+                population: Set(population),
+                ..Default::default()
+            },
+        )
         .await?;
         w.remember(key, NodeKind::City, row.id).await?;
         let mut diff = Diff::default();

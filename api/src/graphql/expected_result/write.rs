@@ -1,11 +1,8 @@
 //! Writing a plan's expected results: editors of the plan's organizations and admins.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::Utc;
 use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::ExpectedResult;
 use crate::error::ApiResult;
@@ -52,6 +49,26 @@ pub struct ExpectedResultPayload {
     expected_result: ExpectedResult,
 }
 
+impl PlanRecord for expected_result::Entity {
+    const KIND: NodeKind = NodeKind::ExpectedResult;
+    const FIELDS: &'static Fields<expected_result::Model> = FIELDS;
+
+    fn part_of(row: &expected_result::Model) -> Option<Part<Self>> {
+        let (plan, list, position) = (row.plan_id, list(row.plan_id), row.position);
+        Some(Part {
+            plan,
+            list,
+            position,
+        })
+    }
+
+    async fn deleting(w: &Write, row: &expected_result::Model, diff: &mut Diff) -> ApiResult<()> {
+        let cities = cities_of(w, row.id).await?;
+        diff.deleted("cities", NodeKind::City.audit_all(&cities));
+        Ok(())
+    }
+}
+
 #[derive(Default)]
 pub struct ExpectedResultMutation;
 
@@ -83,18 +100,16 @@ impl ExpectedResultMutation {
         let position = list(c.plan)
             .insert_at(&c.w.txn, input.position, "position")
             .await?;
-        let now = Utc::now();
-        let row = expected_result::ActiveModel {
-            plan_id: Set(c.plan),
-            position: Set(position),
-            kind: Set(input.kind.into()),
-            description: Set(description),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            ..Default::default()
-        }
-        .insert(&c.w.txn)
+        let row = write::insert_new(
+            &c.w.txn,
+            expected_result::ActiveModel {
+                plan_id: Set(c.plan),
+                position: Set(position),
+                kind: Set(input.kind.into()),
+                description: Set(description),
+                ..Default::default()
+            },
+        )
         .await?;
         set_cities(&c.w, row.id, &cities).await?;
         let mut diff = Diff::default();
@@ -156,26 +171,6 @@ impl ExpectedResultMutation {
         version: i32,
     ) -> ApiResult<DeletePayload> {
         write::delete::<expected_result::Entity>(ctx, &id, version).await
-    }
-}
-
-impl PlanRecord for expected_result::Entity {
-    const KIND: NodeKind = NodeKind::ExpectedResult;
-    const FIELDS: &'static Fields<expected_result::Model> = FIELDS;
-
-    fn part_of(row: &expected_result::Model) -> Option<Part<Self>> {
-        let (plan, list, position) = (row.plan_id, list(row.plan_id), row.position);
-        Some(Part {
-            plan,
-            list,
-            position,
-        })
-    }
-
-    async fn deleting(w: &Write, row: &expected_result::Model, diff: &mut Diff) -> ApiResult<()> {
-        let cities = cities_of(w, row.id).await?;
-        diff.deleted("cities", NodeKind::City.audit_all(&cities));
-        Ok(())
     }
 }
 

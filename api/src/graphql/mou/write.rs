@@ -60,6 +60,37 @@ pub struct MouPayload {
     mou: Mou,
 }
 
+impl PlanRecord for mou::Entity {
+    const KIND: NodeKind = NodeKind::Mou;
+    const FIELDS: &'static Fields<mou::Model> = FIELDS;
+
+    fn draft(row: &mou::Model) -> bool {
+        row.draft
+    }
+
+    async fn plans(w: &Write, row: &mou::Model) -> ApiResult<Vec<i64>> {
+        let (record, plan) = (plan_mou::Column::MouId, plan_mou::Column::PlanId);
+        write::plans_listing::<plan_mou::Entity>(w, record, plan, row.id).await
+    }
+
+    async fn place(w: &Write, plan: i64, row: &mou::Model, diff: &mut Diff) -> ApiResult<()> {
+        plan_mou::ActiveModel {
+            plan_id: Set(plan),
+            mou_id: Set(row.id),
+            expected_result_id: Set(None),
+        }
+        .insert(&w.txn)
+        .await?;
+        diff.created("plan", NodeKind::Plan.audit(plan));
+        Ok(())
+    }
+
+    async fn deleting(w: &Write, row: &mou::Model, diff: &mut Diff) -> ApiResult<()> {
+        diff.field("parties", parties_of(w, row.id).await?, Vec::new());
+        Ok(())
+    }
+}
+
 #[derive(Default)]
 pub struct MouMutation;
 
@@ -82,21 +113,19 @@ impl MouMutation {
         check_count(&input.parties)?;
         let document_url = opt_url("documentUrl", input.document_url.as_deref())?;
         let internal_note = write::opt_text("internalNote", input.internal_note.as_deref(), 5_000)?;
-        let now = Utc::now();
-        let row = mou::ActiveModel {
-            subject: Set(subject),
-            status: Set(Status::Planned),
-            signed_on: Set(None),
-            document_url: Set(document_url),
-            fingerprint: Set(write::api_fingerprint()?),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            internal_note: Set(internal_note),
-            draft: Set(input.draft),
-            ..Default::default()
-        }
-        .insert(&c.w.txn)
+        let row = write::insert_new(
+            &c.w.txn,
+            mou::ActiveModel {
+                subject: Set(subject),
+                status: Set(Status::Planned),
+                signed_on: Set(None),
+                document_url: Set(document_url),
+                fingerprint: Set(write::api_fingerprint()?),
+                internal_note: Set(internal_note),
+                draft: Set(input.draft),
+                ..Default::default()
+            },
+        )
         .await?;
         // Each party is checked as it is written: a bad one rolls the whole create back.
         let parties = check_parties(&c.w, &input.parties, Some(row.id)).await?;
@@ -243,37 +272,6 @@ impl MouMutation {
         #[graphql(desc = "The version the caller read.")] version: i32,
     ) -> ApiResult<DeletePayload> {
         write::delete::<mou::Entity>(ctx, &id, version).await
-    }
-}
-
-impl PlanRecord for mou::Entity {
-    const KIND: NodeKind = NodeKind::Mou;
-    const FIELDS: &'static Fields<mou::Model> = FIELDS;
-
-    fn draft(row: &mou::Model) -> bool {
-        row.draft
-    }
-
-    async fn plans(w: &Write, row: &mou::Model) -> ApiResult<Vec<i64>> {
-        let (record, plan) = (plan_mou::Column::MouId, plan_mou::Column::PlanId);
-        write::plans_listing::<plan_mou::Entity>(w, record, plan, row.id).await
-    }
-
-    async fn place(w: &Write, plan: i64, row: &mou::Model, diff: &mut Diff) -> ApiResult<()> {
-        plan_mou::ActiveModel {
-            plan_id: Set(plan),
-            mou_id: Set(row.id),
-            expected_result_id: Set(None),
-        }
-        .insert(&w.txn)
-        .await?;
-        diff.created("plan", NodeKind::Plan.audit(plan));
-        Ok(())
-    }
-
-    async fn deleting(w: &Write, row: &mou::Model, diff: &mut Diff) -> ApiResult<()> {
-        diff.field("parties", parties_of(w, row.id).await?, Vec::new());
-        Ok(())
     }
 }
 

@@ -122,19 +122,17 @@ impl OrganizationMutation {
             )));
         }
         let w = Write::begin(ctx, Permission::Administer).await?;
-        let now = Utc::now();
-        let row = organization::ActiveModel {
-            name: Set(name),
-            name_key: Set(key),
-            kind: Set(input.kind.into()),
-            city_id: Set(city_id),
-            website: Set(website),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            ..Default::default()
-        }
-        .insert(&w.txn)
+        let row = write::insert_new(
+            &w.txn,
+            organization::ActiveModel {
+                name: Set(name),
+                name_key: Set(key),
+                kind: Set(input.kind.into()),
+                city_id: Set(city_id),
+                website: Set(website),
+                ..Default::default()
+            },
+        )
         .await?;
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);

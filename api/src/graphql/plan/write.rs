@@ -3,7 +3,6 @@
 //! internal note.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::Utc;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -102,25 +101,23 @@ impl PlanMutation {
         let period_context =
             write::opt_text("periodContext", input.period_context.as_deref(), 2_000)?;
         let internal_note = write::opt_text("internalNote", input.internal_note.as_deref(), 5_000)?;
-        let now = Utc::now();
-        let row = plan::ActiveModel {
-            slug: Set(slug),
-            title: Set(title),
-            status: Set(input.status.into()),
-            focal_city_id: Set(focal),
-            period_text: Set(period.as_ref().map(|d| d.text().to_owned())),
-            period_precision: Set(period.as_ref().map(|d| d.precision())),
-            period_start: Set(period.as_ref().map(|d| d.start())),
-            period_end: Set(period.as_ref().map(|d| d.end())),
-            period_context: Set(period_context),
-            source_document_id: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            internal_note: Set(internal_note),
-            ..Default::default()
-        }
-        .insert(&w.txn)
+        let row = write::insert_new(
+            &w.txn,
+            plan::ActiveModel {
+                slug: Set(slug),
+                title: Set(title),
+                status: Set(input.status.into()),
+                focal_city_id: Set(focal),
+                period_text: Set(period.as_ref().map(|d| d.text().to_owned())),
+                period_precision: Set(period.as_ref().map(|d| d.precision())),
+                period_start: Set(period.as_ref().map(|d| d.start())),
+                period_end: Set(period.as_ref().map(|d| d.end())),
+                period_context: Set(period_context),
+                source_document_id: Set(None),
+                internal_note: Set(internal_note),
+                ..Default::default()
+            },
+        )
         .await?;
         w.remember(key, NodeKind::Plan, row.id).await?;
         let mut diff = Diff::default();

@@ -2,9 +2,8 @@
 //! organizations and admins. Each kind is its own ordered list.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::Utc;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, Set};
+use sea_orm::{ActiveEnum, ColumnTrait, Set};
 
 use super::Statement;
 use crate::error::{ApiError, ApiResult};
@@ -51,6 +50,20 @@ pub struct StatementPayload {
     statement: Statement,
 }
 
+impl PlanRecord for statement::Entity {
+    const KIND: NodeKind = NodeKind::Statement;
+    const FIELDS: &'static Fields<statement::Model> = FIELDS;
+
+    fn part_of(row: &statement::Model) -> Option<Part<Self>> {
+        let (plan, list, position) = (row.plan_id, list(row.plan_id, row.kind), row.position);
+        Some(Part {
+            plan,
+            list,
+            position,
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct StatementMutation;
 
@@ -82,19 +95,17 @@ impl StatementMutation {
         let position = list(c.plan, kind)
             .insert_at(&c.w.txn, input.position, "position")
             .await?;
-        let now = Utc::now();
-        let row = statement::ActiveModel {
-            plan_id: Set(c.plan),
-            kind: Set(kind),
-            position: Set(position),
-            title: Set(title),
-            text: Set(text),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            ..Default::default()
-        }
-        .insert(&c.w.txn)
+        let row = write::insert_new(
+            &c.w.txn,
+            statement::ActiveModel {
+                plan_id: Set(c.plan),
+                kind: Set(kind),
+                position: Set(position),
+                title: Set(title),
+                text: Set(text),
+                ..Default::default()
+            },
+        )
         .await?;
         Ok(payload(c.finish(row, Diff::default()).await?))
     }
@@ -158,20 +169,6 @@ impl StatementMutation {
         version: i32,
     ) -> ApiResult<DeletePayload> {
         write::delete::<statement::Entity>(ctx, &id, version).await
-    }
-}
-
-impl PlanRecord for statement::Entity {
-    const KIND: NodeKind = NodeKind::Statement;
-    const FIELDS: &'static Fields<statement::Model> = FIELDS;
-
-    fn part_of(row: &statement::Model) -> Option<Part<Self>> {
-        let (plan, list, position) = (row.plan_id, list(row.plan_id, row.kind), row.position);
-        Some(Part {
-            plan,
-            list,
-            position,
-        })
     }
 }
 

@@ -1,9 +1,8 @@
 //! Writing a plan's themes: editors of the plan's organizations and admins.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::Utc;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Set};
+use sea_orm::{ColumnTrait, Set};
 
 use super::Theme;
 use crate::error::ApiResult;
@@ -45,6 +44,20 @@ pub struct ThemePayload {
     theme: Theme,
 }
 
+impl PlanRecord for theme::Entity {
+    const KIND: NodeKind = NodeKind::Theme;
+    const FIELDS: &'static Fields<theme::Model> = FIELDS;
+
+    fn part_of(row: &theme::Model) -> Option<Part<Self>> {
+        let (plan, list, position) = (row.plan_id, list(row.plan_id), row.position);
+        Some(Part {
+            plan,
+            list,
+            position,
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct ThemeMutation;
 
@@ -68,18 +81,16 @@ impl ThemeMutation {
         let position = list(c.plan)
             .insert_at(&c.w.txn, input.position, "position")
             .await?;
-        let now = Utc::now();
-        let row = theme::ActiveModel {
-            plan_id: Set(c.plan),
-            position: Set(position),
-            title: Set(title),
-            description: Set(description),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            ..Default::default()
-        }
-        .insert(&c.w.txn)
+        let row = write::insert_new(
+            &c.w.txn,
+            theme::ActiveModel {
+                plan_id: Set(c.plan),
+                position: Set(position),
+                title: Set(title),
+                description: Set(description),
+                ..Default::default()
+            },
+        )
         .await?;
         let theme = Theme(c.finish(row, Diff::default()).await?);
         Ok(ThemePayload { theme })
@@ -131,20 +142,6 @@ impl ThemeMutation {
         version: i32,
     ) -> ApiResult<DeletePayload> {
         write::delete::<theme::Entity>(ctx, &id, version).await
-    }
-}
-
-impl PlanRecord for theme::Entity {
-    const KIND: NodeKind = NodeKind::Theme;
-    const FIELDS: &'static Fields<theme::Model> = FIELDS;
-
-    fn part_of(row: &theme::Model) -> Option<Part<Self>> {
-        let (plan, list, position) = (row.plan_id, list(row.plan_id), row.position);
-        Some(Part {
-            plan,
-            list,
-            position,
-        })
     }
 }
 

@@ -31,7 +31,7 @@ pub use diff::{Diff, Fields};
 pub use flow::{Creating, Part, PlanRecord, Updating, delete, id_of, plans_listing};
 pub use input::{email, name, opt_text, partial_date, patch_text, text, url};
 pub use lookup::{Reference, api_fingerprint, city_id, city_ids, readable_plan, references};
-pub use versioned::{check_version, delete_versioned, save_versioned};
+pub use versioned::{check_version, delete_versioned, insert_new, save_versioned};
 
 /// One record a mutation changed, for the audit log and the change feed.
 pub struct Entry {

@@ -3,9 +3,28 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter,
+};
 
 use crate::error::{ApiError, ApiResult};
+
+/// Inserts a new row `model` at version 1, created and updated now.
+pub async fn insert_new<A>(
+    txn: &DatabaseTransaction,
+    mut model: A,
+) -> ApiResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let now = Utc::now();
+    model.set(find_column::<A::Entity>("created_at"), now.into());
+    model.set(find_column::<A::Entity>("updated_at"), now.into());
+    model.set(find_column::<A::Entity>("version"), 1.into());
+    Ok(model.insert(txn).await?)
+}
 
 /// Saves the changed fields of `model` when the row still has version `expected`, moving it to
 /// `expected + 1`, and returns the saved row; `StaleVersion` with the current version when
