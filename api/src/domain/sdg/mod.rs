@@ -7,8 +7,8 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 
 // The same files seed the database, so the API and the tables cannot disagree on the lists.
-const GOALS_TSV: &str = include_str!("../../../data/codelists/sdg_goals.tsv");
-const TARGETS_TSV: &str = include_str!("../../../data/codelists/sdg_targets.tsv");
+const GOALS_TSV: &str = include_str!("../../../../data/codelists/sdg_goals.tsv");
+const TARGETS_TSV: &str = include_str!("../../../../data/codelists/sdg_targets.tsv");
 
 /// Malformed lines are skipped rather than panicking at first use; the unit tests pin the counts (17
 /// goals, 169 targets), so a damaged seed fails the build instead.

@@ -9,7 +9,7 @@ use crate::domain::text::name_key;
 
 // The same file seeds the database, so the API and the tables cannot disagree on the list.
 const PARTNERSHIPS_TSV: &str =
-    include_str!("../../../data/codelists/urban_agenda_partnerships.tsv");
+    include_str!("../../../../data/codelists/urban_agenda_partnerships.tsv");
 
 /// Tokens either side of a one-word alias within which "partnership", "Urban Agenda" or "EU Urban"
 /// must appear for it to count.
