@@ -2,6 +2,7 @@
 //! refusals) and of the plausibility checks, one published spelling per case. Kept apart so that
 //! `mod.rs` is the reader alone.
 
+use super::plausible::grouped;
 use super::*;
 use std::str::FromStr;
 
