@@ -6,25 +6,31 @@
 //! limited in number per caller ([`Throttle::export_slot`]). Refusals are sent slowly
 //! ([`Throttle::hold_refusal`]), so that a client retrying in a loop cannot spend the instance's
 //! time on refusals.
+//!
+//! `holds` counts what a key holds at once (exports, WebSocket connections, held refusals); `cost`
+//! is the schema extension that charges the cost budget.
 
-use std::collections::HashMap;
+mod cost;
+mod holds;
+
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use actix_web::HttpRequest;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
-use async_graphql::{ServerError, ValidationResult};
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use ipnet::IpNet;
 
 use crate::auth::{Role, Viewer};
-use crate::error::{ApiError, request_error};
+use crate::error::ApiError;
 use crate::settings::Settings;
+
+pub use cost::{CostAccount, CostBudget};
+pub use holds::{Hold, Holds};
 
 /// Whose allowance a request draws on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -334,64 +340,6 @@ pub const HELD_REFUSALS_PER_ADDRESS: usize = 64;
 /// One running export of a caller; dropping it frees the slot.
 pub type ExportSlot = Hold<Key>;
 
-/// Things held at once per key (exports streaming, WebSocket connections open), each counted
-/// until its [`Hold`] drops.
-pub struct Holds<K>(Arc<Mutex<HashMap<K, usize>>>);
-
-impl<K> Clone for Holds<K> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<K> Default for Holds<K> {
-    fn default() -> Self {
-        Self(Arc::default())
-    }
-}
-
-/// One thing counted against its key until dropped.
-pub struct Hold<K: std::hash::Hash + Eq> {
-    holds: Holds<K>,
-    key: K,
-}
-
-impl<K: std::hash::Hash + Eq + Copy> Holds<K> {
-    /// Counts one more for `key`, or `None` when it holds `max` already (`0`: no limit).
-    pub fn hold(&self, key: K, max: usize) -> Option<Hold<K>> {
-        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let count = held.entry(key).or_insert(0);
-        if max != 0 && *count >= max {
-            return None;
-        }
-        *count += 1;
-        Some(Hold {
-            holds: self.clone(),
-            key,
-        })
-    }
-
-    #[cfg(test)]
-    fn is_empty(&self) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_empty()
-    }
-}
-
-impl<K: std::hash::Hash + Eq> Drop for Hold<K> {
-    fn drop(&mut self) {
-        let mut held = self.holds.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = held.get_mut(&self.key) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                held.remove(&self.key);
-            }
-        }
-    }
-}
-
 /// An IPv6 client is keyed by its /64: one host commonly holds the whole network.
 pub fn address_key(address: IpAddr) -> IpAddr {
     match address {
@@ -414,50 +362,6 @@ async fn forget_idle_keys(throttle: Weak<Throttle>) {
         for allowance in throttle.requests.all().chain(throttle.cost.all()) {
             allowance.forget_idle();
         }
-    }
-}
-
-/// Request data: whose cost budget the operation is charged to.
-pub struct CostAccount {
-    throttle: Arc<Throttle>,
-    account: Account,
-}
-
-impl CostAccount {
-    pub fn new(throttle: &Arc<Throttle>, account: Account) -> Self {
-        Self {
-            throttle: Arc::clone(throttle),
-            account,
-        }
-    }
-}
-
-/// Schema extension charging each validated operation's complexity to the request's
-/// [`CostAccount`] (requests without one, such as subscriptions, are not charged). Over budget,
-/// the operation fails validation with `RATE_LIMITED`: nothing runs.
-pub struct CostBudget;
-
-impl ExtensionFactory for CostBudget {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostBudget)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CostBudget {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        if let Some(account) = ctx.data_opt::<CostAccount>() {
-            account
-                .throttle
-                .charge(&account.account, result.complexity)
-                .map_err(|limited| vec![request_error(ApiError::from(limited).into())])?;
-        }
-        Ok(result)
     }
 }
 
