@@ -1,6 +1,12 @@
 //! Relay connections for every list that can grow: keyset cursors over the sort keys of the chosen
 //! order (page 500 costs what page 1 costs), `first`/`last` capped, `totalCount` computed only when
 //! asked for, and nested connections cut per parent in SQL (`ROW_NUMBER() OVER (PARTITION BY …)`).
+//!
+//! `cursor` reads the page arguments and cursors of a request; `keyset` turns them into SQL filters
+//! and orders, and rows back into cursors.
+
+mod cursor;
+mod keyset;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -10,18 +16,17 @@ use std::sync::Arc;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Object, OutputType};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, ExprTrait, Func, Order, OverStatement, Query, WindowStatement,
+    Alias, Asterisk, Expr, ExprTrait, Func, Order, OverStatement, Query, WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, ColumnType, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
+    ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
+pub use cursor::{CursorValue, PageArgs, Window, encode_cursor};
+use keyset::{cursor_of, window_sql};
 
 /// The largest page a client may ask for.
 pub const MAX_PAGE: i32 = 100;
@@ -70,119 +75,6 @@ impl TotalCount {
     async fn total_count(&self) -> ApiResult<u64> {
         (self.count)().await
     }
-}
-
-/// `first`/`after`/`last`/`before` as sent by the client.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct PageArgs {
-    pub first: Option<i32>,
-    pub after: Option<String>,
-    pub last: Option<i32>,
-    pub before: Option<String>,
-}
-
-/// One value of a cursor's sort key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum CursorValue {
-    Int(i64),
-    Text(String),
-}
-
-/// What a cursor holds: the order it was made for and the sort-key values of its row.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-struct CursorData {
-    o: String,
-    k: Vec<CursorValue>,
-}
-
-/// The checked form of `PageArgs`: a direction, a size and keyset bounds.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Window {
-    pub size: u64,
-    pub backward: bool,
-    pub after: Option<Vec<CursorValue>>,
-    pub before: Option<Vec<CursorValue>>,
-}
-
-impl PageArgs {
-    pub fn new(
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Self {
-        Self {
-            first,
-            after,
-            last,
-            before,
-        }
-    }
-
-    /// Checks sizes and decodes cursors made for `order` (a cursor of another order is refused).
-    pub fn window(&self, order: &str) -> ApiResult<Window> {
-        let check = |field: &str, n: i32| {
-            if !(0..=MAX_PAGE).contains(&n) {
-                Err(ApiError::invalid(
-                    field,
-                    format!("must be between 0 and {MAX_PAGE}"),
-                ))
-            } else {
-                Ok(n as u64)
-            }
-        };
-        let (size, backward) = match (self.first, self.last) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::invalid(
-                    "last",
-                    "give either first or last, not both",
-                ));
-            }
-            (Some(n), None) => (check("first", n)?, false),
-            (None, Some(n)) => (check("last", n)?, true),
-            (None, None) => (DEFAULT_PAGE as u64, false),
-        };
-        let decode = |c: &String, field| decode_cursor(c, order, field);
-        Ok(Window {
-            size,
-            backward,
-            after: self
-                .after
-                .as_ref()
-                .map(|c| decode(c, "after"))
-                .transpose()?,
-            before: self
-                .before
-                .as_ref()
-                .map(|c| decode(c, "before"))
-                .transpose()?,
-        })
-    }
-}
-
-/// An opaque cursor for the row with sort-key `keys` under ordering `order`.
-pub fn encode_cursor(order: &str, keys: Vec<CursorValue>) -> String {
-    let data = CursorData {
-        o: order.to_owned(),
-        k: keys,
-    };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
-}
-
-fn decode_cursor(cursor: &str, order: &str, field: &str) -> ApiResult<Vec<CursorValue>> {
-    let data: CursorData = URL_SAFE_NO_PAD
-        .decode(cursor.as_bytes())
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| ApiError::invalid(field, "not a valid cursor"))?;
-    if data.o != order {
-        return Err(ApiError::invalid(
-            field,
-            "the cursor belongs to another ordering",
-        ));
-    }
-    Ok(data.k)
 }
 
 /// One sort key of an ordering: a column and, for nullable columns, the value NULL sorts as.
@@ -238,125 +130,6 @@ impl<E: HasIdColumn> SortOrder<E> for ById {
     fn descending(self) -> bool {
         false
     }
-}
-
-#[derive(Clone, Copy)]
-enum KeyKind {
-    Int,
-    Date,
-    Text,
-}
-
-fn kind_of<C: ColumnTrait>(c: C) -> KeyKind {
-    match c.def().get_column_type() {
-        ColumnType::Date => KeyKind::Date,
-        ColumnType::BigInteger | ColumnType::Integer | ColumnType::SmallInteger => KeyKind::Int,
-        _ => KeyKind::Text,
-    }
-}
-
-fn to_value(kind: KeyKind, v: &CursorValue, field: &str) -> ApiResult<Value> {
-    let bad = || ApiError::invalid(field, "not a valid cursor");
-    Ok(match (kind, v) {
-        (KeyKind::Int, CursorValue::Int(n)) => Value::BigInt(Some(*n)),
-        (KeyKind::Date, CursorValue::Text(s)) => {
-            Value::from(s.parse::<chrono::NaiveDate>().map_err(|_| bad())?)
-        }
-        (KeyKind::Text, CursorValue::Text(s)) => Value::from(s.clone()),
-        _ => return Err(bad()),
-    })
-}
-
-fn from_value(v: Value, null_as: Option<&'static str>) -> CursorValue {
-    match v {
-        Value::BigInt(Some(n)) => CursorValue::Int(n),
-        Value::Int(Some(n)) => CursorValue::Int(i64::from(n)),
-        Value::SmallInt(Some(n)) => CursorValue::Int(i64::from(n)),
-        Value::String(Some(s)) => CursorValue::Text(s),
-        Value::ChronoDate(Some(d)) => CursorValue::Text(d.to_string()),
-        other => match null_as {
-            Some(n) => CursorValue::Text(n.to_owned()),
-            None => CursorValue::Text(format!("{other:?}")),
-        },
-    }
-}
-
-/// The SQL expression of a key: the qualified column, NULLs replaced by the key's sentinel.
-fn key_expr<E: EntityTrait>(key: &SortKey<E::Column>) -> ApiResult<Expr> {
-    let col = Expr::col((E::default(), key.column));
-    Ok(match key.null_as {
-        None => col,
-        Some(literal) => Func::coalesce([col, Expr::cust(format!("'{literal}'"))]).into(),
-    })
-}
-
-/// Rows strictly beyond `values` in the direction `greater`: a lexicographic tuple comparison
-/// written out as OR/AND, led by a redundant bound on the first key so that both SQLite and
-/// PostgreSQL start an index range scan at the cursor instead of filtering from the beginning.
-fn beyond<E: EntityTrait>(
-    keys: &[SortKey<E::Column>],
-    values: &[CursorValue],
-    greater: bool,
-    field: &str,
-) -> ApiResult<Condition> {
-    if keys.is_empty() || keys.len() != values.len() {
-        return Err(ApiError::invalid(field, "not a valid cursor"));
-    }
-    let mut any = Condition::any();
-    for i in 0..keys.len() {
-        let mut all = Condition::all();
-        for (key, value) in keys.iter().zip(values).take(i) {
-            all = all.add(key_expr::<E>(key)?.eq(to_value(kind_of(key.column), value, field)?));
-        }
-        let (key, value) = (&keys[i], &values[i]);
-        let v = to_value(kind_of(key.column), value, field)?;
-        all = all.add(if greater {
-            key_expr::<E>(key)?.gt(v)
-        } else {
-            key_expr::<E>(key)?.lt(v)
-        });
-        any = any.add(all);
-    }
-    let (first, v0) = (&keys[0], &values[0]);
-    let v0 = to_value(kind_of(first.column), v0, field)?;
-    let bound = if greater {
-        key_expr::<E>(first)?.gte(v0)
-    } else {
-        key_expr::<E>(first)?.lte(v0)
-    };
-    Ok(Condition::all().add(bound).add(any))
-}
-
-/// The keyset filter and the SQL order (reversed for `last`) of a window.
-fn window_sql<E: EntityTrait, O: SortOrder<E>>(
-    order: O,
-    window: &Window,
-) -> ApiResult<(Condition, Vec<(Expr, Order)>)> {
-    let keys = order.keys();
-    let desc = order.descending();
-    let mut cond = Condition::all();
-    if let Some(after) = &window.after {
-        cond = cond.add(beyond::<E>(&keys, after, !desc, "after")?);
-    }
-    if let Some(before) = &window.before {
-        cond = cond.add(beyond::<E>(&keys, before, desc, "before")?);
-    }
-    let reverse = desc != window.backward;
-    let dir = if reverse { Order::Desc } else { Order::Asc };
-    let sort = keys
-        .iter()
-        .map(|k| Ok((key_expr::<E>(k)?, dir.clone())))
-        .collect::<ApiResult<_>>()?;
-    Ok((cond, sort))
-}
-
-fn cursor_of<E: EntityTrait, O: SortOrder<E>>(order: O, row: &E::Model) -> String {
-    let keys = order
-        .keys()
-        .iter()
-        .map(|k| from_value(row.get(k.column), k.null_as))
-        .collect();
-    encode_cursor(order.name(), keys)
 }
 
 /// Turns fetched rows (size + 1 at most, in fetch order) into a connection.
