@@ -1,5 +1,7 @@
 //! Tests of every published spelling, the refusals and their messages, stored rows, dates found
 //! in bullets and texts, ordering and the canonical form.
+//! Long because it is one catalogue: every spelling the summaries use and every way a date can be
+//! wrong is a case here, with its expected bounds or message, through the same few helpers.
 
 use super::*;
 

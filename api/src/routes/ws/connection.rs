@@ -4,6 +4,8 @@
 //! again: a revoked token closes the connection (4403), an expired one too (4401, also at the
 //! instant of expiry), and so does a caller whose rights shrank (4403) — its running
 //! subscriptions were resolved with the old rights.
+//! Long because it is one state machine: the loop and the handlers it calls share the connection's
+//! state (caller and scope, running operations, token expiry) and read best together.
 
 use std::net::IpAddr;
 use std::pin::Pin;

@@ -6,25 +6,31 @@
 //! limited in number per caller ([`Throttle::export_slot`]). Refusals are sent slowly
 //! ([`Throttle::hold_refusal`]), so that a client retrying in a loop cannot spend the instance's
 //! time on refusals.
+//!
+//! `holds` counts what a key holds at once (exports, WebSocket connections, held refusals); `cost`
+//! is the schema extension that charges the cost budget.
 
-use std::collections::HashMap;
+mod cost;
+mod holds;
+
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use actix_web::HttpRequest;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
-use async_graphql::{ServerError, ValidationResult};
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use ipnet::IpNet;
 
 use crate::auth::{Role, Viewer};
-use crate::error::{ApiError, request_error};
+use crate::error::ApiError;
 use crate::settings::Settings;
+
+pub use cost::{CostAccount, CostBudget};
+pub use holds::{Hold, Holds};
 
 /// Whose allowance a request draws on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -334,64 +340,6 @@ pub const HELD_REFUSALS_PER_ADDRESS: usize = 64;
 /// One running export of a caller; dropping it frees the slot.
 pub type ExportSlot = Hold<Key>;
 
-/// Things held at once per key (exports streaming, WebSocket connections open), each counted
-/// until its [`Hold`] drops.
-pub struct Holds<K>(Arc<Mutex<HashMap<K, usize>>>);
-
-impl<K> Clone for Holds<K> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<K> Default for Holds<K> {
-    fn default() -> Self {
-        Self(Arc::default())
-    }
-}
-
-/// One thing counted against its key until dropped.
-pub struct Hold<K: std::hash::Hash + Eq> {
-    holds: Holds<K>,
-    key: K,
-}
-
-impl<K: std::hash::Hash + Eq + Copy> Holds<K> {
-    /// Counts one more for `key`, or `None` when it holds `max` already (`0`: no limit).
-    pub fn hold(&self, key: K, max: usize) -> Option<Hold<K>> {
-        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let count = held.entry(key).or_insert(0);
-        if max != 0 && *count >= max {
-            return None;
-        }
-        *count += 1;
-        Some(Hold {
-            holds: self.clone(),
-            key,
-        })
-    }
-
-    #[cfg(test)]
-    fn is_empty(&self) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_empty()
-    }
-}
-
-impl<K: std::hash::Hash + Eq> Drop for Hold<K> {
-    fn drop(&mut self) {
-        let mut held = self.holds.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = held.get_mut(&self.key) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                held.remove(&self.key);
-            }
-        }
-    }
-}
-
 /// An IPv6 client is keyed by its /64: one host commonly holds the whole network.
 pub fn address_key(address: IpAddr) -> IpAddr {
     match address {
@@ -417,134 +365,5 @@ async fn forget_idle_keys(throttle: Weak<Throttle>) {
     }
 }
 
-/// Request data: whose cost budget the operation is charged to.
-pub struct CostAccount {
-    throttle: Arc<Throttle>,
-    account: Account,
-}
-
-impl CostAccount {
-    pub fn new(throttle: &Arc<Throttle>, account: Account) -> Self {
-        Self {
-            throttle: Arc::clone(throttle),
-            account,
-        }
-    }
-}
-
-/// Schema extension charging each validated operation's complexity to the request's
-/// [`CostAccount`] (requests without one, such as subscriptions, are not charged). Over budget,
-/// the operation fails validation with `RATE_LIMITED`: nothing runs.
-pub struct CostBudget;
-
-impl ExtensionFactory for CostBudget {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostBudget)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CostBudget {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        if let Some(account) = ctx.data_opt::<CostAccount>() {
-            account
-                .throttle
-                .charge(&account.account, result.complexity)
-                .map_err(|limited| vec![request_error(ApiError::from(limited).into())])?;
-        }
-        Ok(result)
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn throttle(adjust: impl FnOnce(&mut Settings)) -> Throttle {
-        let mut settings = Settings::default();
-        adjust(&mut settings);
-        Throttle::new(&settings)
-    }
-
-    fn anonymous(address: [u8; 4]) -> Account {
-        Account {
-            class: Class::Anonymous,
-            key: Key::Address(IpAddr::from(address)),
-        }
-    }
-
-    #[test]
-    fn a_key_is_refused_past_its_allowance_and_others_are_not() {
-        let t = throttle(|s| s.rate_limit_anonymous = 2);
-        let (a, b) = (anonymous([192, 0, 2, 1]), anonymous([192, 0, 2, 2]));
-        assert!(t.admit(&a).is_ok() && t.admit(&a).is_ok());
-        let refused = t.admit(&a).err();
-        assert!(refused.is_some_and(|l| (29..=30).contains(&l.retry_after_secs())));
-        assert!(t.admit(&b).is_ok());
-        assert_eq!(t.refused_total(), 1);
-    }
-
-    #[test]
-    fn costly_operations_spend_the_budget_sooner() {
-        let t = throttle(|s| s.cost_budget_anonymous = 100);
-        let caller = anonymous([192, 0, 2, 1]);
-        assert!(t.charge(&caller, 60).is_ok());
-        assert!(t.charge(&caller, 60).is_err());
-        assert!(t.charge(&caller, 30).is_ok());
-        // More than the whole budget costs the whole budget, once it is full again.
-        let other = anonymous([192, 0, 2, 9]);
-        assert!(t.charge(&other, 1_000_000).is_ok());
-        assert!(t.charge(&other, 1).is_err());
-    }
-
-    #[test]
-    fn zero_means_no_limit() {
-        let t = throttle(|s| s.rate_limit_anonymous = 0);
-        let caller = anonymous([192, 0, 2, 1]);
-        assert!((0..10_000).all(|_| t.admit(&caller).is_ok()));
-    }
-
-    #[test]
-    fn ipv6_clients_share_their_network_allowance() {
-        let a: IpAddr = "2001:db8:1:2:aaaa::1"
-            .parse()
-            .unwrap_or(IpAddr::from([0; 4]));
-        let b: IpAddr = "2001:db8:1:2:bbbb::9"
-            .parse()
-            .unwrap_or(IpAddr::from([0; 4]));
-        assert_eq!(address_key(a), address_key(b));
-        assert_eq!(
-            address_key(IpAddr::from([192, 0, 2, 1])),
-            IpAddr::from([192, 0, 2, 1])
-        );
-    }
-
-    #[test]
-    fn a_caller_streams_at_most_its_exports_and_a_finished_one_frees_its_slot() {
-        let t = throttle(|s| s.max_exports_per_caller = 1);
-        let (a, b) = (anonymous([192, 0, 2, 1]), anonymous([192, 0, 2, 2]));
-        let first = t.export_slot(&a);
-        assert!(first.is_ok());
-        assert!(t.export_slot(&a).is_err());
-        assert!(t.export_slot(&b).is_ok());
-        drop(first);
-        assert!(t.export_slot(&a).is_ok());
-        assert!(t.exports.is_empty());
-    }
-
-    #[test]
-    fn retry_after_rounds_up_to_whole_seconds() {
-        let secs = |ms| {
-            Limited {
-                retry_after: Duration::from_millis(ms),
-            }
-            .retry_after_secs()
-        };
-        assert_eq!((secs(0), secs(200), secs(1000), secs(1001)), (1, 1, 1, 2));
-    }
-}
+mod tests;
