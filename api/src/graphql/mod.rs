@@ -61,6 +61,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     organization::OrganizationMutation,
+    organization::ParticipantMutation,
     token::TokenMutation,
     activity::ActivityMutation,
     mou::MouMutation,

@@ -1,7 +1,9 @@
 //! Organizations through which cities act: municipal governments, universities, hospitals, …
 
+mod participants;
 mod write;
 
+pub use participants::ParticipantMutation;
 pub use write::OrganizationMutation;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
