@@ -71,10 +71,6 @@ impl PlanRecord for activity::Entity {
     const KIND: NodeKind = NodeKind::Activity;
     const FIELDS: &'static Fields<activity::Model> = FIELDS;
 
-    fn draft(row: &activity::Model) -> bool {
-        row.draft
-    }
-
     async fn plans(w: &Write, row: &activity::Model) -> ApiResult<Vec<i64>> {
         let (record, plan) = (
             plan_activity::Column::ActivityId,

@@ -349,37 +349,13 @@ async fn name_free(
 
 /// What refers to a city.
 const REFERENCES: &[Reference] = &[
-    (
-        &plan::Column::FocalCityId,
-        "plan (focal city)",
-        "plans (focal city)",
-    ),
-    (
-        &plan_partner_city::Column::CityId,
-        "plan (partner city)",
-        "plans (partner city)",
-    ),
-    (
-        &organization::Column::CityId,
-        "organization",
-        "organizations",
-    ),
-    (
-        &activity::Column::PlaceCityId,
-        "activity (place)",
-        "activities (place)",
-    ),
-    (
-        &activity_city::Column::CityId,
-        "activity (taking part)",
-        "activities (taking part)",
-    ),
-    (
-        &expected_result_city::Column::CityId,
-        "expected result",
-        "expected results",
-    ),
-    (&mou_party::Column::CityId, "MoU party", "MoU parties"),
+    (&plan::Column::FocalCityId, "plan (focal city)"),
+    (&plan_partner_city::Column::CityId, "plan (partner city)"),
+    (&organization::Column::CityId, "organization"),
+    (&activity::Column::PlaceCityId, "activity (place)"),
+    (&activity_city::Column::CityId, "activity (taking part)"),
+    (&expected_result_city::Column::CityId, "expected result"),
+    (&mou_party::Column::CityId, "MoU party"),
 ];
 
 fn in_use(name: &str, uses: &[String]) -> ApiError {

@@ -64,10 +64,6 @@ impl PlanRecord for mou::Entity {
     const KIND: NodeKind = NodeKind::Mou;
     const FIELDS: &'static Fields<mou::Model> = FIELDS;
 
-    fn draft(row: &mou::Model) -> bool {
-        row.draft
-    }
-
     async fn plans(w: &Write, row: &mou::Model) -> ApiResult<Vec<i64>> {
         let (record, plan) = (plan_mou::Column::MouId, plan_mou::Column::PlanId);
         write::plans_listing::<plan_mou::Entity>(w, record, plan, row.id).await

@@ -242,27 +242,16 @@ const REFERENCES: &[Reference] = &[
     (
         &plan_participant::Column::OrganizationId,
         "plan participation",
-        "plan participations",
     ),
-    (
-        &activity_organization::Column::OrganizationId,
-        "activity",
-        "activities",
-    ),
+    (&activity_organization::Column::OrganizationId, "activity"),
     (
         &expected_result_organization::Column::OrganizationId,
         "expected result",
-        "expected results",
     ),
-    (
-        &mou_party::Column::OrganizationId,
-        "MoU party",
-        "MoU parties",
-    ),
+    (&mou_party::Column::OrganizationId, "MoU party"),
     (
         &access_token_organization::Column::OrganizationId,
         "access token",
-        "access tokens",
     ),
 ];
 

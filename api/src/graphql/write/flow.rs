@@ -33,9 +33,12 @@ where
     /// Its audited fields.
     const FIELDS: &'static Fields<Self::Model>;
 
-    /// Whether the record is a draft, seen only by its plans' organizations.
-    fn draft(_row: &Self::Model) -> bool {
-        false
+    /// Whether the record is a draft, seen only by its plans' organizations: its `draft` column,
+    /// for the kinds that have one.
+    fn draft(row: &Self::Model) -> bool {
+        use sea_orm::{IdenStatic, Iterable};
+        let column = Self::Column::iter().find(|c| c.as_str() == "draft");
+        column.is_some_and(|c| row.get(c) == sea_orm::Value::Bool(Some(true)))
     }
 
     /// Where a part of one plan stands: its plan, and its place in an ordered list there.

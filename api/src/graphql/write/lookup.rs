@@ -55,9 +55,9 @@ pub fn api_fingerprint() -> ApiResult<String> {
     Ok(format!("api:{hex}"))
 }
 
-/// A column that refers to a record, and how to name the rows that do ("plan (focal city)",
-/// "plans (focal city)").
-pub type Reference = (&'static dyn ColumnName, &'static str, &'static str);
+/// A column that refers to a record, and what a row that does is ("plan (focal city)"; the plural
+/// comes from the noun before any parenthesis).
+pub type Reference = (&'static dyn ColumnName, &'static str);
 
 /// A column of some table, named for a counting query.
 pub trait ColumnName: Sync {
@@ -78,7 +78,7 @@ pub async fn references(
     references: &[Reference],
 ) -> ApiResult<Vec<String>> {
     let mut select = Query::select();
-    for (i, (column, _, _)) in references.iter().enumerate() {
+    for (i, (column, _)) in references.iter().enumerate() {
         let (table, column) = column.table_and_column();
         let count = Query::select()
             .expr(Expr::cust("COUNT(*)"))
@@ -94,11 +94,39 @@ pub async fn references(
         return Ok(Vec::new());
     };
     let mut uses = Vec::new();
-    for (i, (_, one, many)) in references.iter().enumerate() {
+    for (i, (_, what)) in references.iter().enumerate() {
         let n: i64 = row.try_get("", &format!("n{i}"))?;
         if n > 0 {
-            uses.push(format!("{n} {}", if n == 1 { one } else { many }));
+            uses.push(format!(
+                "{n} {}",
+                if n == 1 {
+                    what.to_string()
+                } else {
+                    plural(what)
+                }
+            ));
         }
     }
     Ok(uses)
+}
+
+/// "plan (focal city)" → "plans (focal city)", "MoU party" → "MoU parties".
+fn plural(what: &str) -> String {
+    let (head, rest) = what.split_at(what.find(" (").unwrap_or(what.len()));
+    let noun = match head.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{head}s"),
+    };
+    format!("{noun}{rest}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plurals_of_what_refers() {
+        assert_eq!(super::plural("plan (focal city)"), "plans (focal city)");
+        assert_eq!(super::plural("activity (place)"), "activities (place)");
+        assert_eq!(super::plural("MoU party"), "MoU parties");
+        assert_eq!(super::plural("access token"), "access tokens");
+    }
 }
