@@ -2,6 +2,7 @@
 //! SQLite file, or a new PostgreSQL database when `UCAP_TEST_DATABASE=postgres`) and returns a
 //! client that talks to it over HTTP.
 
+pub mod browser;
 pub mod iati;
 pub mod process;
 
