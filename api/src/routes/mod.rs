@@ -1,6 +1,7 @@
-//! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL, health and readiness.
+//! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL, the admin console, health and readiness.
 
 mod caller;
+mod console;
 mod execution;
 mod export;
 mod graphql_http;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/graphiql", web::get().to(graphiql))
     .route("/.well-known/jwks.json", web::get().to(jwks))
     .configure(export::configure)
+    .configure(console::configure)
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server on port 0, a fresh database per test, HTTP only.
 
 mod auth;
+mod console;
 mod docs_queries;
 mod export;
 mod export_iati;

@@ -1,0 +1,47 @@
+// Persisted operations: list and register; which tokens are restricted to which. The API has no
+// mutation that removes a registered document, so neither does the console.
+
+import { gql, PAGE } from './api.js';
+import { clearFormErrors, field, formError, h, pager, showFormError, time } from './dom.js';
+
+const OPS = `query Ops($first: Int, $after: String) { persistedOperations(first: $first, after: $after) {
+  nodes { sha256 name document createdAt } pageInfo { hasNextPage endCursor } } }`;
+const RESTRICTED = `query Restricted { tokens(first: 100, filter: { active: true }) { nodes { id label allowedOperations { sha256 } } } }`;
+const REGISTER = `mutation Register($input: RegisterPersistedOperationInput!) { registerPersistedOperation(input: $input) { sha256 } }`;
+
+export function operationsScreen({ refresh }) {
+  const list = h('div', {});
+  // Active tokens of the first page only (up to 100): enough for the "used by" column.
+  const byOperation = gql(RESTRICTED).then((d) => {
+    const map = new Map();
+    for (const t of d.tokens.nodes) for (const o of t.allowedOperations) map.set(o.sha256, [...(map.get(o.sha256) || []), t.label]);
+    return map;
+  }).catch(() => new Map());
+  const load = async (after) => (await gql(OPS, { first: PAGE, after })).persistedOperations;
+  const row = (o) => {
+    const users = h('span', {}, '…');
+    byOperation.then((m) => users.replaceChildren((m.get(o.sha256) || []).join(', ') || 'no active token restricted to it'));
+    return h('article', { class: 'card', testid: 'operation-row', 'data-id': o.sha256 },
+      h('h2', {}, o.name), h('p', {}, 'sha256 ', h('code', {}, o.sha256), ' · registered ', time(o.createdAt)),
+      h('p', {}, 'Tokens restricted to it: ', users),
+      h('details', {}, h('summary', {}, 'Document'), h('pre', {}, o.document)));
+  };
+  const submit = h('button', { type: 'submit', testid: 'operation-register' }, 'Register');
+  const form = h('form', { testid: 'operation-form', novalidate: true },
+    field('Name', 'name', h('input', { type: 'text', required: true })),
+    field('Document', 'document', h('textarea', { rows: 6, required: true, spellcheck: 'false' })),
+    formError(), submit);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFormErrors(form);
+    try {
+      await gql(REGISTER, { input: { name: form.elements.name.value, document: form.elements.document.value } });
+      refresh();
+    } catch (err) {
+      showFormError(form, err);
+    }
+  });
+  return h('div', {}, h('h1', {}, 'Persisted operations'),
+    h('details', { class: 'register' }, h('summary', {}, 'Register an operation'), form),
+    pager(list, load, (nodes) => list.append(...nodes.map(row)), 'No persisted operations.'));
+}
