@@ -44,6 +44,8 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("cannot start {driver}"))?;
+        // chromedriver speaks plain HTTP, but the client's TLS stack wants one crypto provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let url = format!("http://127.0.0.1:{port}");
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));

@@ -2,6 +2,7 @@
 
 mod auth;
 mod console;
+mod console_browser;
 mod docs_queries;
 mod export;
 mod export_iati;

@@ -1,0 +1,252 @@
+//! The admin console in a real browser (headless Chromium): an admin signs in, creates an
+//! organization, adds it to a plan, issues a VIEWER token for it (shown once), the token works
+//! against `/graphql`, the admin revokes it in the console and `/graphql` refuses it; a hostile
+//! organization name renders as text; a VIEWER gets the read-only view; a refused action shows the
+//! API's message next to its field. Every screen is checked with axe-core and photographed.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use serde_json::json;
+use ucap::auth::Role;
+use ucap_tests::browser::Browser;
+use ucap_tests::{TestApp, error_code, spawn_app};
+
+const XSS: &str = "<img src=x onerror=alert(1)>";
+
+async fn launch() -> Option<Browser> {
+    match Browser::launch().await {
+        Ok(b) => b,
+        Err(e) => panic!("cannot start the browser: {e:#}"),
+    }
+}
+
+/// Signs in with `token` and waits until the console shows the caller's role.
+async fn sign_in(b: &Browser, app: &TestApp, token: &str, role: &str) {
+    b.client
+        .goto(&format!("{}/admin", app.address))
+        .await
+        .unwrap();
+    b.find("#token-input")
+        .await
+        .unwrap()
+        .send_keys(token)
+        .await
+        .unwrap();
+    b.find("[data-testid=sign-in-submit]")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let who = b.text("[data-testid=who]").await.unwrap();
+    assert!(who.contains(role), "signed in as {who}");
+}
+
+/// No serious or critical accessibility violation on the screen, and a screenshot of it.
+async fn check_screen(b: &Browser, name: &str) {
+    let violations = b.accessibility_violations().await.unwrap();
+    assert!(violations.is_empty(), "{name}: {violations:#?}");
+    b.screenshot(&format!("console-{name}")).await.unwrap();
+}
+
+async fn click(b: &Browser, css: &str) {
+    b.find(css).await.unwrap().click().await.unwrap();
+}
+
+async fn open(b: &Browser, section: &str, ready: &str) {
+    click(b, &format!("[data-testid=nav-{section}]")).await;
+    b.find(ready).await.unwrap();
+}
+
+/// `me.role` with `token` at `/graphql`, or the error code.
+async fn role_of(app: &TestApp, token: &str) -> String {
+    let r = app.graphql_as(token, "{ me { role } }", json!({})).await;
+    match error_code(&r) {
+        Some(code) => code.to_owned(),
+        None => r["data"]["me"]["role"]
+            .as_str()
+            .unwrap_or("none")
+            .to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
+    let app = spawn_app().await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let Some(b) = launch().await else { return };
+    sign_in(&b, &app, &admin, "ADMIN").await;
+
+    // A new organization, named to break an HTML page: its name shows as text, nothing runs.
+    open(&b, "organizations", "[data-testid=org-create]").await;
+    check_screen(&b, "organizations").await;
+    click(&b, "[data-testid=org-create]").await;
+    b.find("[data-testid=org-form] [data-testid=field-name]")
+        .await
+        .unwrap()
+        .send_keys(XSS)
+        .await
+        .unwrap();
+    click(&b, "[data-testid=org-save]").await;
+    // The console opens the new organization: its name is the heading, as typed.
+    let heading = b.text("[data-testid=org-detail] h1").await.unwrap();
+    assert_eq!(heading, XSS);
+    let hash = b
+        .client
+        .execute("return location.hash", vec![])
+        .await
+        .unwrap();
+    let org_id = hash
+        .as_str()
+        .and_then(|h| h.strip_prefix("#/organization/"))
+        .map(|id| id.replace("%3D", "="))
+        .unwrap_or_else(|| panic!("not on the organization's page: {hash}"));
+    let images = b
+        .client
+        .execute(
+            "return document.querySelectorAll('main img').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(images, json!(0), "the name became markup");
+    assert!(b.client.get_alert_text().await.is_err(), "a script ran");
+    check_screen(&b, "organization-created").await;
+
+    // It takes part in the first plan, as a partner.
+    open(&b, "plans", "[data-testid=plan-row]").await;
+    let form = "[data-testid=plan-row] [data-testid=participant-form]";
+    b.find(&format!("{form} [data-testid=field-organization]"))
+        .await
+        .unwrap()
+        .select_by_label(XSS)
+        .await
+        .unwrap();
+    click(&b, &format!("{form} [data-testid=participant-add]")).await;
+    b.find(&format!(
+        "[data-testid=plan-row] [data-testid=participant-row][data-id='{org_id}']"
+    ))
+    .await
+    .unwrap();
+    check_screen(&b, "plans").await;
+
+    // A VIEWER token for it, shown once.
+    open(&b, "tokens", "[data-testid=issue-token]").await;
+    check_screen(&b, "tokens").await;
+    click(&b, "[data-testid=issue-token]").await;
+    let issue = "[data-testid=issue-form]";
+    b.find(&format!("{issue} [data-testid=field-role]"))
+        .await
+        .unwrap()
+        .select_by_label("VIEWER")
+        .await
+        .unwrap();
+    b.find(&format!("{issue} [data-testid=field-organizations]"))
+        .await
+        .unwrap()
+        .select_by_label(XSS)
+        .await
+        .unwrap();
+    b.find(&format!("{issue} [data-testid=field-label]"))
+        .await
+        .unwrap()
+        .send_keys("partner system")
+        .await
+        .unwrap();
+    click(&b, "[data-testid=issue-submit]").await;
+    let token = b.text("[data-testid=token-secret]").await.unwrap();
+    check_screen(&b, "token-shown-once").await;
+    click(&b, "[data-testid=token-once-close]").await;
+    assert_eq!(role_of(&app, token.trim()).await, "VIEWER");
+    let secret_left = b
+        .client
+        .execute(
+            "return document.body.innerText.includes(arguments[0])",
+            vec![json!(token.trim())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(secret_left, json!(false), "the token is still on the page");
+
+    // Revoked in the console: the API refuses it.
+    let row = b
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//tr[@data-testid='token-row'][td[text()='partner system']]",
+        ))
+        .await
+        .unwrap();
+    row.find(Locator::Css("[data-testid=token-revoke]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&b, "[data-testid=confirm-yes]").await;
+    let mut refused = String::new();
+    for _ in 0..50 {
+        refused = role_of(&app, token.trim()).await;
+        if refused != "VIEWER" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(refused, "UNAUTHENTICATED");
+
+    check_screen(&b, "tokens-after-revoke").await;
+    open(&b, "audit", "[data-testid=audit-row]").await;
+    check_screen(&b, "audit").await;
+}
+
+#[tokio::test]
+async fn a_viewer_gets_a_read_only_view() {
+    let app = spawn_app().await;
+    let (viewer, _) = app.issue_token(Role::Viewer, &[1]).await;
+    let Some(b) = launch().await else { return };
+    sign_in(&b, &app, &viewer, "VIEWER").await;
+    b.find("[data-testid=me-view]").await.unwrap();
+    let writes = b
+        .client
+        .execute(
+            "return document.querySelectorAll('[data-testid=issue-token], [data-testid=org-create], \
+             [data-testid=participant-add], [data-testid=token-revoke]').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(writes, json!(0));
+    check_screen(&b, "viewer").await;
+}
+
+#[tokio::test]
+async fn a_refused_action_shows_the_apis_message_next_to_its_field() {
+    let app = spawn_app().await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let Some(b) = launch().await else { return };
+    sign_in(&b, &app, &admin, "ADMIN").await;
+    open(&b, "organizations", "[data-testid=org-create]").await;
+    click(&b, "[data-testid=org-create]").await;
+    let form = "[data-testid=org-form]";
+    b.find(&format!("{form} [data-testid=field-name]"))
+        .await
+        .unwrap()
+        .send_keys("Bologna transport office")
+        .await
+        .unwrap();
+    b.find(&format!("{form} [data-testid=field-website]"))
+        .await
+        .unwrap()
+        .send_keys("not a url")
+        .await
+        .unwrap();
+    click(&b, "[data-testid=org-save]").await;
+    let error = b
+        .text(&format!("{form} .field-error[data-for=website]"))
+        .await
+        .unwrap();
+    assert!(error.contains("BAD_USER_INPUT"), "{error}");
+    check_screen(&b, "refused").await;
+}
