@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -101,6 +101,56 @@ pub struct TokenFilter {
     pub role: Option<Role>,
     /// Only tokens accepted now (`true`) or only revoked or expired ones (`false`).
     pub active: Option<bool>,
+    /// Tokens in this state now.
+    pub status: Option<TokenStatus>,
+}
+
+/// Where a token stands now.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStatus {
+    /// Accepted now (a rotated token in its grace period too).
+    Active,
+    /// Accepted now, and no longer within 7 days: it expires, or its grace period ends.
+    Expiring,
+    /// Past its expiry, never revoked.
+    Expired,
+    /// Revoked (its grace period, if any, is over).
+    Revoked,
+}
+
+/// How soon an EXPIRING token stops being accepted.
+const EXPIRING_WITHIN: chrono::Duration = chrono::Duration::days(7);
+
+/// The tokens in `status` at `now`, as a condition on `access_token`.
+fn status_condition(status: TokenStatus, now: DateTime<Utc>) -> Condition {
+    use access_token::Column as T;
+    let accepted = || {
+        Condition::all().add(T::ExpiresAt.gt(now)).add(
+            Condition::any()
+                .add(T::RevokedAt.is_null())
+                .add(T::RevokedAt.gt(now)),
+        )
+    };
+    let revoked = || {
+        Condition::all()
+            .add(T::RevokedAt.is_not_null())
+            .add(T::RevokedAt.lte(now))
+    };
+    match status {
+        TokenStatus::Active => accepted(),
+        TokenStatus::Expiring => {
+            let soon = now + EXPIRING_WITHIN;
+            accepted().add(
+                Condition::any()
+                    .add(T::ExpiresAt.lte(soon))
+                    .add(T::RevokedAt.lte(soon)),
+            )
+        }
+        TokenStatus::Expired => Condition::all()
+            .add(T::ExpiresAt.lte(now))
+            .add(revoked().not()),
+        TokenStatus::Revoked => revoked(),
+    }
 }
 
 /// The caller as the API sees it.
@@ -179,6 +229,9 @@ impl TokenQuery {
                         .add(access_token::Column::RevokedAt.gt(now)),
                 );
             cond = cond.add(if active { accepted } else { accepted.not() });
+        }
+        if let Some(status) = filter.status {
+            cond = cond.add(status_condition(status, Utc::now()));
         }
         let select = access_token::Entity::find().filter(cond);
         paginate(db(ctx)?, select, ById, &args, AccessToken).await

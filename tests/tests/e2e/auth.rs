@@ -678,3 +678,50 @@ async fn audit_details_name_records_by_global_id() {
     assert_eq!(after("plan"), json!(plan), "{activity}");
     assert_eq!(after("cities"), json!([city]), "{activity}");
 }
+
+#[tokio::test]
+async fn admins_list_tokens_by_status() {
+    let app = spawn_app().await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let issue = "mutation($label: String!, $in: Int!) { issueToken(input: { role: VIEWER, \
+                 organization: \"T3JnYW5pemF0aW9uOjE\", label: $label, expiresIn: $in }) { record { id } } }";
+    let mut ids = std::collections::HashMap::new();
+    for (label, seconds) in [
+        ("lasting", 60 * 86400),
+        ("ending", 3 * 86400),
+        ("revoked", 86400),
+        ("short", 1),
+    ] {
+        let r = app
+            .graphql_as(&admin, issue, json!({ "label": label, "in": seconds }))
+            .await;
+        let id = r["data"]["issueToken"]["record"]["id"]
+            .as_str()
+            .map(str::to_owned);
+        ids.insert(label, id.unwrap_or_else(|| panic!("{r}")));
+    }
+    let revoke = "mutation($id: ID!) { revokeToken(id: $id) { record { id } } }";
+    let r = app
+        .graphql_as(&admin, revoke, json!({ "id": ids["revoked"] }))
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let list = "query($status: TokenStatus!) { tokens(first: 50, filter: { status: $status }) { nodes { label } } }";
+    for (status, expected) in [
+        ("ACTIVE", vec!["test Admin", "lasting", "ending"]),
+        ("EXPIRING", vec!["test Admin", "ending"]),
+        ("EXPIRED", vec!["short"]),
+        ("REVOKED", vec!["revoked"]),
+    ] {
+        let r = app
+            .graphql_as(&admin, list, json!({ "status": status }))
+            .await;
+        let labels: Vec<&str> = r["data"]["tokens"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"))
+            .iter()
+            .filter_map(|n| n["label"].as_str())
+            .collect();
+        assert_eq!(labels, expected, "{status}");
+    }
+}

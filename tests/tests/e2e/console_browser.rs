@@ -196,7 +196,19 @@ async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
     }
     assert_eq!(refused, "UNAUTHENTICATED");
 
-    check_screen(&b, "tokens-after-revoke").await;
+    // The revoked filter (kept in the URL) lists it.
+    click(&b, "[data-testid=token-filter-revoked]").await;
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//tr[@data-testid='token-row'][@data-status='revoked'][td[text()='partner system']]",
+        ))
+        .await
+        .unwrap();
+    let url = b.client.current_url().await.unwrap();
+    assert!(url.as_str().ends_with("#/tokens?status=revoked"), "{url}");
+    check_screen(&b, "tokens-revoked").await;
     open(&b, "audit", "[data-testid=audit-row]").await;
     check_screen(&b, "audit").await;
 }
