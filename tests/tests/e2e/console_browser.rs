@@ -4,6 +4,9 @@
 //! organization name renders as text; a VIEWER gets the read-only view; a refused action shows the
 //! API's message next to its field. Every screen is checked with axe-core and photographed.
 
+// Test steps: a failed one is the test's failure, with its error.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use fantoccini::Locator;
@@ -261,4 +264,59 @@ async fn a_refused_action_shows_the_apis_message_next_to_its_field() {
         .unwrap();
     assert!(error.contains("BAD_USER_INPUT"), "{error}");
     check_screen(&b, "refused").await;
+}
+
+#[tokio::test]
+async fn the_console_works_by_keyboard_alone_and_at_375_pixels_wide() {
+    let app = spawn_app().await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let Some(b) = launch().await else { return };
+    b.client.set_window_size(375, 800).await.unwrap();
+    b.client
+        .goto(&format!("{}/admin", app.address))
+        .await
+        .unwrap();
+    // Type the token and press Enter: no pointer needed.
+    let input = b.find("#token-input").await.unwrap();
+    input.send_keys(&format!("{admin}\u{E007}")).await.unwrap();
+    assert!(b.text("[data-testid=who]").await.unwrap().contains("ADMIN"));
+    // Tab reaches the sections, Enter opens one.
+    let mut reached = None;
+    for _ in 0..20 {
+        b.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E004}")
+            .await
+            .unwrap();
+        let focused = b.client.active_element().await.unwrap();
+        if focused.attr("data-testid").await.unwrap().as_deref() == Some("nav-organizations") {
+            reached = Some(focused);
+            break;
+        }
+    }
+    let link = reached.expect("Tab never reached the Organizations link");
+    link.send_keys("\u{E007}").await.unwrap();
+    b.find("[data-testid=org-create]").await.unwrap();
+    for screen in ["organizations", "tokens", "plans", "audit"] {
+        b.client
+            .goto(&format!("{}/admin#/{screen}", app.address))
+            .await
+            .unwrap();
+        b.find("h1").await.unwrap();
+        let overflow = b
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            overflow.as_i64().is_some_and(|px| px <= 0),
+            "{screen} is wider than the screen by {overflow} px"
+        );
+        check_screen(&b, &format!("narrow-{screen}")).await;
+    }
 }
