@@ -9,15 +9,24 @@ const PLANS = `query Plans($first: Int, $after: String, $filter: PlanFilter) {
   plans(first: $first, after: $after, filter: $filter) {
     nodes { id title status focalCity { name } participants { role organization { id name } } }
     pageInfo { hasNextPage endCursor } } }`;
+const ONE = `query Plan($id: ID!) { plan(id: $id) {
+  id title status focalCity { name } participants { role organization { id name } } } }`;
 const ORGS = `query Orgs { organizations(first: 100) { nodes { id name } } }`;
 const ADD = `mutation Add($input: PlanParticipantInput!) { addPlanParticipant(input: $input) { plan { id } } }`;
 const REMOVE = `mutation Remove($plan: ID!, $organization: ID!) { removePlanParticipant(plan: $plan, organization: $organization) { plan { id } } }`;
 
 export function plansScreen({ params, refresh }) {
   const status = params.get('status') || '';
+  // `?plan=ID` (a link from an organization's page) shows that plan alone.
+  const only = params.get('plan');
   const list = h('div', { class: 'cards' });
   const orgs = gql(ORGS).then((d) => d.organizations.nodes);
-  const load = async (after) => (await gql(PLANS, { first: PAGE, after, filter: status ? { status } : null })).plans;
+  const load = async (after) => {
+    if (only) {
+      return { nodes: [(await gql(ONE, { id: only })).plan], pageInfo: { hasNextPage: false } };
+    }
+    return (await gql(PLANS, { first: PAGE, after, filter: status ? { status } : null })).plans;
+  };
   const statusSelect = h('select', { id: 'plan-status', testid: 'plan-filter-status', onchange: (e) => {
     setFilters('plans', new URLSearchParams({ status: e.target.value }));
   } }, options([['', 'any'], ['DRAFT', 'draft'], ['PUBLISHED', 'published']], status));
@@ -59,6 +68,8 @@ export function plansScreen({ params, refresh }) {
       msg, add);
   };
   return h('div', {}, h('h1', {}, 'Plans and participants'),
-    h('div', { class: 'field inline' }, h('label', { for: 'plan-status' }, 'Status'), statusSelect),
+    only
+      ? h('p', {}, h('a', { href: '#/plans' }, 'All plans'))
+      : h('div', { class: 'field inline' }, h('label', { for: 'plan-status' }, 'Status'), statusSelect),
     pager(list, load, (nodes) => list.append(...nodes.map(card)), 'No plans.'));
 }

@@ -134,6 +134,27 @@ async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
     .unwrap();
     check_screen(&b, "plans").await;
 
+    // Its page lists the plan; the link opens that plan alone.
+    b.client
+        .goto(&format!("{}/admin#/organization/{org_id}", app.address))
+        .await
+        .unwrap();
+    click(&b, "[data-testid=org-plans] a").await;
+    b.find(&format!(
+        "[data-testid=plan-row] [data-testid=participant-row][data-id='{org_id}']"
+    ))
+    .await
+    .unwrap();
+    let cards = b
+        .client
+        .execute(
+            "return document.querySelectorAll('[data-testid=plan-row]').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cards, json!(1));
+
     // A VIEWER token for it, shown once.
     open(&b, "tokens", "[data-testid=issue-token]").await;
     check_screen(&b, "tokens").await;
