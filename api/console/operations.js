@@ -1,12 +1,15 @@
-// Persisted operations: list and register; which tokens are restricted to which. The API has no
-// mutation that removes a registered document, so neither does the console.
+// Persisted operations: list, register and remove; which tokens are restricted to which. The API
+// refuses to remove one that a usable token is restricted to, and the console shows why.
 
 import { gql, PAGE } from './api.js';
-import { clearFormErrors, field, formError, h, pager, showFormError, time } from './dom.js';
+import {
+  clearFormErrors, confirmAction, dialog, errorBox, field, formError, h, pager, showFormError, time,
+} from './dom.js';
 
 const OPS = `query Ops($first: Int, $after: String) { persistedOperations(first: $first, after: $after) {
   nodes { sha256 name document createdAt } pageInfo { hasNextPage endCursor } } }`;
 const RESTRICTED = `query Restricted { tokens(first: 100, filter: { active: true }) { nodes { id label allowedOperations { sha256 } } } }`;
+const REMOVE = `mutation Remove($sha256: String!) { removePersistedOperation(sha256: $sha256) { sha256 } }`;
 const REGISTER = `mutation Register($input: RegisterPersistedOperationInput!) { registerPersistedOperation(input: $input) { sha256 } }`;
 
 export function operationsScreen({ refresh }) {
@@ -24,7 +27,10 @@ export function operationsScreen({ refresh }) {
     return h('article', { class: 'card', testid: 'operation-row', 'data-id': o.sha256 },
       h('h2', {}, o.name), h('p', {}, 'sha256 ', h('code', {}, o.sha256), ' · registered ', time(o.createdAt)),
       h('p', {}, 'Tokens restricted to it: ', users),
-      h('details', {}, h('summary', {}, 'Document'), h('pre', {}, o.document)));
+      h('details', {}, h('summary', {}, 'Document'), h('pre', {}, o.document)),
+      h('div', { class: 'actions' }, h('button', {
+        type: 'button', class: 'danger', testid: 'operation-remove', onclick: () => remove(o, refresh),
+      }, 'Remove')));
   };
   const submit = h('button', { type: 'submit', testid: 'operation-register' }, 'Register');
   const form = h('form', { testid: 'operation-form', novalidate: true },
@@ -44,4 +50,15 @@ export function operationsScreen({ refresh }) {
   return h('div', {}, h('h1', {}, 'Persisted operations'),
     h('details', { class: 'register' }, h('summary', {}, 'Register an operation'), form),
     pager(list, load, (nodes) => list.append(...nodes.map(row)), 'No persisted operations.'));
+}
+
+async function remove(o, refresh) {
+  if (!(await confirmAction(`Remove "${o.name}"? Clients can no longer run it by its hash.`, 'Remove'))) return;
+  try {
+    await gql(REMOVE, { sha256: o.sha256 });
+    refresh();
+  } catch (err) {
+    await dialog('Not removed', (close) => h('div', {}, errorBox(err),
+      h('button', { type: 'button', onclick: () => close() }, 'Close')), 'remove-refused');
+  }
 }

@@ -98,7 +98,6 @@ export function tokensScreen({ params, refresh }) {
 const ORGS = `query Orgs { organizations(first: 100) { nodes { id name } } }`;
 const OPS = `query Ops { persistedOperations(first: 100) { nodes { sha256 name } } }`;
 const ISSUE = `mutation Issue($input: IssueTokenInput!) { issueToken(input: $input) { token record { ${FIELDS} } } }`;
-const SET_OPS = `mutation SetOps($id: ID!, $operations: [String!]!) { setTokenOperations(id: $id, operations: $operations) { record { id } } }`;
 
 async function issue(refresh) {
   const shown = await dialog('Issue a token', (close) => {
@@ -130,20 +129,11 @@ async function issue(refresh) {
         expiresIn: Math.round(days * 86400),
         organization: chosen[0] || null,
         alsoOrganizations: chosen.slice(1),
+        operations: [...ops.selectedOptions].map((o) => o.value),
       };
       submit.disabled = true;
       try {
-        const issued = (await gql(ISSUE, { input })).issueToken;
-        const operations = [...ops.selectedOptions].map((o) => o.value);
-        let warning = null;
-        if (operations.length) {
-          try {
-            await gql(SET_OPS, { id: issued.record.id, operations });
-          } catch (err) {
-            warning = err;
-          }
-        }
-        close({ issued, warning });
+        close((await gql(ISSUE, { input })).issueToken);
       } catch (err) {
         showFormError(form, err);
       } finally {
@@ -153,13 +143,13 @@ async function issue(refresh) {
     return form;
   }, 'issue-dialog');
   if (shown) {
-    await showOnce(shown.issued, null, shown.warning);
+    await showOnce(shown, null);
     refresh();
   }
 }
 
 /** The new token's secret, once: it is in this dialog only and dropped when it closes. */
-function showOnce(issued, old, warning) {
+function showOnce(issued, old) {
   let secret = issued.token;
   issued.token = null;
   return dialog('Copy the token now', (close) => {
@@ -172,7 +162,6 @@ function showOnce(issued, old, warning) {
     };
     return h('div', { class: 'once', testid: 'token-once' },
       h('p', { class: 'warning' }, 'This is the only time the token is shown. Copy it now and hand it over safely; it cannot be shown again.'),
-      warning ? h('div', {}, 'The token was issued but its operation allow-list was refused: ', errorBox(warning)) : null,
       text,
       h('div', { class: 'actions' },
         h('button', { type: 'button', id: 'token-copy', testid: 'token-copy', onclick: async () => {
@@ -195,7 +184,7 @@ function showOnce(issued, old, warning) {
 }
 
 const REVOKE = `mutation Revoke($id: ID!) { revokeToken(id: $id) { record { id revokedAt } } }`;
-const ROTATE = `mutation Rotate($id: ID!, $grace: Int!) { rotateToken(id: $id, grace: $grace) { token record { ${FIELDS} } } }`;
+const ROTATE = `mutation Rotate($id: ID!, $grace: Int!) { rotateToken(id: $id, grace: $grace) { token record { ${FIELDS} } replaces { ${FIELDS} } } }`;
 
 async function revoke(t, refresh) {
   if (!(await confirmAction(`Revoke "${t.label}"? Clients using it are refused from now on.`, 'Revoke'))) return;
@@ -222,7 +211,7 @@ async function rotate(t, refresh) {
       submit.disabled = true;
       try {
         const rotated = (await gql(ROTATE, { id: t.id, grace: Math.round(Number(grace.value) * 60) })).rotateToken;
-        close({ issued: rotated, graceMinutes: grace.value });
+        close(rotated);
       } catch (err) {
         showFormError(form, err);
         submit.disabled = false;
@@ -231,9 +220,8 @@ async function rotate(t, refresh) {
     return form;
   }, 'rotate-dialog');
   if (!result) return;
-  // The old token stays accepted until the grace period ends; both are shown side by side.
-  const graceMs = Math.round(Number(result.graceMinutes) * 60) * 1000;
-  const old = { ...t, revokedAt: new Date(Date.now() + graceMs).toISOString() };
-  await showOnce(result.issued, old);
+  // The old token stays accepted until the grace period ends (as the server set it); both are
+  // shown side by side.
+  await showOnce(result, result.replaces || t);
   refresh();
 }

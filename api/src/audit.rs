@@ -54,6 +54,7 @@ pub enum Action {
     TokenOperationsSet,
     TokenOperationsCleared,
     PersistedOperationRegistered,
+    PersistedOperationRemoved,
     PlanImported,
     DataRestored,
 }
@@ -67,6 +68,7 @@ impl Action {
             Self::TokenOperationsSet => "TOKEN_OPERATIONS_SET",
             Self::TokenOperationsCleared => "TOKEN_OPERATIONS_CLEARED",
             Self::PersistedOperationRegistered => "PERSISTED_OPERATION_REGISTERED",
+            Self::PersistedOperationRemoved => "PERSISTED_OPERATION_REMOVED",
             Self::PlanImported => "PLAN_IMPORTED",
             Self::DataRestored => "DATA_RESTORED",
         }

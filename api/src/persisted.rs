@@ -5,6 +5,7 @@
 //! `graphql/persisted.rs`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::{ErrorExtensions as _, ServerError};
 use moka::future::Cache;
@@ -40,9 +41,10 @@ pub enum Unresolved {
     Unavailable,
 }
 
-/// Registered documents by hash. A document never changes under its hash, so a found one is
-/// cached for good (bounded by size); an unknown hash is asked again, as it may be registered
-/// meanwhile through another instance.
+/// Registered documents by hash. A document never changes under its hash, but an admin may remove
+/// it: a found one is cached for `token_cache_ttl` (bounded by size), like the token records, so a
+/// removal through another instance takes effect here as soon as a revocation would; an unknown
+/// hash is asked again, as it may be registered meanwhile through another instance.
 #[derive(Clone)]
 pub struct Documents {
     db: DatabaseConnection,
@@ -50,11 +52,12 @@ pub struct Documents {
 }
 
 impl Documents {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: DatabaseConnection, ttl: Duration) -> Self {
         Self {
             db,
             found: Cache::builder()
                 .max_capacity(16 * 1024 * 1024)
+                .time_to_live(ttl)
                 .weigher(|k: &String, v: &Arc<str>| {
                     u32::try_from(k.len() + v.len()).unwrap_or(u32::MAX)
                 })
@@ -105,6 +108,11 @@ impl Documents {
         }
     }
 
+    /// Forgets document `hash` on this instance (it was removed).
+    pub async fn forget(&self, hash: &str) {
+        self.found.invalidate(hash).await;
+    }
+
     async fn find(&self, hash: &str) -> Result<Option<Arc<str>>, sea_orm::DbErr> {
         if let Some(document) = self.found.get(hash).await {
             return Ok(Some(document));
@@ -122,7 +130,7 @@ impl Documents {
     }
 }
 
-fn is_sha256_hex(hash: &str) -> bool {
+pub fn is_sha256_hex(hash: &str) -> bool {
     hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -73,9 +73,15 @@ impl Application {
         let drain_delay = settings.drain_delay;
         let capacity = Capacity::new(&settings, metrics.operations_in_flight.clone());
         let throttle = Throttle::start(&settings, metrics.clone());
-        let persisted = Documents::new(db.clone());
+        let persisted = Documents::new(db.clone(), settings.token_cache_ttl);
         let state = AppState {
-            schemas: build_schemas(db.clone(), tokens.clone(), live, &settings),
+            schemas: build_schemas(
+                db.clone(),
+                tokens.clone(),
+                persisted.clone(),
+                live,
+                &settings,
+            ),
             exports: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_exports)),
             sockets: routes::Sockets::default(),
             db,

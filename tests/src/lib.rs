@@ -114,7 +114,30 @@ pub struct TestApp {
     pub database_url: String,
     /// The settings the server runs with (its key, issuer, audience …).
     pub settings: Settings,
+    /// The child process and its log directory, when the server is the real binary.
+    _process: Option<(process::ServerProcess, tempfile::TempDir)>,
     _db: TestDb,
+}
+
+/// Starts `binary serve` (the real `ucap` command, as an operator runs it) on a fresh database with
+/// its default settings, the test signing key aside; it loads the bundled sample like any first
+/// start. For tests of what the shipped binary serves, such as the console in a browser.
+pub async fn spawn_process(binary: &str) -> TestApp {
+    let (db, database_url) = match TestDb::create().await {
+        Ok(v) => v,
+        Err(e) => panic!("cannot create a test database: {e:#}"),
+    };
+    let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = process::ServerProcess::start(binary, &database_url, &[], logs.path()).await;
+    TestApp {
+        address: server.address.clone(),
+        metrics_address: None,
+        client: reqwest::Client::new(),
+        settings: settings_for(&database_url),
+        database_url,
+        _process: Some((server, logs)),
+        _db: db,
+    }
 }
 
 /// Starts the server with the bundled sample loaded.
@@ -160,6 +183,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         database_url,
         settings,
+        _process: None,
         _db: db,
     }
 }
@@ -265,6 +289,7 @@ pub async fn issue_token(settings: &Settings, role: Role, organizations: &[i64])
                 role,
                 label: format!("test {role:?}"),
                 expires_in: std::time::Duration::from_secs(3600),
+                operations: Vec::new(),
             },
         )
         .await

@@ -126,6 +126,10 @@ pub enum TokenAction {
         /// Lifetime in seconds (default and maximum: the configured token_max_lifetime).
         #[arg(long, value_name = "SECONDS")]
         expires_in: Option<u64>,
+        /// Restrict it to the persisted operation with this sha256 (repeatable; default: any
+        /// document).
+        #[arg(long = "operation", value_name = "SHA256")]
+        operations: Vec<String>,
     },
     /// List token records (never the tokens).
     List,

@@ -59,6 +59,7 @@ pub async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<E
             role,
             label,
             expires_in,
+            operations,
         } => {
             let mut ids = Vec::new();
             for org in &organizations {
@@ -75,6 +76,7 @@ pub async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<E
                         role,
                         label,
                         expires_in,
+                        operations,
                     },
                 )
                 .await

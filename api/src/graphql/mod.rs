@@ -90,6 +90,7 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot,
 pub fn build_schemas(
     db: DatabaseConnection,
     tokens: crate::auth::tokens::Tokens,
+    documents: crate::persisted::Documents,
     live: crate::live::Live,
     settings: &Settings,
 ) -> Schemas {
@@ -102,6 +103,7 @@ pub fn build_schemas(
             .data(live.clone())
             .data(stats.clone())
             .data(tokens.clone())
+            .data(documents.clone())
             .data(gate.clone())
             .data(db.clone())
             .limit_depth(limits.max_depth)

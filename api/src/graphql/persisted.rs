@@ -5,19 +5,24 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::sea_query::{Condition, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+    Set, TransactionTrait,
+};
 use serde_json::json;
 
 use super::ids::{NodeKind, decode_int};
 use super::loader::{load_list, many_to_many};
 use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::token::AccessToken;
+use super::write::Write;
 use super::{actor, db};
 use crate::audit::{self, Action, Target};
-use crate::auth::tokens::Tokens;
+use crate::auth::tokens::{Tokens, allow_list};
 use crate::auth::{Permission, Requires, Writes};
 use crate::error::{ApiError, ApiResult};
-use crate::persisted::sha256_hex;
+use crate::persisted::{Documents, is_sha256_hex, sha256_hex};
 use crate::settings::MAX_BODY_BYTES;
 use entity::{access_token, access_token_persisted_operation, persisted_operation};
 
@@ -102,6 +107,15 @@ pub struct RegisterPersistedOperationPayload {
     operation: PersistedOperation,
 }
 
+/// A removed document.
+#[derive(SimpleObject)]
+pub struct RemovePersistedOperationPayload {
+    /// The sha256 it was registered under; it no longer runs by it.
+    sha256: String,
+    /// What it was for.
+    name: String,
+}
+
 /// A token with its new allow-list.
 #[derive(SimpleObject)]
 pub struct TokenOperationsPayload {
@@ -183,6 +197,78 @@ impl PersistedMutation {
         })
     }
 
+    /// Removes a registered document (admins only): it no longer runs by its hash, on this
+    /// instance at once and elsewhere within `token_cache_ttl`. CONFLICT while a token that can
+    /// still be used is restricted to it, as removing it would shrink (or empty, that is lift)
+    /// that token's allow-list; change those allow-lists first. Revoked and expired tokens lose
+    /// it from theirs.
+    #[graphql(guard = "Writes(Permission::Administer)")]
+    async fn remove_persisted_operation(
+        &self,
+        ctx: &Context<'_>,
+        sha256: String,
+    ) -> ApiResult<RemovePersistedOperationPayload> {
+        if !is_sha256_hex(&sha256) {
+            return Err(ApiError::invalid("sha256", "must be 64 hex digits"));
+        }
+        let sha256 = sha256.to_ascii_lowercase();
+        let w = Write::begin(ctx, Permission::Administer).await?;
+        // Under this row lock (PostgreSQL) no allow-list can take the document meanwhile: adding
+        // one checks the row's key, which waits for the lock and then finds the row gone.
+        let operation = persisted_operation::Entity::find()
+            .filter(persisted_operation::Column::Sha256.eq(&sha256))
+            .lock(LockType::Update)
+            .one(&w.txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let now = Utc::now();
+        let restricted: Vec<String> = access_token::Entity::find()
+            .join_rev(
+                JoinType::InnerJoin,
+                access_token_persisted_operation::Relation::AccessToken.def(),
+            )
+            .filter(access_token_persisted_operation::Column::OperationId.eq(operation.id))
+            // A rotated token stays usable until its grace period ends.
+            .filter(
+                Condition::any()
+                    .add(access_token::Column::RevokedAt.is_null())
+                    .add(access_token::Column::RevokedAt.gt(now)),
+            )
+            .filter(access_token::Column::ExpiresAt.gt(now))
+            .select_only()
+            .column(access_token::Column::Label)
+            .into_tuple()
+            .all(&w.txn)
+            .await?;
+        if !restricted.is_empty() {
+            let tokens = match restricted.len() {
+                1 => "a usable token is".to_owned(),
+                n => format!("{n} usable tokens are"),
+            };
+            return Err(ApiError::Conflict(format!(
+                "{tokens} restricted to this operation ({}); change their allow-lists first",
+                restricted.join(", ")
+            )));
+        }
+        persisted_operation::Entity::delete_by_id(operation.id)
+            .exec(&w.txn)
+            .await?;
+        audit::record(
+            &w.txn,
+            &actor(ctx)?,
+            Action::PersistedOperationRemoved,
+            Target("PersistedOperation", Some(operation.id)),
+            json!({ "sha256": sha256, "name": operation.name }),
+        )
+        .await?;
+        w.commit(Vec::new()).await?;
+        ctx.data::<Documents>()?.forget(&sha256).await;
+        Ok(RemovePersistedOperationPayload {
+            sha256,
+            name: operation.name,
+        })
+    }
+
     /// Restricts a token to the persisted operations with these hashes: from now on it runs only
     /// them, by text or by hash (admins only). Replaces any earlier allow-list.
     #[graphql(guard = "Writes(Permission::Administer)")]
@@ -192,31 +278,13 @@ impl PersistedMutation {
         id: ID,
         operations: Vec<String>,
     ) -> ApiResult<TokenOperationsPayload> {
-        let mut hashes: Vec<String> = operations.iter().map(|h| h.to_ascii_lowercase()).collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        if hashes.is_empty() {
+        if operations.is_empty() {
             return Err(ApiError::invalid(
                 "operations",
                 "name at least one operation; clearTokenOperations lifts the restriction",
             ));
         }
-        let found = persisted_operation::Entity::find()
-            .filter(persisted_operation::Column::Sha256.is_in(hashes.clone()))
-            .all(db(ctx)?)
-            .await?;
-        if let Some(unknown) = hashes
-            .iter()
-            .find(|h| !found.iter().any(|o| &o.sha256 == *h))
-        {
-            return Err(ApiError::invalid(
-                "operations",
-                format!("no persisted operation has sha256 {unknown}"),
-            ));
-        }
-        let ids: Vec<i64> = found.iter().map(|o| o.id).collect();
-        let detail = json!({ "operations": hashes });
-        replace_allow_list(ctx, &id, &ids, Action::TokenOperationsSet, detail).await
+        replace_allow_list(ctx, &id, &operations, Action::TokenOperationsSet).await
     }
 
     /// Lifts a token's restriction: it runs any document again (admins only).
@@ -226,7 +294,7 @@ impl PersistedMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> ApiResult<TokenOperationsPayload> {
-        replace_allow_list(ctx, &id, &[], Action::TokenOperationsCleared, json!({})).await
+        replace_allow_list(ctx, &id, &[], Action::TokenOperationsCleared).await
     }
 }
 
@@ -240,45 +308,29 @@ async fn find(
         .await?)
 }
 
-/// Makes `operations` the token's allow-list (none: unrestricted), audited, and effective on this
-/// instance before it returns (elsewhere within `token_cache_ttl`).
+/// Makes `operations` (sha256 hashes) the token's allow-list (none: unrestricted), audited, and
+/// effective on this instance before it returns (elsewhere within `token_cache_ttl`).
 async fn replace_allow_list(
     ctx: &Context<'_>,
     id: &ID,
-    operations: &[i64],
+    operations: &[String],
     action: Action,
-    detail: serde_json::Value,
 ) -> ApiResult<TokenOperationsPayload> {
     let id = decode_int(id, NodeKind::AccessToken, "id")?;
-    let db = db(ctx)?;
-    // Read before the transaction (SQLite refuses a transaction that reads, then writes).
+    let w = Write::begin(ctx, Permission::Administer).await?;
     let token = access_token::Entity::find_by_id(id)
-        .one(db)
+        .one(&w.txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let actor = actor(ctx)?;
-    let txn = db.begin().await?;
-    access_token_persisted_operation::Entity::delete_many()
-        .filter(access_token_persisted_operation::Column::TokenId.eq(id))
-        .exec(&txn)
-        .await?;
-    for operation in operations {
-        access_token_persisted_operation::ActiveModel {
-            token_id: Set(id),
-            operation_id: Set(*operation),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    audit::record(
-        &txn,
-        &actor,
-        action,
-        Target("AccessToken", Some(id)),
-        detail,
-    )
-    .await?;
-    txn.commit().await?;
+    let hashes = allow_list::replace(&w.txn, id, operations).await?;
+    let detail = if hashes.is_empty() {
+        json!({})
+    } else {
+        json!({ "operations": hashes })
+    };
+    let target = Target("AccessToken", Some(id));
+    audit::record(&w.txn, &actor(ctx)?, action, target, detail).await?;
+    w.commit(Vec::new()).await?;
     ctx.data::<Tokens>()?.forget(&token.jti).await;
     Ok(TokenOperationsPayload {
         record: AccessToken(token),

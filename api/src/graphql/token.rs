@@ -252,6 +252,10 @@ pub struct IssueTokenInput {
     label: String,
     /// Lifetime in seconds, at most the configured maximum (90 days by default).
     expires_in: i64,
+    /// The sha256 of the persisted operations it may run, and nothing else (default: any
+    /// document); see `setTokenOperations`.
+    #[graphql(default)]
+    operations: Vec<String>,
 }
 
 /// A newly issued token: shown once, keep it secret.
@@ -261,6 +265,9 @@ pub struct IssueTokenPayload {
     token: String,
     /// Its record.
     record: AccessToken,
+    /// After `rotateToken`: the token this one replaces, as it stands now (`revokedAt` is the end
+    /// of its grace period, as the server set it).
+    replaces: Option<AccessToken>,
 }
 
 /// A revoked token's record.
@@ -301,12 +308,14 @@ impl TokenMutation {
                     role: input.role.into(),
                     label: input.label,
                     expires_in: seconds(input.expires_in, "expiresIn")?,
+                    operations: input.operations,
                 },
             )
             .await?;
         Ok(IssueTokenPayload {
             token,
             record: AccessToken(record),
+            replaces: None,
         })
     }
 
@@ -321,8 +330,9 @@ impl TokenMutation {
         })
     }
 
-    /// Issues a successor of a token (same organizations, role, label and lifetime) and revokes
-    /// the old one `grace` seconds from now, so that clients can switch without a gap (admins only).
+    /// Issues a successor of a token (same organizations, role, label, allow-list and lifetime) and
+    /// revokes the old one `grace` seconds from now, so that clients can switch without a gap
+    /// (admins only).
     #[graphql(guard = "Writes(Permission::Administer)")]
     async fn rotate_token(
         &self,
@@ -335,9 +345,11 @@ impl TokenMutation {
             .data::<Tokens>()?
             .rotate(&actor(ctx)?, id, seconds(grace, "grace")?)
             .await?;
+        let replaced = access_token::Entity::find_by_id(id).one(db(ctx)?).await?;
         Ok(IssueTokenPayload {
             token,
             record: AccessToken(record),
+            replaces: replaced.map(AccessToken),
         })
     }
 }

@@ -5,7 +5,9 @@
 //! token may.
 
 use actix_web::http::header::{self, EntityTag, IfNoneMatch};
-use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use actix_web::{
+    HttpMessage as _, HttpRequest, HttpResponse, HttpResponseBuilder, Route, guard, web,
+};
 use base64::Engine as _;
 use rust_embed::RustEmbed;
 
@@ -22,11 +24,17 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
     base-uri 'none'; frame-ancestors 'none'";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(landing))
-        .route("/admin", web::get().to(index))
-        .route("/admin/", web::get().to(index))
-        .route("/console", web::get().to(to_admin))
-        .route("/admin/assets/{file}", web::get().to(asset));
+    cfg.route("/", get_or_head().to(landing))
+        .route("/admin", get_or_head().to(index))
+        .route("/admin/", get_or_head().to(index))
+        .route("/console", get_or_head().to(to_admin))
+        .route("/admin/assets/{file}", get_or_head().to(asset));
+}
+
+/// GET, and HEAD with the same headers (actix-web sends no body for HEAD), as link checkers and
+/// uptime probes ask.
+fn get_or_head() -> Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// A response carrying the security headers every console page and file is sent with.

@@ -123,3 +123,32 @@ async fn the_front_page_links_the_console_and_graphiql() {
     assert_eq!(status, 308);
     assert_eq!(header(&headers, "location"), "/admin");
 }
+
+#[tokio::test]
+async fn head_answers_like_get_without_a_body() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    for path in ["/", "/admin", "/admin/assets/app.js"] {
+        let (_, got, _) = get(&app, path, &[]).await;
+        let res = client
+            .head(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("HEAD {path} failed: {e}"));
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let headers = res.headers().clone();
+        assert_secured(path, &headers);
+        assert_eq!(
+            header(&headers, "content-type"),
+            header(&got, "content-type"),
+            "{path}"
+        );
+        assert!(
+            res.bytes().await.unwrap_or_default().is_empty(),
+            "{path}: a body"
+        );
+    }
+}

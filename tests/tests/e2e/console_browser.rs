@@ -2,7 +2,8 @@
 //! organization, adds it to a plan, issues a VIEWER token for it (shown once), the token works
 //! against `/graphql`, the admin revokes it in the console and `/graphql` refuses it; a hostile
 //! organization name renders as text; a VIEWER gets the read-only view; a refused action shows the
-//! API's message next to its field. Every screen is checked with axe-core and photographed.
+//! API's message next to its field; a token restricted to a persisted operation keeps its
+//! restriction through a rotation. Every screen is checked with axe-core and photographed.
 
 // Test steps: a failed one is the test's failure, with its error.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -13,9 +14,18 @@ use fantoccini::Locator;
 use serde_json::json;
 use ucap::auth::Role;
 use ucap_tests::browser::Browser;
-use ucap_tests::{TestApp, error_code, spawn_app};
+use ucap_tests::{TestApp, error_code, spawn_process};
 
 const XSS: &str = "<img src=x onerror=alert(1)>";
+
+/// The server the browser drives: the real `ucap serve` process on a fresh database, as an
+/// operator runs it (default settings). `UCAP_SERVER_BINARY` names another build of the same
+/// command, such as `target/release/ucap`; by default it is this test build's.
+async fn serve() -> TestApp {
+    let binary = std::env::var("UCAP_SERVER_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ucap-server").to_owned());
+    spawn_process(&binary).await
+}
 
 async fn launch() -> Option<Browser> {
     match Browser::launch().await {
@@ -76,7 +86,7 @@ async fn role_of(app: &TestApp, token: &str) -> String {
 
 #[tokio::test]
 async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
-    let app = spawn_app().await;
+    let app = serve().await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
     let Some(b) = launch().await else { return };
     sign_in(&b, &app, &admin, "ADMIN").await;
@@ -239,7 +249,7 @@ async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
 
 #[tokio::test]
 async fn a_viewer_gets_a_read_only_view() {
-    let app = spawn_app().await;
+    let app = serve().await;
     let (viewer, _) = app.issue_token(Role::Viewer, &[1]).await;
     let Some(b) = launch().await else { return };
     sign_in(&b, &app, &viewer, "VIEWER").await;
@@ -259,7 +269,7 @@ async fn a_viewer_gets_a_read_only_view() {
 
 #[tokio::test]
 async fn a_refused_action_shows_the_apis_message_next_to_its_field() {
-    let app = spawn_app().await;
+    let app = serve().await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
     let Some(b) = launch().await else { return };
     sign_in(&b, &app, &admin, "ADMIN").await;
@@ -289,7 +299,7 @@ async fn a_refused_action_shows_the_apis_message_next_to_its_field() {
 
 #[tokio::test]
 async fn the_console_works_by_keyboard_alone_and_at_375_pixels_wide() {
-    let app = spawn_app().await;
+    let app = serve().await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
     let Some(b) = launch().await else { return };
     b.client.set_window_size(375, 800).await.unwrap();
@@ -339,5 +349,161 @@ async fn the_console_works_by_keyboard_alone_and_at_375_pixels_wide() {
             "{screen} is wider than the screen by {overflow} px"
         );
         check_screen(&b, &format!("narrow-{screen}")).await;
+    }
+}
+
+/// Sets `value` in the field `name` of `form`, replacing what it held.
+async fn type_into(b: &Browser, form: &str, name: &str, value: &str) {
+    let input = b
+        .find(&format!("{form} [data-testid=field-{name}]"))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(value).await.unwrap();
+}
+
+/// `query` with `token` at `/graphql`: its data, or the error code.
+async fn run_as(app: &TestApp, token: &str, query: &str) -> serde_json::Value {
+    let r = app.graphql_as(token, query, json!({})).await;
+    match error_code(&r) {
+        Some(code) => json!(code),
+        None => r["data"].clone(),
+    }
+}
+
+#[tokio::test]
+async fn an_admin_restricts_a_token_to_a_persisted_operation_and_rotates_it() {
+    let app = serve().await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let Some(b) = launch().await else { return };
+    sign_in(&b, &app, &admin, "ADMIN").await;
+    let document = "query PlanCount { plans { totalCount } }";
+    let other = "query OrganizationCount { organizations { totalCount } }";
+
+    // Registered in the console.
+    open(&b, "operations", "[data-testid=operation-form]").await;
+    click(&b, "details.register summary").await;
+    let form = "[data-testid=operation-form]";
+    type_into(&b, form, "name", "plan count").await;
+    type_into(&b, form, "document", document).await;
+    click(&b, "[data-testid=operation-register]").await;
+    b.find("[data-testid=operation-row]").await.unwrap();
+    check_screen(&b, "operations").await;
+
+    // A VIEWER token restricted to it, issued in one step.
+    open(&b, "tokens", "[data-testid=issue-token]").await;
+    click(&b, "[data-testid=issue-token]").await;
+    let issue = "[data-testid=issue-form]";
+    b.find(&format!("{issue} [data-testid=field-role]"))
+        .await
+        .unwrap()
+        .select_by_label("VIEWER")
+        .await
+        .unwrap();
+    // The organizations load after the dialog opens.
+    b.find(&format!("{issue} [data-testid=field-organizations] option"))
+        .await
+        .unwrap();
+    b.find(&format!("{issue} [data-testid=field-organizations]"))
+        .await
+        .unwrap()
+        .select_by_index(0)
+        .await
+        .unwrap();
+    b.find(&format!("{issue} [data-testid=field-operations] option"))
+        .await
+        .unwrap();
+    b.find(&format!("{issue} [data-testid=field-operations]"))
+        .await
+        .unwrap()
+        .select_by_label("plan count")
+        .await
+        .unwrap();
+    type_into(&b, issue, "label", "restricted partner").await;
+    click(&b, "[data-testid=issue-submit]").await;
+    let token = b.text("[data-testid=token-secret]").await.unwrap();
+    let token = token.trim().to_owned();
+    click(&b, "[data-testid=token-once-close]").await;
+    assert!(run_as(&app, &token, document).await["plans"]["totalCount"].is_number());
+    assert_eq!(run_as(&app, &token, other).await, json!("FORBIDDEN"));
+
+    // The operation lists the token; removing it is refused with the API's reason.
+    open(&b, "operations", "[data-testid=operation-row]").await;
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@data-testid='operation-row'][contains(., 'restricted partner')]",
+        ))
+        .await
+        .unwrap();
+    click(&b, "[data-testid=operation-remove]").await;
+    click(&b, "[data-testid=confirm-yes]").await;
+    let refusal = b.text("[data-testid=remove-refused]").await.unwrap();
+    assert!(
+        refusal.contains("CONFLICT") && refusal.contains("restricted partner"),
+        "{refusal}"
+    );
+    check_screen(&b, "operation-remove-refused").await;
+    click(&b, "[data-testid=remove-refused] button").await;
+
+    // Rotated with a 90-minute grace: the successor keeps the restriction; the old token is shown
+    // beside it, accepted until the instant the server set.
+    open(&b, "tokens", "[data-testid=token-row]").await;
+    let row = b
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//tr[@data-testid='token-row'][td[text()='restricted partner']]",
+        ))
+        .await
+        .unwrap();
+    row.find(Locator::Css("[data-testid=token-rotate]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let grace = b.find("[data-testid=rotate-grace]").await.unwrap();
+    grace.clear().await.unwrap();
+    grace.send_keys("90").await.unwrap();
+    click(&b, "[data-testid=rotate-submit]").await;
+    let successor = b.text("[data-testid=token-secret]").await.unwrap();
+    let successor = successor.trim().to_owned();
+    let until = b
+        .find("[data-testid=rotation] time")
+        .await
+        .unwrap()
+        .attr("datetime")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    check_screen(&b, "token-rotated").await;
+    click(&b, "[data-testid=token-once-close]").await;
+    let listed = app
+        .graphql_as(
+            &admin,
+            "{ tokens(first: 10, filter: { role: VIEWER }) { nodes { label revokedAt replacedBy } } }",
+            json!({}),
+        )
+        .await;
+    let old = listed["data"]["tokens"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| !t["replacedBy"].is_null())
+        .cloned()
+        .unwrap_or_else(|| panic!("no replaced token: {listed}"));
+    assert_eq!(old["revokedAt"], json!(until), "{listed}");
+    let revoked_at = chrono::DateTime::parse_from_rfc3339(&until).unwrap();
+    let minutes = (revoked_at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_minutes();
+    assert!(
+        (88..=90).contains(&minutes),
+        "grace ends in {minutes} minutes"
+    );
+    for t in [&token, &successor] {
+        assert!(run_as(&app, t, document).await["plans"]["totalCount"].is_number());
+        assert_eq!(run_as(&app, t, other).await, json!("FORBIDDEN"));
     }
 }

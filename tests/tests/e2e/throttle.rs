@@ -245,6 +245,178 @@ async fn a_registered_document_runs_by_its_hash_alone() {
     assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"), "{bad}");
 }
 
+/// Removing a document: refused while a usable token is restricted to it (removal would lift
+/// that token's restriction), then the hash no longer runs, at once on this instance and within
+/// seconds on a second one that had it cached; audited; admins only.
+#[tokio::test]
+async fn a_removed_document_no_longer_runs_by_its_hash() {
+    let app = spawn_app().await;
+    let url = app.database_url.clone();
+    let second = spawn_app_with(|s| s.database_url = url).await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let (editor, _) = app.issue_token(Role::Editor, &[1]).await;
+    let (partner, partner_id) = app.issue_token(Role::Viewer, &[1]).await;
+    let document = "query Removable { plans { totalCount } }";
+    let hash = sha256_hex(document);
+    register(&app, &admin, "removable", document).await;
+    let (_, _, cached) = post(&second, None, None, by_hash(&hash)).await;
+    assert!(
+        cached["data"]["plans"]["totalCount"].is_number(),
+        "{cached}"
+    );
+    let token_id = NodeKind::AccessToken.id(partner_id).0;
+    let set = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!, $ops: [String!]!) { setTokenOperations(id: $id, operations: $ops) { record { id } } }",
+            json!({ "id": token_id, "ops": [hash] }),
+        )
+        .await;
+    assert!(set["errors"].is_null(), "{set}");
+    let remove = |token: String, sha256: String| {
+        let app = &app;
+        async move {
+            app.graphql_as(
+                &token,
+                "mutation($h: String!) { removePersistedOperation(sha256: $h) { sha256 name } }",
+                json!({ "h": sha256 }),
+            )
+            .await
+        }
+    };
+
+    let by_editor = remove(editor.clone(), hash.clone()).await;
+    assert_eq!(error_code(&by_editor), Some("FORBIDDEN"), "{by_editor}");
+    let in_use = remove(admin.clone(), hash.clone()).await;
+    assert_eq!(error_code(&in_use), Some("CONFLICT"), "{in_use}");
+    let (_, _, still) = post(&app, Some(&partner), None, by_hash(&hash)).await;
+    assert!(still["data"]["plans"]["totalCount"].is_number(), "{still}");
+
+    let cleared = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { clearTokenOperations(id: $id) { record { id } } }",
+            json!({ "id": token_id }),
+        )
+        .await;
+    assert!(cleared["errors"].is_null(), "{cleared}");
+    let removed = remove(admin.clone(), hash.to_ascii_uppercase()).await;
+    assert_eq!(
+        removed["data"]["removePersistedOperation"],
+        json!({ "sha256": hash, "name": "removable" }),
+        "{removed}"
+    );
+    let not_found = |body: &Value| {
+        body["errors"][0]["extensions"]["reason"] == "PERSISTED_QUERY_NOT_FOUND"
+            && body.get("data").is_none_or(Value::is_null)
+    };
+    let (_, _, here) = post(&app, None, None, by_hash(&hash)).await;
+    assert!(not_found(&here), "{here}");
+    let start = std::time::Instant::now();
+    loop {
+        let (_, _, there) = post(&second, None, None, by_hash(&hash)).await;
+        if not_found(&there) {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "the second instance still runs it: {there}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // The text itself still runs for callers that may send any document.
+    let (_, _, text) = post(&app, None, None, json!({ "query": document })).await;
+    assert!(text["data"]["plans"]["totalCount"].is_number(), "{text}");
+
+    let again = remove(admin.clone(), hash.clone()).await;
+    assert_eq!(error_code(&again), Some("NOT_FOUND"), "{again}");
+    let malformed = remove(admin.clone(), "abc".to_owned()).await;
+    assert_eq!(
+        error_code(&malformed),
+        Some("BAD_USER_INPUT"),
+        "{malformed}"
+    );
+    let audit = app
+        .graphql_as(
+            &admin,
+            "{ auditLog(first: 5, filter: { action: \"PERSISTED_OPERATION_REMOVED\" }) { nodes { detail } } }",
+            json!({}),
+        )
+        .await;
+    let entries = &audit["data"]["auditLog"]["nodes"];
+    assert_eq!(entries.as_array().map(Vec::len), Some(1), "{audit}");
+    assert!(entries.to_string().contains(&hash), "{audit}");
+}
+
+/// A token issued restricted in one step stays restricted through a rotation (the successor
+/// takes the allow-list); the payload shows the old token's grace as the server set it; an
+/// unknown hash issues nothing.
+#[tokio::test]
+async fn a_restricted_token_is_issued_in_one_step_and_its_successor_stays_restricted() {
+    let app = spawn_app().await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let document = "query Listed { plans { totalCount } }";
+    let hash = sha256_hex(document);
+    register(&app, &admin, "listed", document).await;
+    let issue = |operations: Vec<String>| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            app.graphql_as(
+                admin,
+                "mutation($org: ID!, $ops: [String!]!) { issueToken(input: { organization: $org, role: VIEWER, label: \"partner\", expiresIn: 3600, operations: $ops }) { token record { id allowedOperations { sha256 } } } }",
+                json!({ "org": NodeKind::Organization.id(1).0, "ops": operations }),
+            )
+            .await
+        }
+    };
+    let count = "{ tokens { totalCount } }";
+    let before = app.graphql_as(&admin, count, json!({})).await;
+    let unknown = issue(vec![sha256_hex("{ __typename }")]).await;
+    assert_eq!(error_code(&unknown), Some("BAD_USER_INPUT"), "{unknown}");
+    assert_eq!(unknown["errors"][0]["extensions"]["field"], "operations");
+    assert_eq!(app.graphql_as(&admin, count, json!({})).await, before);
+
+    let issued = issue(vec![hash.to_ascii_uppercase()]).await;
+    let payload = &issued["data"]["issueToken"];
+    assert_eq!(
+        payload["record"]["allowedOperations"],
+        json!([{ "sha256": hash }]),
+        "{issued}"
+    );
+    let rotated = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { rotateToken(id: $id, grace: 600) { token record { allowedOperations { sha256 } } replaces { id revokedAt } } }",
+            json!({ "id": payload["record"]["id"] }),
+        )
+        .await;
+    let successor = &rotated["data"]["rotateToken"];
+    assert_eq!(
+        successor["record"]["allowedOperations"],
+        json!([{ "sha256": hash }]),
+        "{rotated}"
+    );
+    assert_eq!(successor["replaces"]["id"], payload["record"]["id"]);
+    let until = successor["replaces"]["revokedAt"]
+        .as_str()
+        .unwrap_or_default();
+    let until = chrono::DateTime::parse_from_rfc3339(until)
+        .unwrap_or_else(|e| panic!("{e}: {rotated}"))
+        .with_timezone(&chrono::Utc);
+    let left = (until - chrono::Utc::now()).num_seconds();
+    assert!((590..=600).contains(&left), "grace left: {left} s");
+    for token in [&payload["token"], &successor["token"]] {
+        let token = token.as_str().unwrap_or_default();
+        let (_, listed) = query(&app, Some(token), None, document).await;
+        assert!(
+            listed["data"]["plans"]["totalCount"].is_number(),
+            "{listed}"
+        );
+        let (_, other) = query(&app, Some(token), None, "{ organizations { totalCount } }").await;
+        assert_eq!(error_code(&other), Some("FORBIDDEN"), "{other}");
+    }
+}
+
 #[tokio::test]
 async fn a_restricted_token_runs_only_the_documents_of_its_allow_list() {
     let app = spawn_app().await;

@@ -25,6 +25,8 @@ pub struct IssueRequest {
     pub role: Role,
     pub label: String,
     pub expires_in: Duration,
+    /// The sha256 of the persisted operations it is restricted to (empty: it runs any document).
+    pub operations: Vec<String>,
 }
 
 impl Tokens {
@@ -97,6 +99,7 @@ impl Tokens {
             .insert(&txn)
             .await?;
         }
+        let operations = super::allow_list::replace(&txn, record.id, &request.operations).await?;
         audit::record(
             &txn,
             actor,
@@ -107,6 +110,7 @@ impl Tokens {
                 "role": record.role,
                 "organizations": NodeKind::Organization.audit_all(&organizations),
                 "expiresAt": record.expires_at,
+                "operations": operations,
             }),
         )
         .await?;
@@ -161,8 +165,8 @@ impl Tokens {
         Ok(token)
     }
 
-    /// Issues a successor with the same organizations, role, label and lifetime (capped by the
-    /// maximum), and revokes the old token `grace` from now.
+    /// Issues a successor with the same organizations, role, label, allow-list and lifetime (capped
+    /// by the maximum), and revokes the old token `grace` from now.
     pub async fn rotate(
         &self,
         actor: &Actor,
@@ -201,6 +205,8 @@ impl Tokens {
                     role: old.role,
                     label: old.label.clone(),
                     expires_in: lifetime,
+                    // A rotated restricted token stays restricted.
+                    operations: super::allow_list::hashes(&self.db, id).await?,
                 },
             )
             .await?;

@@ -6,6 +6,7 @@
 //!
 //! This file holds the type and authentication; `manage` issues, revokes and rotates.
 
+pub mod allow_list;
 mod manage;
 
 use std::sync::Arc;
@@ -19,9 +20,7 @@ use super::jwt::{self, MAX_TOKEN_BYTES};
 use super::keys::Keys;
 use super::{Role, TokenViewer, Viewer};
 use crate::settings::Settings;
-use entity::{
-    access_token, access_token_organization, access_token_persisted_operation, persisted_operation,
-};
+use entity::{access_token, access_token_organization};
 
 pub use manage::IssueRequest;
 
@@ -232,14 +231,6 @@ async fn allowed_operations(
     db: &DatabaseConnection,
     token_id: i64,
 ) -> Result<Option<Arc<[String]>>, sea_orm::DbErr> {
-    let mut hashes: Vec<String> = persisted_operation::Entity::find()
-        .inner_join(access_token_persisted_operation::Entity)
-        .filter(access_token_persisted_operation::Column::TokenId.eq(token_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| o.sha256)
-        .collect();
-    hashes.sort_unstable();
+    let hashes = allow_list::hashes(db, token_id).await?;
     Ok((!hashes.is_empty()).then(|| hashes.into()))
 }
