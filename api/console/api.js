@@ -43,4 +43,21 @@ export async function gql(query, variables = {}) {
 }
 
 export const PAGE = 20;
+
+/**
+ * Every node of a connection, page by page (100 at a time, at most 50 pages): for pickers that
+ * must offer every organization or operation, not only the first page. `query` takes `$after`
+ * and selects `nodes` and `pageInfo { hasNextPage endCursor }` of the connection at `field`.
+ */
+export async function allNodes(query, field, variables = {}) {
+  const nodes = [];
+  let after = null;
+  for (let page = 0; page < 50; page += 1) {
+    const connection = (await gql(query, { ...variables, after }))[field];
+    nodes.push(...connection.nodes);
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  return nodes;
+}
 export const ROLES = ['ADMIN', 'EDITOR', 'VIEWER'];

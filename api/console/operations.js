@@ -1,23 +1,22 @@
 // Persisted operations: list, register and remove; which tokens are restricted to which. The API
 // refuses to remove one that a usable token is restricted to, and the console shows why.
 
-import { gql, PAGE } from './api.js';
+import { allNodes, gql, PAGE } from './api.js';
 import {
   clearFormErrors, confirmAction, dialog, errorBox, field, formError, h, pager, showFormError, time,
 } from './dom.js';
 
 const OPS = `query Ops($first: Int, $after: String) { persistedOperations(first: $first, after: $after) {
   nodes { sha256 name document createdAt } pageInfo { hasNextPage endCursor } } }`;
-const RESTRICTED = `query Restricted { tokens(first: 100, filter: { active: true }) { nodes { id label allowedOperations { sha256 } } } }`;
+const RESTRICTED = `query Restricted($after: String) { tokens(first: 100, after: $after, filter: { active: true }) { nodes { id label allowedOperations { sha256 } } pageInfo { hasNextPage endCursor } } }`;
 const REMOVE = `mutation Remove($sha256: String!) { removePersistedOperation(sha256: $sha256) { sha256 } }`;
 const REGISTER = `mutation Register($input: RegisterPersistedOperationInput!) { registerPersistedOperation(input: $input) { sha256 } }`;
 
 export function operationsScreen({ refresh }) {
   const list = h('div', {});
-  // Active tokens of the first page only (up to 100): enough for the "used by" column.
-  const byOperation = gql(RESTRICTED).then((d) => {
+  const byOperation = allNodes(RESTRICTED, 'tokens').then((tokens) => {
     const map = new Map();
-    for (const t of d.tokens.nodes) for (const o of t.allowedOperations) map.set(o.sha256, [...(map.get(o.sha256) || []), t.label]);
+    for (const t of tokens) for (const o of t.allowedOperations) map.set(o.sha256, [...(map.get(o.sha256) || []), t.label]);
     return map;
   }).catch(() => new Map());
   const load = async (after) => (await gql(OPS, { first: PAGE, after })).persistedOperations;

@@ -1,6 +1,6 @@
 // Plans and their participants: add or remove an organization with a role.
 
-import { gql, PAGE } from './api.js';
+import { allNodes, gql, PAGE } from './api.js';
 import { confirmAction, errorBox, field, fill, formError, h, options, pager, showFormError, clearFormErrors } from './dom.js';
 import { setFilters } from './router.js';
 
@@ -11,7 +11,7 @@ const PLANS = `query Plans($first: Int, $after: String, $filter: PlanFilter) {
     pageInfo { hasNextPage endCursor } } }`;
 const ONE = `query Plan($id: ID!) { plan(id: $id) {
   id title status focalCity { name } participants { role organization { id name } } } }`;
-const ORGS = `query Orgs { organizations(first: 100) { nodes { id name } } }`;
+const ORGS = `query Orgs($after: String) { organizations(first: 100, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } } }`;
 const ADD = `mutation Add($input: PlanParticipantInput!) { addPlanParticipant(input: $input) { plan { id } } }`;
 const REMOVE = `mutation Remove($plan: ID!, $organization: ID!) { removePlanParticipant(plan: $plan, organization: $organization) { plan { id } } }`;
 
@@ -20,7 +20,7 @@ export function plansScreen({ params, refresh }) {
   // `?plan=ID` (a link from an organization's page) shows that plan alone.
   const only = params.get('plan');
   const list = h('div', { class: 'cards' });
-  const orgs = gql(ORGS).then((d) => d.organizations.nodes);
+  const orgs = allNodes(ORGS, 'organizations');
   const load = async (after) => {
     if (only) {
       return { nodes: [(await gql(ONE, { id: only })).plan], pageInfo: { hasNextPage: false } };

@@ -1,6 +1,6 @@
 // Tokens: list with status filters, issue (shown once), revoke, rotate with a grace period.
 
-import { gql, PAGE, ROLES } from './api.js';
+import { allNodes, gql, PAGE, ROLES } from './api.js';
 import {
   clearFormErrors, confirmAction, dialog, errorBox, field, fill, formError, h, options, pager,
   showFormError, time,
@@ -95,8 +95,8 @@ export function tokensScreen({ params, refresh }) {
     tokenTable(params, { refresh }));
 }
 
-const ORGS = `query Orgs { organizations(first: 100) { nodes { id name } } }`;
-const OPS = `query Ops { persistedOperations(first: 100) { nodes { sha256 name } } }`;
+const ORGS = `query Orgs($after: String) { organizations(first: 100, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } } }`;
+const OPS = `query Ops($after: String) { persistedOperations(first: 100, after: $after) { nodes { sha256 name } pageInfo { hasNextPage endCursor } } }`;
 const ISSUE = `mutation Issue($input: IssueTokenInput!) { issueToken(input: $input) { token record { ${FIELDS} } } }`;
 
 async function issue(refresh) {
@@ -114,9 +114,9 @@ async function issue(refresh) {
       h('div', { class: 'actions' }, submit,
         h('button', { type: 'button', onclick: () => close(null) }, 'Cancel')));
     orgs.dataset.testid = 'field-organizations';
-    gql(ORGS).then((d) => orgs.append(...d.organizations.nodes.map((o) => h('option', { value: o.id }, o.name))))
+    allNodes(ORGS, 'organizations').then((nodes) => orgs.append(...nodes.map((o) => h('option', { value: o.id }, o.name))))
       .catch((err) => showFormError(form, { ...err, field: 'organization' }));
-    gql(OPS).then((d) => ops.append(...d.persistedOperations.nodes.map((o) => h('option', { value: o.sha256 }, o.name))))
+    allNodes(OPS, 'persistedOperations').then((nodes) => ops.append(...nodes.map((o) => h('option', { value: o.sha256 }, o.name))))
       .catch((err) => showFormError(form, { ...err, field: 'operations' }));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();

@@ -390,6 +390,18 @@ async fn an_admin_restricts_a_token_to_a_persisted_operation_and_rotates_it() {
     b.find("[data-testid=operation-row]").await.unwrap();
     check_screen(&b, "operations").await;
 
+    // More organizations than one page of the API: the picker offers every one.
+    for i in 0..105 {
+        let made = app
+            .graphql_as(
+                &admin,
+                "mutation($name: String!) { createOrganization(input: { name: $name, kind: OTHER }) { organization { id } } }",
+                json!({ "name": format!("Partner institute {i:03}") }),
+            )
+            .await;
+        assert!(made["errors"].is_null(), "{made}");
+    }
+
     // A VIEWER token restricted to it, issued in one step.
     open(&b, "tokens", "[data-testid=issue-token]").await;
     click(&b, "[data-testid=issue-token]").await;
@@ -404,10 +416,18 @@ async fn an_admin_restricts_a_token_to_a_persisted_operation_and_rotates_it() {
     b.find(&format!("{issue} [data-testid=field-organizations] option"))
         .await
         .unwrap();
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@data-testid='field-organizations']/option[text()='Partner institute 104']",
+        ))
+        .await
+        .unwrap();
     b.find(&format!("{issue} [data-testid=field-organizations]"))
         .await
         .unwrap()
-        .select_by_index(0)
+        .select_by_label("Partner institute 104")
         .await
         .unwrap();
     b.find(&format!("{issue} [data-testid=field-operations] option"))
