@@ -120,15 +120,16 @@ pub struct TestApp {
 }
 
 /// Starts `binary serve` (the real `ucap` command, as an operator runs it) on a fresh database with
-/// its default settings, the test signing key aside; it loads the bundled sample like any first
-/// start. For tests of what the shipped binary serves, such as the console in a browser.
-pub async fn spawn_process(binary: &str) -> TestApp {
+/// its default settings and `env` (`UCAP_*` variables), the test signing key aside; it loads the
+/// bundled sample like any first start. For tests of what the shipped binary serves, such as the
+/// console in a browser.
+pub async fn spawn_process(binary: &str, env: &[(&str, &str)]) -> TestApp {
     let (db, database_url) = match TestDb::create().await {
         Ok(v) => v,
         Err(e) => panic!("cannot create a test database: {e:#}"),
     };
     let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = process::ServerProcess::start(binary, &database_url, &[], logs.path()).await;
+    let server = process::ServerProcess::start(binary, &database_url, env, logs.path()).await;
     TestApp {
         address: server.address.clone(),
         metrics_address: None,

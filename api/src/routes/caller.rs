@@ -119,6 +119,7 @@ impl Caller {
 
     /// Whether the caller may introspect the schema, see GraphiQL and "Did you mean …?" hints.
     pub fn may_inspect_schema(&self, state: &AppState) -> bool {
-        self.viewer.may_inspect_schema(state.settings.env)
+        self.viewer
+            .may_inspect_schema(state.settings.env, state.settings.public_schema)
     }
 }

@@ -1,19 +1,21 @@
-//! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL, the admin console, health and readiness.
+//! HTTP routes: GraphQL over HTTP (POST and GET), GraphiQL and the SDL, the admin console, health
+//! and readiness.
 
 mod caller;
 mod console;
+mod embedded;
 mod execution;
 mod export;
 mod graphql_http;
 pub mod metrics;
 mod response_cache;
+mod schema_pages;
 pub mod slow_refusals;
 mod state;
 mod ws;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 
 pub use caller::{Caller, Denial};
 pub use execution::Capacity;
@@ -31,7 +33,6 @@ use actix_web::http::StatusCode;
 use crate::auth::Viewer;
 use crate::error::HttpError;
 use crate::persisted;
-use crate::settings::Environment;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -41,10 +42,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(Rejection::method_not_allowed)),
     )
     .route("/graphql/ws", web::get().to(ws::upgrade))
-    .route("/graphiql", web::get().to(graphiql))
     .route("/.well-known/jwks.json", web::get().to(jwks))
     .configure(export::configure)
     .configure(console::configure)
+    .configure(schema_pages::configure)
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));
 }
@@ -142,22 +143,6 @@ async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(state.tokens.keys().jwks())
-}
-
-/// GraphiQL, for those who may inspect the schema; to anyone else it does not exist. In production
-/// that is admins, whose token must come with the page request (a bad token is a 404 too).
-async fn graphiql(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse {
-    let may_inspect = state.settings.env == Environment::Development
-        || (http.headers().contains_key(header::AUTHORIZATION)
-            && Caller::of_request(&state, &http)
-                .await
-                .is_ok_and(|caller| caller.may_inspect_schema(&state)));
-    if !may_inspect {
-        return HttpResponse::NotFound().finish();
-    }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
 /// The process is up.

@@ -29,9 +29,13 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `tracing-subscriber` filter directives (`RUST_LOG`).
     pub log_filter: String,
-    /// Development serves GraphiQL, introspection and field suggestions to everyone; production to
-    /// admin tokens only.
+    /// Development serves the schema (GraphiQL, `/schema.graphql`, introspection, field
+    /// suggestions) to everyone; production does while `public_schema` is on, else to admin
+    /// tokens only.
     pub env: Environment,
+    /// The schema is the published contract: open to anyone in production too. Off, operators
+    /// make probing the API for what it has take an admin token.
+    pub public_schema: bool,
     /// Origins allowed by CORS; `*` allows any.
     #[serde(deserialize_with = "comma_list")]
     pub cors_origins: Vec<String>,
@@ -222,6 +226,7 @@ impl Default for Settings {
             log_format: LogFormat::Pretty,
             log_filter: "info".to_owned(),
             env: Environment::Development,
+            public_schema: true,
             cors_origins: Vec::new(),
             seed_sample: true,
             db_max_connections: 10,

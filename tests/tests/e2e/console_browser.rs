@@ -19,12 +19,9 @@ use ucap_tests::{TestApp, error_code, spawn_process};
 const XSS: &str = "<img src=x onerror=alert(1)>";
 
 /// The server the browser drives: the real `ucap serve` process on a fresh database, as an
-/// operator runs it (default settings). `UCAP_SERVER_BINARY` names another build of the same
-/// command, such as `target/release/ucap`; by default it is this test build's.
+/// operator runs it (default settings; see [`crate::server_binary`]).
 async fn serve() -> TestApp {
-    let binary = std::env::var("UCAP_SERVER_BINARY")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ucap-server").to_owned());
-    spawn_process(&binary).await
+    spawn_process(&crate::server_binary(), &[]).await
 }
 
 async fn launch() -> Option<Browser> {

@@ -247,9 +247,18 @@ const FULL_INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryTyp
     fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name \
     ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
 
+/// Production with `public_schema` off.
+async fn private_schema_app() -> TestApp {
+    spawn_app_with(|s| {
+        s.env = Environment::Production;
+        s.public_schema = false;
+    })
+    .await
+}
+
 #[tokio::test]
-async fn in_production_only_admins_introspect() {
-    let app = spawn_app_with(|s| s.env = Environment::Production).await;
+async fn with_a_private_schema_only_admins_introspect() {
+    let app = private_schema_app().await;
     let (viewer, _) = app.issue_token(Role::Viewer, &[1]).await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
     for token in [None, Some(viewer.as_str())] {
@@ -294,8 +303,8 @@ async fn misspelled(app: &TestApp, token: Option<&str>) -> String {
 }
 
 #[tokio::test]
-async fn in_production_only_admins_are_told_what_they_may_have_meant() {
-    let app = spawn_app_with(|s| s.env = Environment::Production).await;
+async fn with_a_private_schema_only_admins_are_told_what_they_may_have_meant() {
+    let app = private_schema_app().await;
     let (viewer, _) = app.issue_token(Role::Viewer, &[1]).await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
     for token in [None, Some(viewer.as_str())] {
@@ -323,8 +332,8 @@ async fn graphiql(app: &TestApp, authorization: Option<&str>) -> u16 {
 }
 
 #[tokio::test]
-async fn in_production_graphiql_exists_for_admins_only() {
-    let app = spawn_app_with(|s| s.env = Environment::Production).await;
+async fn with_a_private_schema_graphiql_and_the_sdl_exist_for_admins_only() {
+    let app = private_schema_app().await;
     let (viewer, _) = app.issue_token(Role::Viewer, &[1]).await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
     assert_eq!(graphiql(&app, None).await, 404);
@@ -333,4 +342,69 @@ async fn in_production_graphiql_exists_for_admins_only() {
     assert_eq!(graphiql(&app, Some(&format!("Bearer {admin}"))).await, 200);
     let development = spawn_app().await;
     assert_eq!(graphiql(&development, None).await, 200);
+    let sdl = |token: Option<String>| {
+        let mut request = app.client.get(format!("{}/schema.graphql", app.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            request
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("request failed: {e}"))
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(sdl(None).await, 404);
+    assert_eq!(sdl(Some(viewer)).await, 404);
+    assert_eq!(sdl(Some(admin)).await, 200);
+}
+
+/// The default in production: the schema is the published contract. Anyone introspects, is told
+/// what a misspelled field may have meant, loads GraphiQL and fetches `/schema.graphql` (the
+/// committed SDL, cacheable and revalidated by ETag) — without a token.
+#[tokio::test]
+async fn in_production_the_schema_is_public_by_default() {
+    let app = spawn_app_with(|s| s.env = Environment::Production).await;
+    let (status, body) = post(&app, None, FULL_INTROSPECTION, json!({})).await;
+    assert_ok(status, &body);
+    assert!(misspelled(&app, None).await.contains("Did you mean"));
+    assert_eq!(graphiql(&app, None).await, 200);
+
+    let response = app
+        .client
+        .get(format!("{}/schema.graphql", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("request failed: {e}"));
+    assert_eq!(response.status().as_u16(), 200);
+    let headers = response.headers().clone();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(header("content-type").starts_with("text/plain"));
+    assert!(header("cache-control").contains("max-age"));
+    let tag = header("etag");
+    assert!(tag.starts_with('"'), "ETag {tag:?}");
+    let body = response.text().await.unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        body, committed,
+        "/schema.graphql is not the committed schema"
+    );
+    let again = app
+        .client
+        .get(format!("{}/schema.graphql", app.address))
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("request failed: {e}"));
+    assert_eq!(again.status().as_u16(), 304);
 }

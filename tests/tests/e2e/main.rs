@@ -13,6 +13,7 @@ mod faults;
 mod feed_privacy;
 mod foundation;
 mod gate;
+mod graphiql_browser;
 mod hostile;
 mod http;
 mod import;
@@ -26,3 +27,10 @@ mod search;
 mod slow_refusals;
 mod throttle;
 mod writes;
+
+/// The `ucap` binary that browser tests run as a process: this test build's, or the build
+/// `UCAP_SERVER_BINARY` names (CI passes its release build, as shipped).
+pub fn server_binary() -> String {
+    std::env::var("UCAP_SERVER_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ucap-server").to_owned())
+}

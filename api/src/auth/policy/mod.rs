@@ -188,11 +188,14 @@ impl Viewer {
 }
 
 impl Viewer {
-    /// Whether the caller may look at the schema itself: introspection, "Did you mean …?" hints
-    /// and GraphiQL. Anyone in development; in production admins only, so that probing the API
-    /// for what it has takes a token.
-    pub fn may_inspect_schema(&self, env: Environment) -> bool {
-        env == Environment::Development || self.require(Permission::Administer).is_ok()
+    /// Whether the caller may look at the schema itself: introspection, "Did you mean …?" hints,
+    /// `/schema.graphql` and GraphiQL. Anyone while the schema is public (`public_schema`, the
+    /// default: it is the published contract) or in development; otherwise admins only, for
+    /// operators who want probing the API for what it has to take a token.
+    pub fn may_inspect_schema(&self, env: Environment, public_schema: bool) -> bool {
+        public_schema
+            || env == Environment::Development
+            || self.require(Permission::Administer).is_ok()
     }
 }
 
