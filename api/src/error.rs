@@ -31,6 +31,9 @@ pub enum ApiError {
         retry_after: u64,
     },
     Unavailable,
+    /// A persisted query's hash that no document is known by: Apollo's automatic persisted
+    /// queries resend the document on exactly this message and code.
+    PersistedQueryNotFound,
     /// Shared so the error is `Clone`, as async-graphql requires of resolver errors.
     Internal(Arc<anyhow::Error>),
 }
@@ -77,6 +80,7 @@ impl ApiError {
                 )
             }
             Self::Unavailable => "service unavailable, try again later".to_owned(),
+            Self::PersistedQueryNotFound => "PersistedQueryNotFound".to_owned(),
             Self::Internal(_) => INTERNAL_MESSAGE.to_owned(),
         }
     }
@@ -91,6 +95,7 @@ impl ApiError {
             Self::Conflict(_) | Self::StaleVersion { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -104,6 +109,7 @@ impl ApiError {
             Self::Conflict(_) | Self::StaleVersion { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PersistedQueryNotFound => StatusCode::OK,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

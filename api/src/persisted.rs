@@ -1,8 +1,10 @@
-//! Persisted operations at the edge: a document registered by an admin runs by its sha256 alone
-//! (Apollo's `extensions.persistedQuery`, version 1), and a token restricted to an allow-list runs
-//! only the documents in it, whether sent by text or by hash. The allow-list travels in the cached
-//! token record, so the check reads nothing per request. Registering and allow-list writes are in
-//! `graphql/persisted.rs`.
+//! Persisted operations at the edge: a document runs by its sha256 alone (Apollo's
+//! `extensions.persistedQuery`, version 1) when an admin registered it, or when any client sent it
+//! once with its hash (Apollo's automatic persisted queries: an unknown hash is answered
+//! `PERSISTED_QUERY_NOT_FOUND`, the client resends the text with the hash, and later requests send
+//! the hash only). A token restricted to an allow-list runs only the documents in it, whether sent
+//! by text or by hash; the allow-list travels in the cached token record, so the check reads
+//! nothing per request. Registering and allow-list writes are in `graphql/persisted.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,14 +43,33 @@ pub enum Unresolved {
     Unavailable,
 }
 
-/// Registered documents by hash. A document never changes under its hash, but an admin may remove
-/// it: a found one is cached for `token_cache_ttl` (bounded by size), like the token records, so a
-/// removal through another instance takes effect here as soon as a revocation would; an unknown
-/// hash is asked again, as it may be registered meanwhile through another instance.
+/// Documents by hash. Registered ones live in the database: a document never changes under its
+/// hash, but an admin may remove it, so a found one is cached for `token_cache_ttl` (bounded by
+/// size), like the token records, and a removal through another instance takes effect here as soon
+/// as a revocation would; an unknown hash is asked again, as it may be registered meanwhile.
+/// Automatic ones are a cache of this instance only (a client that meets another instance resends
+/// the text once), bounded so that no client can fill memory: documents that parse, at most the
+/// request body cap each, [`AUTOMATIC_BYTES`] in all counting [`ENTRY_OVERHEAD`] per entry (so at
+/// most 131 072 of them), least recently and least often used evicted first, dropped after a day
+/// unused.
 #[derive(Clone)]
 pub struct Documents {
     db: DatabaseConnection,
     found: Cache<String, Arc<str>>,
+    automatic: Cache<String, Arc<str>>,
+}
+
+/// The memory automatic persisted queries may take on one instance.
+pub const AUTOMATIC_BYTES: u64 = 32 * 1024 * 1024;
+/// What one automatic entry counts beyond its text: the cap on their number.
+pub const ENTRY_OVERHEAD: u32 = 256;
+
+/// What a request runs: its document (`None`: it sent neither text nor a known hash), and the hash
+/// to remember the document under once it parses (sent with its text as an automatic persisted
+/// query).
+pub struct Resolved {
+    pub query: Option<String>,
+    pub learn: Option<String>,
 }
 
 impl Documents {
@@ -62,18 +83,34 @@ impl Documents {
                     u32::try_from(k.len() + v.len()).unwrap_or(u32::MAX)
                 })
                 .build(),
+            automatic: Cache::builder()
+                .max_capacity(AUTOMATIC_BYTES)
+                .time_to_idle(Duration::from_secs(24 * 3600))
+                .weigher(|k: &String, v: &Arc<str>| {
+                    u32::try_from(k.len() + v.len())
+                        .unwrap_or(u32::MAX)
+                        .saturating_add(ENTRY_OVERHEAD)
+                })
+                .build(),
         }
     }
 
+    /// Remembers `document` under `hash` (its sha256, as [`Resolved::learn`] names it) for
+    /// requests that send the hash alone; call once the document parsed.
+    pub async fn learn(&self, hash: String, document: &str) {
+        self.automatic.insert(hash, document.into()).await;
+    }
+
     /// The document a request runs: its `query`, or, when it names a persisted query, the
-    /// registered document (a `query` sent along must be that document).
+    /// registered or remembered document (a `query` sent along must be that document, and is
+    /// remembered once it parses).
     pub async fn resolve(
         &self,
         query: Option<String>,
         extensions: &async_graphql::Extensions,
-    ) -> Result<Option<String>, Unresolved> {
+    ) -> Result<Resolved, Unresolved> {
         let Some(requested) = extensions.get("persistedQuery") else {
-            return Ok(query);
+            return Ok(Resolved { query, learn: None });
         };
         let hash = match async_graphql::from_value::<PersistedQuery>(requested.clone()) {
             Ok(p) if p.version == 1 && is_sha256_hex(&p.sha256_hash) => {
@@ -93,14 +130,27 @@ impl Documents {
                     "PERSISTED_QUERY_HASH_MISMATCH",
                 ));
             }
-            return Ok(Some(query));
+            return Ok(Resolved {
+                query: Some(query),
+                learn: Some(hash),
+            });
+        }
+        if let Some(document) = self.automatic.get(&hash).await {
+            return Ok(Resolved {
+                query: Some(document.to_string()),
+                learn: None,
+            });
         }
         match self.find(&hash).await {
-            Ok(Some(document)) => Ok(Some(document.to_string())),
-            Ok(None) => Err(refused(
-                "no persisted operation is registered under this sha256Hash; send the query text",
-                "PERSISTED_QUERY_NOT_FOUND",
-            )),
+            Ok(Some(document)) => Ok(Resolved {
+                query: Some(document.to_string()),
+                learn: None,
+            }),
+            Ok(None) => {
+                let error = async_graphql::Error::from(ApiError::PersistedQueryNotFound)
+                    .extend_with(|_, e| e.set("reason", "PERSISTED_QUERY_NOT_FOUND"));
+                Err(Unresolved::Refused(request_error(error)))
+            }
             Err(err) => {
                 tracing::error!(error = %err, "cannot read persisted operations");
                 Err(Unresolved::Unavailable)
@@ -111,6 +161,7 @@ impl Documents {
     /// Forgets document `hash` on this instance (it was removed).
     pub async fn forget(&self, hash: &str) {
         self.found.invalidate(hash).await;
+        self.automatic.invalidate(hash).await;
     }
 
     async fn find(&self, hash: &str) -> Result<Option<Arc<str>>, sea_orm::DbErr> {

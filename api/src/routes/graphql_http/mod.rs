@@ -127,19 +127,23 @@ async fn extract(
     } else {
         Params::from_body(&read_body(req, payload).await?)?
     };
-    params.query = documents
+    let resolved = documents
         .resolve(params.query.take(), &params.extensions)
         .await
         .map_err(|unresolved| match unresolved {
             Unresolved::Refused(error) => Rejection::RequestError(media, vec![error]),
             Unresolved::Unavailable => Rejection::Unavailable,
         })?;
+    params.query = resolved.query;
     let mut request = params.into_request()?;
     let limits = req
         .app_data::<web::Data<AppState>>()
         .map_or_else(QueryLimits::default, |state| state.settings.query_limits());
     let checked = Checked::parse(&request, &limits)
         .map_err(|errors| Rejection::RequestError(media, errors))?;
+    if let Some(hash) = resolved.learn {
+        documents.learn(hash, &request.query).await;
+    }
     let Checked {
         document,
         operation,

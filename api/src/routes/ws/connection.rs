@@ -433,27 +433,30 @@ impl Connection {
         let api_error = |e: ApiError| vec![request_error(e.into())];
         caller.admit(state).map_err(api_error)?;
         let extensions = payload.extensions.unwrap_or_default();
-        let query = state
+        let resolved = state
             .persisted
             .resolve(payload.query, &extensions)
             .await
             .map_err(|unresolved| match unresolved {
                 Unresolved::Refused(error) => vec![error],
                 Unresolved::Unavailable => vec![request_error(ApiError::Unavailable.into())],
-            })?
-            .ok_or_else(|| {
-                vec![refusal(
-                    "the `query` parameter is required",
-                    "BAD_USER_INPUT",
-                    "BAD_REQUEST",
-                )]
             })?;
+        let query = resolved.query.ok_or_else(|| {
+            vec![refusal(
+                "the `query` parameter is required",
+                "BAD_USER_INPUT",
+                "BAD_REQUEST",
+            )]
+        })?;
         persisted::check_allowed(&caller.viewer, &query).map_err(|e| vec![e])?;
         let mut request =
             async_graphql::Request::new(query).variables(payload.variables.unwrap_or_default());
         request.operation_name = payload.operation_name;
         request.extensions = extensions;
         let checked = Checked::parse(&request, &state.settings.query_limits())?;
+        if let Some(hash) = resolved.learn {
+            state.persisted.learn(hash, &request.query).await;
+        }
         if !checked.missing_variables.is_empty() {
             return Err(checked.missing_variables);
         }
