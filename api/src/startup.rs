@@ -178,6 +178,11 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let shutdown_timeout = state.settings.shutdown_timeout.as_secs();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(
+                routes::compression::mark_small,
+            ))
+            .wrap(actix_web::middleware::Compress::default())
+            .wrap(actix_web::middleware::from_fn(routes::compression::unmark))
             .wrap(actix_web::middleware::from_fn(routes::slow_refusals::hold))
             .wrap(actix_web::middleware::from_fn(crate::request_id::scope))
             .wrap(cors(&state.settings.cors_origins))

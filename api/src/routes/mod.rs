@@ -2,6 +2,7 @@
 //! and readiness.
 
 mod caller;
+pub mod compression;
 mod console;
 mod embedded;
 mod execution;

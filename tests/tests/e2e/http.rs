@@ -359,3 +359,65 @@ async fn every_error_answer_of_graphql_carries_the_request_id() {
     assert_eq!(res.status, 405, "{}", res.body);
     assert_stamped(&res, "mutation over GET");
 }
+
+/// Responses over 1 KiB are compressed as the client accepts (gzip, brotli), the same bytes once
+/// decoded; smaller ones and clients that accept no encoding get them as they are.
+#[tokio::test]
+async fn large_responses_are_compressed_as_the_client_accepts() {
+    use std::io::Read as _;
+
+    let app = spawn_app().await;
+    let query = json!({ "query": "{ __schema { types { name description fields { name description } } } }" });
+    let send = |encoding: Option<&'static str>, body: Value| {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&body);
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        async move {
+            let res = request
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("request failed: {e}"));
+            let encoding = res
+                .headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = res.bytes().await.unwrap_or_default();
+            (encoding, bytes)
+        }
+    };
+    let (plain_encoding, plain) = send(None, query.clone()).await;
+    assert_eq!(plain_encoding, None);
+    assert!(plain.len() > 1024, "a small sample: {} bytes", plain.len());
+
+    let (encoding, gzipped) = send(Some("gzip"), query.clone()).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert!(
+        gzipped.len() < plain.len() / 2,
+        "{} of {}",
+        gzipped.len(),
+        plain.len()
+    );
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&gzipped[..])
+        .read_to_end(&mut decoded)
+        .unwrap_or_else(|e| panic!("not gzip: {e}"));
+    assert_eq!(decoded, plain.to_vec());
+
+    let (encoding, brotli) = send(Some("br"), query.clone()).await;
+    assert_eq!(encoding.as_deref(), Some("br"));
+    assert!(
+        brotli.len() < plain.len() / 2,
+        "{} of {}",
+        brotli.len(),
+        plain.len()
+    );
+
+    let (encoding, small) = send(Some("gzip, br"), json!({ "query": "{ __typename }" })).await;
+    assert_eq!(encoding, None, "a {} byte body was encoded", small.len());
+    assert!(small.starts_with(b"{"));
+}
