@@ -10,7 +10,14 @@ if (!before || !after) {
   console.error('usage: node diff.mjs OLD.graphql NEW.graphql');
   process.exit(2);
 }
-const load = (path) => buildSchema(readFileSync(path, 'utf8'));
+const load = (path) => {
+  try {
+    return buildSchema(readFileSync(path, 'utf8'));
+  } catch (e) {
+    console.error(`${path} is not a valid schema: ${e.message}`);
+    process.exit(1);
+  }
+};
 const changes = await diff(load(before), load(after));
 let breaking = 0;
 for (const change of changes) {
