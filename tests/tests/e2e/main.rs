@@ -25,4 +25,5 @@ mod queries;
 mod search;
 mod slow_refusals;
 mod throttle;
+mod webhooks;
 mod writes;
