@@ -69,6 +69,8 @@ impl Application {
             metrics.live_reads.clone(),
         )
         .await;
+        // The webhook worker too: its polls and renders are no request's statements.
+        let uncounted = db.clone();
         metrics.instrument(&mut db);
         let tokens = Tokens::new(db.clone(), keys, &settings);
         let responses = response_cache(&settings);
@@ -86,9 +88,9 @@ impl Application {
         );
         // Webhook payloads are the change feed as each endpoint's organization reads it: rendered
         // by the schema itself.
-        let renderer = ChangeRenderer::new(schemas.admin.clone(), db.clone());
+        let renderer = ChangeRenderer::new(schemas.admin.clone(), uncounted.clone());
         let webhooks = crate::webhook::Worker::start(
-            db.clone(),
+            uncounted,
             &settings,
             Arc::new(renderer),
             metrics.webhooks.clone(),

@@ -87,10 +87,12 @@ impl Sender {
                     return Outcome {
                         status: Some(status.as_u16()),
                         latency: started.elapsed(),
-                        error: status
-                            .is_success()
-                            .then_some(None)
-                            .unwrap_or_else(|| Some(chain(&err))),
+                        // A 2xx whose body broke off still counts as accepted.
+                        error: if status.is_success() {
+                            None
+                        } else {
+                            Some(chain(&err))
+                        },
                     };
                 }
             }

@@ -28,6 +28,7 @@ pub struct WebhookEndpoint(pub webhook_endpoint::Model);
 
 #[Object]
 impl WebhookEndpoint {
+    /// Global ID.
     async fn id(&self) -> ID {
         NodeKind::WebhookEndpoint.id(self.0.id)
     }
@@ -71,9 +72,11 @@ impl WebhookEndpoint {
             .previous_secret_until
             .filter(|until| *until > Utc::now())
     }
+    /// When it was registered.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When an admin or the worker (disabling it) last changed it.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -135,6 +138,7 @@ pub struct WebhookDelivery(pub webhook_delivery::Model);
 
 #[Object]
 impl WebhookDelivery {
+    /// Global ID (for `redeliverWebhook`).
     async fn id(&self) -> ID {
         NodeKind::WebhookDelivery.id(self.0.id)
     }
@@ -142,6 +146,7 @@ impl WebhookDelivery {
     async fn webhook_id(&self) -> String {
         message_id(self.0.id)
     }
+    /// Where the delivery is.
     async fn status(&self) -> WebhookDeliveryStatus {
         WebhookDeliveryStatus::of(&self.0.status)
     }
@@ -153,6 +158,7 @@ impl WebhookDelivery {
     async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
         (self.0.status == Status::Pending.as_str()).then_some(self.0.next_attempt_at)
     }
+    /// When the change committed and the delivery was queued with it.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -186,6 +192,7 @@ impl WebhookDelivery {
 pub struct WebhookAttempt {
     /// 1 for the first attempt.
     attempt: i32,
+    /// When it ended.
     at: DateTime<Utc>,
     /// The HTTP status answered; null when no answer came (refused, unreachable, timed out).
     status_code: Option<i32>,

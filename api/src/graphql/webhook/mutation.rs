@@ -43,35 +43,45 @@ pub struct CreateWebhookEndpointInput {
 /// Changes to an endpoint; absent fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateWebhookEndpointInput {
+    /// A new http(s) URL, checked as at registration.
     url: Option<String>,
-    /// Empty: every event.
+    /// New event types; empty: every event.
     event_types: Option<Vec<String>>,
     /// Only changes concerning this plan; `clearPlan` removes the filter.
     plan: Option<ID>,
+    /// True: changes of every plan again.
     clear_plan: Option<bool>,
+    /// What the endpoint is for; empty clears it.
     description: Option<String>,
 }
 
 /// An endpoint with its signing secret, shown this once.
 #[derive(SimpleObject)]
 pub struct WebhookSecretPayload {
+    /// The endpoint.
     endpoint: WebhookEndpoint,
     /// `whsec_<base64>`: keep it to verify deliveries; it is never shown again.
     secret: String,
 }
 
+/// A changed endpoint.
 #[derive(SimpleObject)]
 pub struct WebhookEndpointPayload {
+    /// The endpoint as it is now.
     endpoint: WebhookEndpoint,
 }
 
+/// A deleted endpoint.
 #[derive(SimpleObject)]
 pub struct DeleteWebhookEndpointPayload {
+    /// Its global ID.
     deleted_id: ID,
 }
 
+/// A delivery queued again.
 #[derive(SimpleObject)]
 pub struct RedeliverWebhookPayload {
+    /// The delivery, pending.
     delivery: WebhookDelivery,
 }
 

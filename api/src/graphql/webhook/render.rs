@@ -61,6 +61,8 @@ impl ChangeRenderer {
             .variables(async_graphql::Variables::from_json(
                 serde_json::json!({ "after": after }),
             ))
+            // This connection, not the schema's: a render is no request (see `startup`).
+            .data(self.db.clone())
             .data(Viewer::Anonymous)
             .data(new_loaders(self.db.clone(), scope.clone()))
             .data(scope);
