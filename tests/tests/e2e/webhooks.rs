@@ -753,3 +753,62 @@ async fn after_sigkill_with_deliveries_pending_every_change_arrives_once_per_end
     rec_1.stop().await;
     rec_2.stop().await;
 }
+
+#[tokio::test]
+async fn several_instances_on_postgresql_make_each_attempt_once() {
+    if !ucap_tests::on_postgres() {
+        // On SQLite one process delivers; several instances are a PostgreSQL deployment.
+        return;
+    }
+    let s = setup(fast).await;
+    let url = s.app.database_url.clone();
+    let mut others = Vec::new();
+    for _ in 0..2 {
+        let url = url.clone();
+        others.push(
+            spawn_app_with(move |settings| {
+                fast(settings);
+                settings.database_url = url;
+            })
+            .await,
+        );
+    }
+    let inbox = Inbox::new();
+    let receiver = Receiver::start(&inbox, 0);
+    let (endpoint, secret) = register(
+        &s.app,
+        &s.admin,
+        json!({ "organization": s.org_a, "url": receiver.url() }),
+    )
+    .await;
+    for i in 0..20 {
+        // Writes through every instance.
+        let app = match i % 3 {
+            0 => &s.app,
+            n => &others[n - 1],
+        };
+        create_activity(app, &s.editor_a, &format!("Shared {i}"), false).await;
+    }
+    until("all twenty", Duration::from_secs(30), async || {
+        inbox.unique().len() >= 20
+    })
+    .await;
+    // Three workers polled the same outbox; give a duplicate time to show.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let all = inbox.all();
+    assert_eq!(all.len(), 20, "an attempt was made twice: {all:?}");
+    assert!(all.iter().all(|r| verifies(&secret, r)));
+    let seq = sequences(&all);
+    assert!(seq.windows(2).all(|w| w[0] < w[1]), "out of order: {seq:?}");
+    let r = s
+        .app
+        .graphql_as(&s.admin, ENDPOINT, json!({ "id": endpoint }))
+        .await;
+    let deliveries = r["data"]["webhookEndpoint"]["deliveries"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(deliveries.len(), 20, "{r}");
+    assert!(deliveries.iter().all(|d| d["attemptCount"] == 1), "{r}");
+    receiver.stop().await;
+}
