@@ -79,6 +79,8 @@ impl Application {
         let capacity = Capacity::new(&settings, metrics.operations_in_flight.clone());
         let throttle = Throttle::start(&settings, metrics.clone());
         let persisted = Documents::new(db.clone(), settings.token_cache_ttl);
+        // Committed changes wake the webhook worker (its poll only bounds the delay otherwise).
+        let commits = live.subscribe();
         let schemas = build_schemas(
             db.clone(),
             tokens.clone(),
@@ -94,6 +96,7 @@ impl Application {
             &settings,
             Arc::new(renderer),
             metrics.webhooks.clone(),
+            commits,
         )
         .context("cannot start the webhook worker")?;
         let state = AppState {

@@ -20,6 +20,7 @@ use sea_orm::{
     EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, SqliteTransactionMode,
     TransactionOptions, TransactionTrait,
 };
+use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use super::send::{Message, Outcome, Sender};
@@ -76,12 +77,15 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts the worker on `db`.
-    pub fn start(
+    /// Starts the worker on `db`. It looks for due deliveries every `webhook_poll_interval`, and
+    /// at once whenever `commits` (the live relay's feed entries, of any instance) says a change
+    /// committed.
+    pub fn start<T: Clone + Send + 'static>(
         db: DatabaseConnection,
         settings: &Settings,
         render: Arc<dyn Render>,
         counters: Counters,
+        mut commits: broadcast::Receiver<T>,
     ) -> anyhow::Result<Self> {
         let inner = Arc::new(Inner {
             db,
@@ -96,7 +100,17 @@ impl Worker {
             poll: settings.webhook_poll_interval,
         });
         let stop = CancellationToken::new();
-        let task = tokio::spawn(inner.run(stop.clone()));
+        let wake = Arc::new(Notify::new());
+        let woken = wake.clone();
+        tokio::spawn(async move {
+            loop {
+                match commits.recv().await {
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => woken.notify_one(),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        let task = tokio::spawn(inner.run(stop.clone(), wake));
         Ok(Self { stop, task })
     }
 
@@ -109,10 +123,11 @@ impl Worker {
 }
 
 impl Inner {
-    async fn run(self: Arc<Self>, stop: CancellationToken) {
+    async fn run(self: Arc<Self>, stop: CancellationToken, wake: Arc<Notify>) {
         loop {
             tokio::select! {
                 () = stop.cancelled() => return,
+                () = wake.notified() => {}
                 () = tokio::time::sleep(self.poll) => {}
             }
             match self.due().await {
