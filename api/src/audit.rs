@@ -57,6 +57,13 @@ pub enum Action {
     PersistedOperationRemoved,
     PlanImported,
     DataRestored,
+    WebhookEndpointCreated,
+    WebhookEndpointUpdated,
+    WebhookSecretRotated,
+    WebhookEndpointDisabled,
+    WebhookEndpointEnabled,
+    WebhookEndpointDeleted,
+    WebhookRedelivered,
 }
 
 impl Action {
@@ -71,6 +78,13 @@ impl Action {
             Self::PersistedOperationRemoved => "PERSISTED_OPERATION_REMOVED",
             Self::PlanImported => "PLAN_IMPORTED",
             Self::DataRestored => "DATA_RESTORED",
+            Self::WebhookEndpointCreated => "WEBHOOK_ENDPOINT_CREATED",
+            Self::WebhookEndpointUpdated => "WEBHOOK_ENDPOINT_UPDATED",
+            Self::WebhookSecretRotated => "WEBHOOK_SECRET_ROTATED",
+            Self::WebhookEndpointDisabled => "WEBHOOK_ENDPOINT_DISABLED",
+            Self::WebhookEndpointEnabled => "WEBHOOK_ENDPOINT_ENABLED",
+            Self::WebhookEndpointDeleted => "WEBHOOK_ENDPOINT_DELETED",
+            Self::WebhookRedelivered => "WEBHOOK_REDELIVERED",
         }
     }
 }

@@ -22,10 +22,12 @@ pub enum NodeKind {
     DataIssue,
     AccessToken,
     AuditEvent,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 12] = [
+    const ALL: [NodeKind; 14] = [
         Self::Plan,
         Self::City,
         Self::Country,
@@ -38,6 +40,8 @@ impl NodeKind {
         Self::DataIssue,
         Self::AccessToken,
         Self::AuditEvent,
+        Self::WebhookEndpoint,
+        Self::WebhookDelivery,
     ];
 
     /// The kind of a type name ("Activity").
@@ -64,6 +68,8 @@ impl NodeKind {
             Self::DataIssue => "DataIssue",
             Self::AccessToken => "AccessToken",
             Self::AuditEvent => "AuditEvent",
+            Self::WebhookEndpoint => "WebhookEndpoint",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 

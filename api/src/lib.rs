@@ -21,6 +21,7 @@ pub mod settings;
 pub mod startup;
 pub mod telemetry;
 pub mod throttle;
+pub mod webhook;
 
 use std::process::ExitCode;
 

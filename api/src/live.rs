@@ -68,7 +68,7 @@ pub struct NewChange<'a> {
 /// Appends one entry to the change feed inside `txn`: every writer (the API, the importer, a
 /// restore) calls this before committing, and nothing else writes the feed. On PostgreSQL it first
 /// takes the feed lock (held to commit) and queues a notification (delivered at commit) for every
-/// instance's relay.
+/// instance's relay. The entry's webhook deliveries are written with it (`webhook::enqueue`).
 pub async fn append(
     txn: &DatabaseTransaction,
     change: NewChange<'_>,
@@ -105,6 +105,9 @@ pub async fn append(
     let mut plans = change.plans;
     plans.sort_unstable();
     plans.dedup();
+    // The webhook outbox, in this transaction: every committed entry reaches the endpoints that
+    // may read it, whoever wrote it.
+    crate::webhook::enqueue(txn, &row, &plans).await?;
     if !plans.is_empty() {
         change_event_plan::Entity::insert_many(plans.into_iter().map(|plan_id| {
             change_event_plan::ActiveModel {

@@ -84,6 +84,8 @@ pub struct Metrics {
     pub operations_in_flight: Gauge,
     /// Records read for subscribers: once per change and record, whatever the subscribers.
     pub live_reads: Counter,
+    /// Webhook deliveries and attempts, by how they ended.
+    pub webhooks: crate::webhook::Counters,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -102,6 +104,7 @@ impl Default for Metrics {
             pool_max: Gauge::default(),
             operations_in_flight: Gauge::default(),
             live_reads: Counter::default(),
+            webhooks: crate::webhook::Counters::default(),
             operations: Mutex::default(),
         };
         let r = &mut metrics.registry;
@@ -159,6 +162,27 @@ impl Default for Metrics {
             "ucap_live_records_read",
             "Records read for subscribers (once per change and record, however many subscribe)",
             metrics.live_reads.clone(),
+        );
+        let webhooks = &metrics.webhooks;
+        r.register(
+            "ucap_webhook_deliveries",
+            "Webhook deliveries the endpoint accepted (2xx)",
+            webhooks.delivered.clone(),
+        );
+        r.register(
+            "ucap_webhook_failed_attempts",
+            "Webhook attempts that failed (no answer, refused address, or not 2xx)",
+            webhooks.failed_attempts.clone(),
+        );
+        r.register(
+            "ucap_webhook_given_up",
+            "Webhook deliveries given up after webhook_give_up_after (their endpoint disabled)",
+            webhooks.given_up.clone(),
+        );
+        r.register(
+            "ucap_webhook_skipped",
+            "Webhook deliveries not sent because the organization no longer sees the change",
+            webhooks.skipped.clone(),
         );
         metrics
     }

@@ -12,6 +12,7 @@ use anyhow::Context as _;
 use crate::auth::keys::Keys;
 use crate::auth::tokens::Tokens;
 use crate::graphql::build_schemas;
+use crate::graphql::webhook::ChangeRenderer;
 use crate::lifecycle::{Lifecycle, Shutdown};
 use crate::metrics::Metrics;
 use crate::persisted::Documents;
@@ -28,6 +29,8 @@ pub struct Application {
     metrics: Option<(u16, Server)>,
     lifecycle: Lifecycle,
     drain_delay: std::time::Duration,
+    /// This instance's webhook delivery worker, stopped after the server.
+    webhooks: crate::webhook::Worker,
 }
 
 impl Application {
@@ -66,6 +69,8 @@ impl Application {
             metrics.live_reads.clone(),
         )
         .await;
+        // The webhook worker too: its polls and renders are no request's statements.
+        let uncounted = db.clone();
         metrics.instrument(&mut db);
         let tokens = Tokens::new(db.clone(), keys, &settings);
         let responses = response_cache(&settings);
@@ -74,14 +79,28 @@ impl Application {
         let capacity = Capacity::new(&settings, metrics.operations_in_flight.clone());
         let throttle = Throttle::start(&settings, metrics.clone());
         let persisted = Documents::new(db.clone(), settings.token_cache_ttl);
+        // Committed changes wake the webhook worker (its poll only bounds the delay otherwise).
+        let commits = live.subscribe();
+        let schemas = build_schemas(
+            db.clone(),
+            tokens.clone(),
+            persisted.clone(),
+            live,
+            &settings,
+        );
+        // Webhook payloads are the change feed as each endpoint's organization reads it: rendered
+        // by the schema itself.
+        let renderer = ChangeRenderer::new(schemas.admin.clone(), uncounted.clone());
+        let webhooks = crate::webhook::Worker::start(
+            uncounted,
+            &settings,
+            Arc::new(renderer),
+            metrics.webhooks.clone(),
+            commits,
+        )
+        .context("cannot start the webhook worker")?;
         let state = AppState {
-            schemas: build_schemas(
-                db.clone(),
-                tokens.clone(),
-                persisted.clone(),
-                live,
-                &settings,
-            ),
+            schemas,
             exports: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_exports)),
             sockets: routes::Sockets::default(),
             db,
@@ -108,6 +127,7 @@ impl Application {
             metrics,
             lifecycle,
             drain_delay,
+            webhooks,
         })
     }
 
@@ -122,7 +142,9 @@ impl Application {
 
     /// Runs until stopped through [`Application::shutdown`]'s handle (tests).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        with_metrics(self.server, self.metrics).await
+        let result = with_metrics(self.server, self.metrics).await;
+        self.webhooks.stop().await;
+        result
     }
 
     /// What stops this server gracefully.
@@ -141,7 +163,10 @@ impl Application {
             crate::lifecycle::terminated().await;
             shutdown.run().await;
         });
-        with_metrics(self.server, self.metrics).await
+        let result = with_metrics(self.server, self.metrics).await;
+        // Attempts under way finish (or time out) before the process exits.
+        self.webhooks.stop().await;
+        result
     }
 }
 

@@ -41,3 +41,6 @@ pub mod statement;
 pub mod theme;
 pub mod urban_agenda_alias;
 pub mod urban_agenda_partnership;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

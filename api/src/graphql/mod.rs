@@ -27,6 +27,7 @@ mod statement;
 mod stats;
 mod theme;
 mod token;
+pub mod webhook;
 mod write;
 
 use async_graphql::{Context, MergedObject, Schema};
@@ -55,6 +56,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     change::ChangeQuery,
     persisted::PersistedQuery,
+    webhook::WebhookQuery,
 );
 
 /// The root mutation: every module's mutations.
@@ -72,6 +74,7 @@ pub struct MutationRoot(
     expected_result::ExpectedResultMutation,
     city::CityMutation,
     persisted::PersistedMutation,
+    webhook::WebhookMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -106,6 +109,9 @@ pub fn build_schemas(
             .data(documents.clone())
             .data(gate.clone())
             .data(db.clone())
+            .data(crate::webhook::target::AllowedHosts::new(
+                &settings.webhook_allowed_hosts,
+            ))
             .limit_depth(limits.max_depth)
             .limit_complexity(limits.max_complexity)
             .limit_recursive_depth(limits.max_nesting)

@@ -65,7 +65,10 @@ pub(crate) async fn load_kind(
         NodeKind::Mou => load!(MouById, Mou),
         NodeKind::DataIssue => load!(DataIssueById, DataIssue),
         // Admin records are listed by their own admin-only fields, never through `node`.
-        NodeKind::AccessToken | NodeKind::AuditEvent => HashMap::new(),
+        NodeKind::AccessToken
+        | NodeKind::AuditEvent
+        | NodeKind::WebhookEndpoint
+        | NodeKind::WebhookDelivery => HashMap::new(),
         NodeKind::Country => loaders
             .load_many(keys.iter().cloned().map(CountryByCode))
             .await?

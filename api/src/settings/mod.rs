@@ -173,6 +173,30 @@ pub struct Settings {
     /// IATI OrganisationType code of the publisher (10 government, 15 other public sector, 40
     /// multilateral …).
     pub iati_reporting_org_type: String,
+    /// Hosts (names or addresses, as written in webhook URLs) that webhooks may reach although
+    /// they are or resolve to loopback, private, link-local, CGNAT or other non-public addresses
+    /// (an in-house receiver; the tests' loopback receiver). Everything else must be public.
+    #[serde(deserialize_with = "comma_list")]
+    pub webhook_allowed_hosts: Vec<String>,
+    /// How often each instance looks for webhook deliveries that are due.
+    #[serde(with = "seconds")]
+    pub webhook_poll_interval: Duration,
+    /// Delay before the first retry of a failed webhook delivery; each further retry waits twice
+    /// as long (with jitter), up to `webhook_retry_max_delay`.
+    #[serde(with = "seconds")]
+    pub webhook_retry_base_delay: Duration,
+    /// Longest delay between two attempts of one webhook delivery.
+    #[serde(with = "seconds")]
+    pub webhook_retry_max_delay: Duration,
+    /// How long a webhook delivery is retried before it is given up and its endpoint disabled.
+    #[serde(with = "seconds")]
+    pub webhook_give_up_after: Duration,
+    /// Longest wait for a webhook endpoint to accept the connection.
+    #[serde(with = "seconds")]
+    pub webhook_connect_timeout: Duration,
+    /// Longest time one webhook attempt may take, connection and response included.
+    #[serde(with = "seconds")]
+    pub webhook_timeout: Duration,
 }
 
 /// Bounds on the shape of GraphQL documents (the `query_max_*` settings).
@@ -280,6 +304,14 @@ impl Default for Settings {
             iati_reporting_org_name: "European Commission - Service for Foreign Policy Instruments"
                 .to_owned(),
             iati_reporting_org_type: "15".to_owned(),
+            webhook_allowed_hosts: Vec::new(),
+            webhook_poll_interval: Duration::from_secs(1),
+            // 5 s, 10 s, 20 s … then hourly: about 30 attempts in the day before giving up.
+            webhook_retry_base_delay: Duration::from_secs(5),
+            webhook_retry_max_delay: Duration::from_secs(3600),
+            webhook_give_up_after: Duration::from_secs(24 * 3600),
+            webhook_connect_timeout: Duration::from_secs(5),
+            webhook_timeout: Duration::from_secs(15),
         }
     }
 }

@@ -26,6 +26,7 @@ mod queries;
 mod search;
 mod slow_refusals;
 mod throttle;
+mod webhooks;
 mod writes;
 
 /// The `ucap` binary that browser tests run as a process: this test build's, or the build

@@ -15,7 +15,7 @@ mod rows;
 
 use std::sync::Arc;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::{Role, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -51,9 +51,18 @@ impl Scope {
         if token.organizations.is_empty() {
             return Ok(Self::Public);
         }
+        Ok(Self::of_organizations(db, &token.organizations).await?)
+    }
+
+    /// The scope of an EDITOR or VIEWER acting for `organizations` (what a webhook endpoint of an
+    /// organization receives), read through `conn` (a writer's transaction, too).
+    pub async fn of_organizations(
+        conn: &impl ConnectionTrait,
+        organizations: &[i64],
+    ) -> Result<Self, DbErr> {
         let mut plans: Vec<i64> = plan_participant::Entity::find()
-            .filter(plan_participant::Column::OrganizationId.is_in(token.organizations.clone()))
-            .all(db)
+            .filter(plan_participant::Column::OrganizationId.is_in(organizations.to_vec()))
+            .all(conn)
             .await?
             .into_iter()
             .map(|p| p.plan_id)

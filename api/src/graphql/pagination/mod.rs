@@ -306,7 +306,9 @@ has_id!(
     access_token,
     audit_event,
     change_event,
-    persisted_operation
+    persisted_operation,
+    webhook_endpoint,
+    webhook_delivery
 );
 
 #[cfg(test)]
