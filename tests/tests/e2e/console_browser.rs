@@ -69,6 +69,26 @@ async fn open(b: &Browser, section: &str, ready: &str) {
     b.find(ready).await.unwrap();
 }
 
+/// Picks the option labelled `label` in the select `css`.
+async fn choose(b: &Browser, css: &str, label: &str) {
+    b.find(css)
+        .await
+        .unwrap()
+        .select_by_label(label)
+        .await
+        .unwrap();
+}
+
+/// The element at `xpath`, once it is there (10 s at most).
+async fn wait_for(b: &Browser, xpath: &str) -> fantoccini::elements::Element {
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap()
+}
+
 /// `me.role` with `token` at `/graphql`, or the error code.
 async fn role_of(app: &TestApp, token: &str) -> String {
     let r = app.graphql_as(token, "{ me { role } }", json!({})).await;
@@ -127,12 +147,7 @@ async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
     // It takes part in the first plan, as a partner.
     open(&b, "plans", "[data-testid=plan-row]").await;
     let form = "[data-testid=plan-row] [data-testid=participant-form]";
-    b.find(&format!("{form} [data-testid=field-organization]"))
-        .await
-        .unwrap()
-        .select_by_label(XSS)
-        .await
-        .unwrap();
+    choose(&b, &format!("{form} [data-testid=field-organization]"), XSS).await;
     click(&b, &format!("{form} [data-testid=participant-add]")).await;
     b.find(&format!(
         "[data-testid=plan-row] [data-testid=participant-row][data-id='{org_id}']"
@@ -167,18 +182,13 @@ async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
     check_screen(&b, "tokens").await;
     click(&b, "[data-testid=issue-token]").await;
     let issue = "[data-testid=issue-form]";
-    b.find(&format!("{issue} [data-testid=field-role]"))
-        .await
-        .unwrap()
-        .select_by_label("VIEWER")
-        .await
-        .unwrap();
-    b.find(&format!("{issue} [data-testid=field-organizations]"))
-        .await
-        .unwrap()
-        .select_by_label(XSS)
-        .await
-        .unwrap();
+    choose(&b, &format!("{issue} [data-testid=field-role]"), "VIEWER").await;
+    choose(
+        &b,
+        &format!("{issue} [data-testid=field-organizations]"),
+        XSS,
+    )
+    .await;
     b.find(&format!("{issue} [data-testid=field-label]"))
         .await
         .unwrap()
@@ -201,15 +211,11 @@ async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
     assert_eq!(secret_left, json!(false), "the token is still on the page");
 
     // Revoked in the console: the API refuses it.
-    let row = b
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//tr[@data-testid='token-row'][td[text()='partner system']]",
-        ))
-        .await
-        .unwrap();
+    let row = wait_for(
+        &b,
+        "//tr[@data-testid='token-row'][td[text()='partner system']]",
+    )
+    .await;
     row.find(Locator::Css("[data-testid=token-revoke]"))
         .await
         .unwrap()
@@ -229,14 +235,11 @@ async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
 
     // The revoked filter (kept in the URL) lists it.
     click(&b, "[data-testid=token-filter-revoked]").await;
-    b.client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//tr[@data-testid='token-row'][@data-status='revoked'][td[text()='partner system']]",
-        ))
-        .await
-        .unwrap();
+    wait_for(
+        &b,
+        "//tr[@data-testid='token-row'][@data-status='revoked'][td[text()='partner system']]",
+    )
+    .await;
     let url = b.client.current_url().await.unwrap();
     assert!(url.as_str().ends_with("#/tokens?status=revoked"), "{url}");
     check_screen(&b, "tokens-revoked").await;
@@ -403,39 +406,31 @@ async fn an_admin_restricts_a_token_to_a_persisted_operation_and_rotates_it() {
     open(&b, "tokens", "[data-testid=issue-token]").await;
     click(&b, "[data-testid=issue-token]").await;
     let issue = "[data-testid=issue-form]";
-    b.find(&format!("{issue} [data-testid=field-role]"))
-        .await
-        .unwrap()
-        .select_by_label("VIEWER")
-        .await
-        .unwrap();
+    choose(&b, &format!("{issue} [data-testid=field-role]"), "VIEWER").await;
     // The organizations load after the dialog opens.
     b.find(&format!("{issue} [data-testid=field-organizations] option"))
         .await
         .unwrap();
-    b.client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//*[@data-testid='field-organizations']/option[text()='Partner institute 104']",
-        ))
-        .await
-        .unwrap();
-    b.find(&format!("{issue} [data-testid=field-organizations]"))
-        .await
-        .unwrap()
-        .select_by_label("Partner institute 104")
-        .await
-        .unwrap();
+    wait_for(
+        &b,
+        "//*[@data-testid='field-organizations']/option[text()='Partner institute 104']",
+    )
+    .await;
+    choose(
+        &b,
+        &format!("{issue} [data-testid=field-organizations]"),
+        "Partner institute 104",
+    )
+    .await;
     b.find(&format!("{issue} [data-testid=field-operations] option"))
         .await
         .unwrap();
-    b.find(&format!("{issue} [data-testid=field-operations]"))
-        .await
-        .unwrap()
-        .select_by_label("plan count")
-        .await
-        .unwrap();
+    choose(
+        &b,
+        &format!("{issue} [data-testid=field-operations]"),
+        "plan count",
+    )
+    .await;
     type_into(&b, issue, "label", "restricted partner").await;
     click(&b, "[data-testid=issue-submit]").await;
     let token = b.text("[data-testid=token-secret]").await.unwrap();
@@ -446,14 +441,11 @@ async fn an_admin_restricts_a_token_to_a_persisted_operation_and_rotates_it() {
 
     // The operation lists the token; removing it is refused with the API's reason.
     open(&b, "operations", "[data-testid=operation-row]").await;
-    b.client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//*[@data-testid='operation-row'][contains(., 'restricted partner')]",
-        ))
-        .await
-        .unwrap();
+    wait_for(
+        &b,
+        "//*[@data-testid='operation-row'][contains(., 'restricted partner')]",
+    )
+    .await;
     click(&b, "[data-testid=operation-remove]").await;
     click(&b, "[data-testid=confirm-yes]").await;
     let refusal = b.text("[data-testid=remove-refused]").await.unwrap();
@@ -467,15 +459,11 @@ async fn an_admin_restricts_a_token_to_a_persisted_operation_and_rotates_it() {
     // Rotated with a 90-minute grace: the successor keeps the restriction; the old token is shown
     // beside it, accepted until the instant the server set.
     open(&b, "tokens", "[data-testid=token-row]").await;
-    let row = b
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//tr[@data-testid='token-row'][td[text()='restricted partner']]",
-        ))
-        .await
-        .unwrap();
+    let row = wait_for(
+        &b,
+        "//tr[@data-testid='token-row'][td[text()='restricted partner']]",
+    )
+    .await;
     row.find(Locator::Css("[data-testid=token-rotate]"))
         .await
         .unwrap()
