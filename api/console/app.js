@@ -3,7 +3,7 @@
 // Selectors for browser tests (stable; ids are unique, data-testid may repeat in lists):
 //   #token-input / [data-testid=sign-in-token]   the token field;  [data-testid=sign-in-submit]
 //   [data-testid=sign-out], [data-testid=who] (role of the signed-in token)
-//   [data-testid=nav-tokens|nav-organizations|nav-plans|nav-audit|nav-operations]
+//   [data-testid=nav-tokens|nav-organizations|nav-plans|nav-audit|nav-operations|nav-webhooks]
 //   [data-testid=error] with [data-testid=error-code] and [data-testid=error-message]: any refusal;
 //     next to a form field inside its `.field-error[data-for=FIELD]`, else in `[data-for=_form]`
 //   [data-testid=loading], [data-testid=empty], [data-testid=load-more]
@@ -23,6 +23,12 @@
 //   Audit: form [data-testid=audit-filter], rows [data-testid=audit-row]
 //   Operations: rows [data-testid=operation-row], form [data-testid=operation-form]
 //     ([data-testid=operation-register])
+//   Webhooks: [data-testid=webhook-create], form [data-testid=webhook-form] (field-organization, field-url,
+//     field-eventTypes, field-plan, field-description, [data-testid=webhook-submit]); the secret once in
+//     [data-testid=webhook-secret] ([data-testid=webhook-once-close]); rows [data-testid=webhook-row]
+//     [data-id][data-enabled] with webhook-state, webhook-disable|webhook-enable, webhook-rotate,
+//     webhook-deliveries, webhook-delete; the log's [data-testid=delivery-row][data-status] with
+//     [data-testid=delivery-redeliver]; refusals in [data-testid=webhook-refused]
 //   Read-only view of EDITOR and VIEWER tokens: [data-testid=me-view]
 
 import { gql, session } from './api.js';
@@ -32,6 +38,7 @@ import { organizationsScreen, organizationScreen } from './organizations.js';
 import { plansScreen } from './plans.js';
 import { auditScreen } from './audit.js';
 import { operationsScreen } from './operations.js';
+import { webhooksScreen } from './webhooks.js';
 import { meScreen } from './me.js';
 import { route } from './router.js';
 
@@ -44,6 +51,7 @@ const screens = {
   plans: plansScreen,
   audit: auditScreen,
   operations: operationsScreen,
+  webhooks: webhooksScreen,
 };
 
 const $ = (id) => document.getElementById(id);

@@ -104,6 +104,42 @@ export function dialog(title, build, testid = 'dialog') {
   });
 }
 
+/**
+ * A secret shown once (a token, a webhook signing secret): in this dialog only, with a copy button
+ * and a warning, and dropped when it closes. Test ids: `${prefix}-once`, `${prefix}-secret`,
+ * `${prefix}-copy`, `${prefix}-copied`, `${prefix}-once-close`.
+ */
+export function secretOnce({ title, warning, secret, prefix, extra = null }) {
+  let kept = secret;
+  return dialog(title, (close) => {
+    const text = h('code', { id: `${prefix}-secret`, testid: `${prefix}-secret`, class: 'secret', tabindex: 0 }, kept);
+    const copied = h('span', { role: 'status', testid: `${prefix}-copied` });
+    const done = () => {
+      kept = null;
+      text.replaceChildren();
+      close();
+    };
+    return h('div', { class: 'once', testid: `${prefix}-once` },
+      h('p', { class: 'warning' }, warning),
+      text,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', id: `${prefix}-copy`, testid: `${prefix}-copy`, onclick: async () => {
+          try {
+            await navigator.clipboard.writeText(kept);
+            fill(copied, 'Copied.');
+          } catch {
+            const range = document.createRange();
+            range.selectNodeContents(text);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+            fill(copied, 'Selected: press Ctrl+C (Cmd+C) to copy.');
+          }
+        } }, 'Copy'), copied,
+        h('button', { type: 'button', testid: `${prefix}-once-close`, onclick: done }, 'I have copied it')),
+      extra);
+  }, `${prefix}-once-dialog`).then(() => { kept = null; });
+}
+
 /** Asks before a destructive action. */
 export function confirmAction(text, action = 'Confirm') {
   return dialog('Are you sure?', (close) => h('div', {},

@@ -2,8 +2,8 @@
 
 import { allNodes, gql, PAGE, ROLES } from './api.js';
 import {
-  clearFormErrors, confirmAction, dialog, errorBox, field, fill, formError, h, options, pager,
-  showFormError, time,
+  clearFormErrors, confirmAction, dialog, errorBox, field, formError, h, options, pager,
+  secretOnce, showFormError, time,
 } from './dom.js';
 import { setFilters } from './router.js';
 
@@ -148,39 +148,19 @@ async function issue(refresh) {
   }
 }
 
-/** The new token's secret, once: it is in this dialog only and dropped when it closes. */
+/** The new token's secret, once (with the old token beside it after a rotation). */
 function showOnce(issued, old) {
-  let secret = issued.token;
+  const secret = issued.token;
   issued.token = null;
-  return dialog('Copy the token now', (close) => {
-    const text = h('code', { id: 'token-secret', testid: 'token-secret', class: 'secret', tabindex: 0 }, secret);
-    const copied = h('span', { role: 'status', testid: 'token-copied' });
-    const done = () => {
-      secret = null;
-      text.replaceChildren();
-      close();
-    };
-    return h('div', { class: 'once', testid: 'token-once' },
-      h('p', { class: 'warning' }, 'This is the only time the token is shown. Copy it now and hand it over safely; it cannot be shown again.'),
-      text,
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', id: 'token-copy', testid: 'token-copy', onclick: async () => {
-          try {
-            await navigator.clipboard.writeText(secret);
-            fill(copied, 'Copied.');
-          } catch {
-            const range = document.createRange();
-            range.selectNodeContents(text);
-            getSelection().removeAllRanges();
-            getSelection().addRange(range);
-            fill(copied, 'Selected: press Ctrl+C (Cmd+C) to copy.');
-          }
-        } }, 'Copy'), copied,
-        h('button', { type: 'button', testid: 'token-once-close', onclick: done }, 'I have copied it')),
-      old ? h('div', { class: 'side-by-side', testid: 'rotation' },
-        h('div', {}, h('h3', {}, 'Old token'), h('p', {}, old.label), h('p', {}, 'Accepted until ', time(old.revokedAt))),
-        h('div', {}, h('h3', {}, 'New token'), h('p', {}, issued.record.label), h('p', {}, 'Expires ', time(issued.record.expiresAt)))) : null);
-  }, 'token-once-dialog').then(() => { secret = null; });
+  return secretOnce({
+    title: 'Copy the token now',
+    warning: 'This is the only time the token is shown. Copy it now and hand it over safely; it cannot be shown again.',
+    secret,
+    prefix: 'token',
+    extra: old ? h('div', { class: 'side-by-side', testid: 'rotation' },
+      h('div', {}, h('h3', {}, 'Old token'), h('p', {}, old.label), h('p', {}, 'Accepted until ', time(old.revokedAt))),
+      h('div', {}, h('h3', {}, 'New token'), h('p', {}, issued.record.label), h('p', {}, 'Expires ', time(issued.record.expiresAt)))) : null,
+  });
 }
 
 const REVOKE = `mutation Revoke($id: ID!) { revokeToken(id: $id) { record { id revokedAt } } }`;

@@ -69,8 +69,24 @@ async fn open(b: &Browser, section: &str, ready: &str) {
     b.find(ready).await.unwrap();
 }
 
-/// Picks the option labelled `label` in the select `css`.
+/// Picks the option labelled `label` in the select `css`, once it is there (options load after
+/// their form opens; 10 s at most).
 async fn choose(b: &Browser, css: &str, label: &str) {
+    for _ in 0..100 {
+        let there = b
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0] + ' option')]\
+                 .some((o) => o.text === arguments[1])",
+                vec![json!(css), json!(label)],
+            )
+            .await
+            .unwrap();
+        if there == json!(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.find(css)
         .await
         .unwrap()
@@ -511,4 +527,92 @@ async fn an_admin_restricts_a_token_to_a_persisted_operation_and_rotates_it() {
         assert!(run_as(&app, t, document).await["plans"]["totalCount"].is_number());
         assert_eq!(run_as(&app, t, other).await, json!("FORBIDDEN"));
     }
+}
+
+#[tokio::test]
+async fn an_admin_registers_a_webhook_endpoint_and_follows_its_deliveries() {
+    let app = spawn_process(
+        &crate::server_binary(),
+        &[("UCAP_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")],
+    )
+    .await;
+    let (admin, _) = app.issue_token(Role::Admin, &[]).await;
+    let Some(b) = launch().await else { return };
+    sign_in(&b, &app, &admin, "ADMIN").await;
+    open(&b, "webhooks", "[data-testid=webhook-create]").await;
+    check_screen(&b, "webhooks-empty").await;
+
+    // A private address is refused next to the URL field, with the API's code.
+    click(&b, "[data-testid=webhook-create]").await;
+    let form = "[data-testid=webhook-form]";
+    b.find(&format!("{form} [data-testid=field-organization] option"))
+        .await
+        .unwrap();
+    type_into(&b, form, "url", "http://10.0.0.7/hook").await;
+    click(&b, "[data-testid=webhook-submit]").await;
+    let refused = b
+        .text(&format!("{form} .field-error[data-for=url]"))
+        .await
+        .unwrap();
+    assert!(refused.contains("BAD_USER_INPUT"), "{refused}");
+
+    // Nothing listens on port 9: deliveries are queued and their failures logged.
+    type_into(&b, form, "url", "http://127.0.0.1:9/hook").await;
+    choose(
+        &b,
+        &format!("{form} [data-testid=field-eventTypes]"),
+        "activity.created",
+    )
+    .await;
+    click(&b, "[data-testid=webhook-submit]").await;
+    let secret = b.text("[data-testid=webhook-secret]").await.unwrap();
+    assert!(secret.trim().starts_with("whsec_"), "{secret}");
+    check_screen(&b, "webhook-secret-shown-once").await;
+    click(&b, "[data-testid=webhook-once-close]").await;
+    wait_for(&b, "//*[@data-testid='webhook-row'][@data-enabled='true']").await;
+
+    let created = app
+        .graphql_as(
+            &admin,
+            "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }",
+            json!({ "input": { "plan": ucap::graphql::ids::NodeKind::Plan.id(1).0,
+                               "title": "Hooked workshop", "date": "2021-03", "kind": "WORKSHOP",
+                               "cities": [ucap::graphql::ids::NodeKind::City.id(3).0] } }),
+        )
+        .await;
+    assert!(created["errors"].is_null(), "{created}");
+    click(&b, "[data-testid=webhook-deliveries]").await;
+    wait_for(&b, "//*[@data-testid='delivery-row']").await;
+    check_screen(&b, "webhook-deliveries").await;
+
+    // Disabled with a reason, enabled again; the secret rotated with a one-hour overlap.
+    click(&b, "[data-testid=webhook-disable]").await;
+    type_into(
+        &b,
+        "[data-testid=ask-form]",
+        "reason",
+        "partner maintenance",
+    )
+    .await;
+    click(&b, "[data-testid=ask-submit]").await;
+    wait_for(&b, "//*[@data-testid='webhook-row'][@data-enabled='false']").await;
+    let state = b.text("[data-testid=webhook-state]").await.unwrap();
+    assert!(state.contains("partner maintenance"), "{state}");
+    click(&b, "[data-testid=webhook-enable]").await;
+    wait_for(&b, "//*[@data-testid='webhook-row'][@data-enabled='true']").await;
+    click(&b, "[data-testid=webhook-rotate]").await;
+    type_into(&b, "[data-testid=ask-form]", "reason", "1").await;
+    click(&b, "[data-testid=ask-submit]").await;
+    let rotated = b.text("[data-testid=webhook-secret]").await.unwrap();
+    assert!(rotated.trim().starts_with("whsec_") && rotated != secret);
+    click(&b, "[data-testid=webhook-once-close]").await;
+    let state = wait_for(
+        &b,
+        "//*[@data-testid='webhook-state'][contains(., 'previous secret')]",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(state.contains("Enabled"), "{state}");
 }
