@@ -76,6 +76,10 @@ pub struct Settings {
     /// The issuers of `trusted_issuers_file`, read and checked by [`Settings::load`].
     #[serde(skip)]
     pub trusted_issuers: Vec<TrustedIssuer>,
+    /// Shortest time between two fetches of one trusted issuer's keys: a token naming a key not
+    /// seen yet fetches them again (a rotation) at most this often.
+    #[serde(with = "seconds")]
+    pub trusted_issuers_refresh_interval: Duration,
     /// Serve repeated anonymous queries from a cache of whole responses, valid until the next
     /// write (`false` runs every query; the benchmark measures both).
     pub response_cache: bool,
@@ -275,6 +279,7 @@ impl Default for Settings {
             token_cache_ttl: Duration::from_secs(2),
             trusted_issuers_file: None,
             trusted_issuers: Vec::new(),
+            trusted_issuers_refresh_interval: Duration::from_secs(60),
             response_cache: true,
             live_poll_interval: Duration::from_secs(2),
             request_timeout: Duration::from_secs(15),
@@ -365,6 +370,18 @@ impl Settings {
             .map_err(|e| SettingsError::Figment(Box::new(e)))?;
         if let Some(file) = &settings.trusted_issuers_file {
             settings.trusted_issuers = issuers::load(file)?;
+            // A token of that `iss` would be read as a partner's, never as ours.
+            if let Some(same) = settings
+                .trusted_issuers
+                .iter()
+                .find(|i| i.issuer == settings.jwt_issuer)
+            {
+                return Err(IssuersError {
+                    file: file.display().to_string(),
+                    message: format!("`{}` is ucap's own jwt_issuer", same.issuer),
+                }
+                .into());
+            }
         }
         Ok(settings)
     }

@@ -1,6 +1,6 @@
 //! The published keys of one trusted issuer: found through OpenID Connect discovery (or given),
 //! fetched on first use, fetched again when a token names a key not yet seen (the provider
-//! rotated its keys) but at most once a minute, so that tokens with made-up `kid`s cannot make us
+//! rotated its keys) but at most once a minute (`trusted_issuers_refresh_interval`), so that tokens with made-up `kid`s cannot make us
 //! hammer the provider. A provider that cannot be reached leaves its tokens refused, nothing else.
 
 use std::collections::HashMap;
@@ -12,8 +12,6 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 use tokio::sync::{Mutex, RwLock};
 
-/// Shortest time between two fetches of one issuer's keys.
-pub const REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 /// Longest a discovery or JWKS fetch may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Largest discovery document or key set read.
@@ -76,24 +74,32 @@ pub struct IssuerKeys {
     /// Given in the configuration; else discovered (and kept once found).
     jwks_uri: RwLock<Option<String>>,
     http: reqwest::Client,
+    /// Shortest time between two fetches.
+    refresh_interval: Duration,
     keys: RwLock<HashMap<String, VerifyingKey>>,
     /// When keys were last fetched (or tried) and the failure then, if any; one fetch at a time.
     last_fetch: Mutex<Option<(Instant, Option<String>)>>,
 }
 
 impl IssuerKeys {
-    pub fn new(issuer: String, jwks_uri: Option<String>, http: reqwest::Client) -> Self {
+    pub fn new(
+        issuer: String,
+        jwks_uri: Option<String>,
+        http: reqwest::Client,
+        refresh_interval: Duration,
+    ) -> Self {
         Self {
             issuer,
             jwks_uri: RwLock::new(jwks_uri),
             http,
+            refresh_interval,
             keys: RwLock::new(HashMap::new()),
             last_fetch: Mutex::new(None),
         }
     }
 
     /// The key named `kid`, fetching the key set when it is not known yet and the last fetch is
-    /// over a minute old.
+    /// older than the refresh interval.
     pub async fn key(&self, kid: &str) -> Result<VerifyingKey, KeyLookupError> {
         if let Some(key) = self.keys.read().await.get(kid) {
             return Ok(key.clone());
@@ -105,7 +111,7 @@ impl IssuerKeys {
         }
         let recent = last
             .as_ref()
-            .filter(|(at, _)| at.elapsed() < REFRESH_INTERVAL);
+            .filter(|(at, _)| at.elapsed() < self.refresh_interval);
         if let Some((_, failure)) = recent {
             return Err(match failure {
                 Some(reason) => KeyLookupError::Unreachable(reason.clone()),

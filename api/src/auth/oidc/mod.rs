@@ -25,8 +25,6 @@ use super::{Bearer, TokenViewer};
 use crate::settings::TrustedIssuer;
 use jwks::{IssuerKeys, KeyLookupError};
 
-pub use jwks::REFRESH_INTERVAL;
-
 /// The trusted issuers, by `iss`. Cheap to share.
 #[derive(Default)]
 pub struct Federation {
@@ -39,7 +37,7 @@ struct Issuer {
 }
 
 impl Federation {
-    pub fn new(issuers: &[TrustedIssuer]) -> Self {
+    pub fn new(issuers: &[TrustedIssuer], refresh_interval: std::time::Duration) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::limited(3))
             .build()
@@ -52,6 +50,7 @@ impl Federation {
                         config.issuer.clone(),
                         config.jwks_uri.clone(),
                         http.clone(),
+                        refresh_interval,
                     );
                     (
                         config.issuer.clone(),

@@ -133,7 +133,10 @@ impl Tokens {
         Self {
             db,
             keys: Arc::new(keys),
-            federation: Arc::new(Federation::new(&settings.trusted_issuers)),
+            federation: Arc::new(Federation::new(
+                &settings.trusted_issuers,
+                settings.trusted_issuers_refresh_interval,
+            )),
             max_lifetime: settings.token_max_lifetime,
             records: Cache::builder()
                 .max_capacity(100_000)
