@@ -462,7 +462,7 @@ async fn expired_early_foreign_audience_and_forged_tokens_are_refused_with_401()
     let escalated = with(json!({ "ucap_role": "ADMIN" }));
     tampered[1] = base64_url(&escalated.to_string());
     refused(&app, &tampered.join("."), "tampered").await;
-    // The audit of what was refused did not touch ucap's own tokens.
+    // ucap's own tokens are unaffected.
     let (ucap_token, _) = app.issue_token(Role::Admin, &[]).await;
     served(&app, &ucap_token, "ucap token").await;
 }
