@@ -16,12 +16,19 @@ pub enum Actor {
     Importer,
     /// The bearer of a token, with the organizations it acts for.
     Token { id: i64, organizations: Vec<i64> },
+    /// The bearer of a trusted issuer's token: who the issuer says it is (`sub`), with the
+    /// organizations its claims map to.
+    Federated {
+        issuer: String,
+        subject: String,
+        organizations: Vec<i64>,
+    },
 }
 
 impl Actor {
     pub fn token_id(&self) -> Option<i64> {
         match self {
-            Self::CommandLine | Self::Importer => None,
+            Self::CommandLine | Self::Importer | Self::Federated { .. } => None,
             Self::Token { id, .. } => Some(*id),
         }
     }
@@ -32,13 +39,22 @@ impl Actor {
             Self::CommandLine => "command line".to_owned(),
             Self::Importer => "importer".to_owned(),
             Self::Token { id, .. } => format!("token {id}"),
+            // Cut to the 200 characters the column holds; issuers' `sub`s are far shorter.
+            Self::Federated {
+                issuer, subject, ..
+            } => format!("subject {subject} of {issuer}")
+                .chars()
+                .take(200)
+                .collect(),
         }
     }
 
     /// The organizations a token acted for, as stored (a JSON array of ids).
     fn organizations(&self) -> Option<String> {
         match self {
-            Self::Token { organizations, .. } => Some(json!(organizations).to_string()),
+            Self::Token { organizations, .. } | Self::Federated { organizations, .. } => {
+                Some(json!(organizations).to_string())
+            }
             _ => None,
         }
     }

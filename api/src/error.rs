@@ -17,6 +17,9 @@ pub enum ApiError {
     Forbidden,
     /// A write without a token: forbidden like any write the caller may not make.
     ForbiddenAnonymous,
+    /// A trusted issuer's valid token whose claims grant nothing ucap knows; the message says
+    /// what (an unknown organization or role).
+    NotGranted(String),
     InvalidInput {
         field: String,
         message: String,
@@ -68,6 +71,7 @@ impl ApiError {
             Self::ForbiddenAnonymous => {
                 "forbidden: writing needs an access token (Authorization: Bearer …)".to_owned()
             }
+            Self::NotGranted(message) => format!("forbidden: {message}"),
             Self::InvalidInput { field, message } => format!("invalid {field}: {message}"),
             Self::Conflict(message) => format!("conflict: {message}"),
             Self::StaleVersion { current } => format!(
@@ -90,7 +94,7 @@ impl ApiError {
         match self {
             Self::NotFound => "NOT_FOUND",
             Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden | Self::ForbiddenAnonymous => "FORBIDDEN",
+            Self::Forbidden | Self::ForbiddenAnonymous | Self::NotGranted(_) => "FORBIDDEN",
             Self::InvalidInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) | Self::StaleVersion { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
@@ -104,7 +108,9 @@ impl ApiError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::ForbiddenAnonymous => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ForbiddenAnonymous | Self::NotGranted(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::InvalidInput { .. } => StatusCode::BAD_REQUEST,
             Self::Conflict(_) | Self::StaleVersion { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -1,15 +1,17 @@
-//! Who is asking: access tokens (signed JWTs whose records live in the database), decoded once at
-//! the edge into a typed [`Viewer`], and the one [`policy`] module that decides what a viewer may
-//! see and do.
+//! Who is asking: access tokens (signed JWTs whose records live in the database, or tokens of a
+//! trusted identity provider, [`oidc`]), decoded once at the edge into a typed [`Viewer`], and the
+//! one [`policy`] module that decides what a viewer may see and do.
 
 pub mod jwt;
 pub mod keys;
+pub mod oidc;
 pub mod policy;
 pub mod tokens;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 
 pub use entity::enums::Role;
 pub use policy::{Permission, Requires, Scope, Writes};
@@ -26,8 +28,8 @@ pub enum Viewer {
 /// What a verified token says about its bearer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenViewer {
-    /// The token's record.
-    pub token_id: i64,
+    /// Whose token it is.
+    pub bearer: Bearer,
     pub role: Role,
     /// Organizations the token acts for.
     pub organizations: Vec<i64>,
@@ -47,9 +49,59 @@ impl Viewer {
 
     /// Who acts, for the audit log; anonymous callers never reach a write.
     pub fn actor(&self) -> Option<crate::audit::Actor> {
-        self.token().map(|t| crate::audit::Actor::Token {
-            id: t.token_id,
-            organizations: t.organizations.clone(),
+        self.token().map(|t| match &t.bearer {
+            Bearer::Issued(id) => crate::audit::Actor::Token {
+                id: *id,
+                organizations: t.organizations.clone(),
+            },
+            Bearer::Federated { issuer, subject } => crate::audit::Actor::Federated {
+                issuer: issuer.to_string(),
+                subject: subject.to_string(),
+                organizations: t.organizations.clone(),
+            },
         })
+    }
+}
+
+/// Who holds a token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bearer {
+    /// A token ucap issued: its record's id.
+    Issued(i64),
+    /// A token of a trusted issuer: the `sub` it names there.
+    Federated { issuer: Arc<str>, subject: Arc<str> },
+}
+
+/// A bearer as a small copyable key, for the allowances and connection counts held per bearer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BearerKey {
+    Issued(i64),
+    /// The first half of sha256(issuer NUL subject).
+    Federated([u8; 16]),
+}
+
+impl Bearer {
+    /// The record of a token ucap issued.
+    pub fn token_id(&self) -> Option<i64> {
+        match self {
+            Self::Issued(id) => Some(*id),
+            Self::Federated { .. } => None,
+        }
+    }
+
+    pub fn key(&self) -> BearerKey {
+        match self {
+            Self::Issued(id) => BearerKey::Issued(*id),
+            Self::Federated { issuer, subject } => {
+                let digest = Sha256::new()
+                    .chain_update(issuer.as_bytes())
+                    .chain_update([0])
+                    .chain_update(subject.as_bytes())
+                    .finalize();
+                let mut key = [0; 16];
+                key.copy_from_slice(&digest[..16]);
+                BearerKey::Federated(key)
+            }
+        }
     }
 }

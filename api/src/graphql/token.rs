@@ -17,7 +17,7 @@ use super::pagination::{ById, Conn, PageArgs, paginate};
 use super::persisted::PersistedOperation;
 use super::{actor, db};
 use crate::auth::tokens::{IssueRequest, Tokens};
-use crate::auth::{Permission, Requires, Viewer, Writes};
+use crate::auth::{Bearer, Permission, Requires, Viewer, Writes};
 use crate::error::{ApiError, ApiResult};
 use entity::{access_token, access_token_organization};
 
@@ -156,8 +156,12 @@ fn status_condition(status: TokenStatus, now: DateTime<Utc>) -> Condition {
 /// The caller as the API sees it.
 #[derive(SimpleObject)]
 pub struct Me {
-    /// The token's record ID.
-    token_id: ID,
+    /// The token's record ID; null for a token of a trusted identity provider, which has none.
+    token_id: Option<ID>,
+    /// The trusted identity provider (`iss`) that issued the token; null for a token of ucap.
+    issuer: Option<String>,
+    /// Who the trusted identity provider says the bearer is (`sub`); null for a token of ucap.
+    subject: Option<String>,
     /// What the token may do.
     role: Role,
     /// Organizations the token acts for.
@@ -183,7 +187,18 @@ impl TokenQuery {
             .flatten()
             .collect();
         Ok(Some(Me {
-            token_id: NodeKind::AccessToken.id(token.token_id),
+            token_id: token
+                .bearer
+                .token_id()
+                .map(|id| NodeKind::AccessToken.id(id)),
+            issuer: match &token.bearer {
+                Bearer::Federated { issuer, .. } => Some(issuer.to_string()),
+                Bearer::Issued(_) => None,
+            },
+            subject: match &token.bearer {
+                Bearer::Federated { subject, .. } => Some(subject.to_string()),
+                Bearer::Issued(_) => None,
+            },
             role: token.role.into(),
             organizations,
             expires_at: token.expires_at,

@@ -24,12 +24,15 @@ pub struct Caller {
 }
 
 /// Why a caller is turned away before anything runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Denial {
     /// The token was revoked.
     Revoked,
     /// The token is not (or no longer) valid: malformed, forged, unknown or expired.
     Invalid,
+    /// A trusted issuer's valid token that names no ucap role or organization, or one ucap does
+    /// not know: the bearer is authenticated but granted nothing here (403, with the message).
+    Unmapped(String),
     /// Token records cannot be read now.
     Unavailable,
 }
@@ -38,6 +41,7 @@ impl From<Denial> for ApiError {
     fn from(denial: Denial) -> Self {
         match denial {
             Denial::Revoked | Denial::Invalid => ApiError::Unauthenticated,
+            Denial::Unmapped(message) => ApiError::NotGranted(message),
             Denial::Unavailable => ApiError::Unavailable,
         }
     }
@@ -66,15 +70,16 @@ impl Caller {
     ) -> Result<Self, Denial> {
         let viewer = match state.tokens.authenticate(authorization).await {
             Ok(viewer) => viewer,
-            Err(Refusal::Unavailable(reason)) => {
-                tracing::error!(%reason, "cannot read token records");
+            Err(refusal) if refusal.is_unavailable() => {
+                tracing::error!(%refusal, "cannot read token records");
                 return Err(Denial::Unavailable);
             }
             Err(refusal) => {
                 tracing::info!(%refusal, "access token refused");
                 state.metrics.token_refused(refusal.class());
-                return Err(match refusal {
-                    Refusal::Revoked => Denial::Revoked,
+                return Err(match (&refusal, refusal.unmapped()) {
+                    (Refusal::Revoked, _) => Denial::Revoked,
+                    (_, Some(message)) => Denial::Unmapped(message.to_owned()),
                     _ => Denial::Invalid,
                 });
             }

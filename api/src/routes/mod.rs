@@ -66,6 +66,7 @@ async fn graphql(
         .map_err(|denial| match denial {
             Denial::Unavailable => Rejection::Unavailable,
             Denial::Revoked | Denial::Invalid => Rejection::Unauthenticated,
+            Denial::Unmapped(message) => Rejection::NotGranted(message),
         })?;
     if let Err(limited) = caller.admit(&state) {
         return Ok(HttpError(limited).error_response());

@@ -10,6 +10,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+pub mod issuers;
+
+pub use issuers::{IssuersError, TrustedIssuer};
+
 /// The largest POST body or WebSocket message read (one byte more is refused), and the largest
 /// document an admin may register. Documents of this API are a few KiB.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
@@ -66,6 +70,16 @@ pub struct Settings {
     /// instance is refused here at most this much later.
     #[serde(with = "seconds")]
     pub token_cache_ttl: Duration,
+    /// File (TOML, or JSON ending in `.json`) naming the partner identity providers whose tokens
+    /// are accepted (docs/identity-providers.md); unset, only ucap's own tokens are.
+    pub trusted_issuers_file: Option<PathBuf>,
+    /// The issuers of `trusted_issuers_file`, read and checked by [`Settings::load`].
+    #[serde(skip)]
+    pub trusted_issuers: Vec<TrustedIssuer>,
+    /// Shortest time between two fetches of one trusted issuer's keys: a token naming a key not
+    /// seen yet fetches them again (a rotation) at most this often.
+    #[serde(with = "seconds")]
+    pub trusted_issuers_refresh_interval: Duration,
     /// Serve repeated anonymous queries from a cache of whole responses, valid until the next
     /// write (`false` runs every query; the benchmark measures both).
     pub response_cache: bool,
@@ -263,6 +277,9 @@ impl Default for Settings {
             jwt_audience: "ucap-api".to_owned(),
             token_max_lifetime: Duration::from_secs(90 * 24 * 3600),
             token_cache_ttl: Duration::from_secs(2),
+            trusted_issuers_file: None,
+            trusted_issuers: Vec::new(),
+            trusted_issuers_refresh_interval: Duration::from_secs(60),
             response_cache: true,
             live_poll_interval: Duration::from_secs(2),
             request_timeout: Duration::from_secs(15),
@@ -318,8 +335,12 @@ impl Default for Settings {
 
 /// A configuration that cannot be used; the message names the offending key.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {0}")]
-pub struct SettingsError(#[from] Box<figment::Error>);
+pub enum SettingsError {
+    #[error("invalid configuration: {0}")]
+    Figment(#[from] Box<figment::Error>),
+    #[error("invalid configuration: {0}")]
+    TrustedIssuers(#[from] IssuersError),
+}
 
 impl Settings {
     /// Defaults ← `UCAP_CONFIG` file (or `config_file`) ← environment.
@@ -329,7 +350,7 @@ impl Settings {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment
+        let mut settings: Self = figment
             // OpenTelemetry's standard variables, under ours: an operator's `UCAP_…` is the
             // more specific word.
             .merge(
@@ -346,7 +367,23 @@ impl Settings {
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .merge(Env::raw().only(&["RUST_LOG"]).map(|_| "log_filter".into()))
             .extract()
-            .map_err(|e| SettingsError(Box::new(e)))
+            .map_err(|e| SettingsError::Figment(Box::new(e)))?;
+        if let Some(file) = &settings.trusted_issuers_file {
+            settings.trusted_issuers = issuers::load(file)?;
+            // A token of that `iss` would be read as a partner's, never as ours.
+            if let Some(same) = settings
+                .trusted_issuers
+                .iter()
+                .find(|i| i.issuer == settings.jwt_issuer)
+            {
+                return Err(IssuersError {
+                    file: file.display().to_string(),
+                    message: format!("`{}` is ucap's own jwt_issuer", same.issuer),
+                }
+                .into());
+            }
+        }
+        Ok(settings)
     }
 
     pub fn query_limits(&self) -> QueryLimits {

@@ -81,3 +81,49 @@ fn a_bad_value_names_its_key() {
         Ok(())
     });
 }
+
+#[test]
+fn trusted_issuers_are_read_from_their_file_and_checked_at_load() {
+    figment::Jail::expect_with(|jail| {
+        let entry = |issuer: &str, algorithm: &str| {
+            format!(
+                "[[issuer]]\nissuer = \"{issuer}\"\naudience = \"ucap-api\"\nalgorithms = [\"{algorithm}\"]\ndefault_role = \"VIEWER\"\n"
+            )
+        };
+        jail.create_file(
+            "issuers.toml",
+            &entry("https://sso.example.org/realms/a", "ES256"),
+        )?;
+        jail.set_env("UCAP_TRUSTED_ISSUERS_FILE", "issuers.toml");
+        let s = Settings::load(None).map_err(|e| e.to_string())?;
+        assert_eq!(s.trusted_issuers.len(), 1);
+        assert_eq!(
+            s.trusted_issuers[0].issuer,
+            "https://sso.example.org/realms/a"
+        );
+        assert_eq!(s.trusted_issuers_refresh_interval, Duration::from_secs(60));
+
+        let error = || {
+            Settings::load(None)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        jail.create_file(
+            "issuers.toml",
+            &entry("https://sso.example.org/realms/a", "HS256"),
+        )?;
+        let err = error();
+        assert!(
+            err.contains("issuers.toml") && err.contains("issuer[0].algorithms"),
+            "{err}"
+        );
+        // ucap's own issuer cannot be a partner's too.
+        jail.create_file("issuers.toml", &entry("https://ucap.example.org", "EdDSA"))?;
+        jail.set_env("UCAP_JWT_ISSUER", "https://ucap.example.org");
+        assert!(error().contains("jwt_issuer"), "{}", error());
+        jail.set_env("UCAP_TRUSTED_ISSUERS_FILE", "missing.toml");
+        assert!(error().contains("cannot read"), "{}", error());
+        Ok(())
+    });
+}

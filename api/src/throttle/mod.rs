@@ -35,7 +35,7 @@ pub use holds::{Hold, Holds};
 /// Whose allowance a request draws on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Key {
-    Token(i64),
+    Token(crate::auth::BearerKey),
     /// An IPv4 address, or the /64 network of an IPv6 address (one subscriber's usual share).
     Address(IpAddr),
 }
@@ -213,7 +213,7 @@ impl Throttle {
                 } else {
                     Class::Token
                 },
-                key: Key::Token(token.token_id),
+                key: Key::Token(token.bearer.key()),
             },
             None => Account {
                 class: Class::Anonymous,

@@ -20,6 +20,7 @@ mod import;
 mod limits;
 mod live;
 mod mou_writes;
+mod oidc;
 mod operability;
 mod plan_writes;
 mod queries;

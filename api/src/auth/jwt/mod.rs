@@ -160,7 +160,8 @@ fn check_header(keys: &Keys, encoded: &str) -> Result<(), TokenError> {
     Ok(())
 }
 
-fn refusal(e: jsonwebtoken::errors::Error) -> TokenError {
+/// A verification failure of the library as our refusal (trusted issuers' tokens too).
+pub(crate) fn refusal(e: jsonwebtoken::errors::Error) -> TokenError {
     match e.kind() {
         ErrorKind::InvalidSignature => TokenError::Signature,
         ErrorKind::ExpiredSignature => TokenError::Expired,

@@ -77,10 +77,7 @@ impl Tokens {
             jti: Set(jti.clone()),
             label: Set(label),
             role: Set(request.role),
-            issued_by_id: Set(match actor {
-                Actor::Token { id, .. } => Some(*id),
-                Actor::CommandLine | Actor::Importer => None,
-            }),
+            issued_by_id: Set(actor.token_id()),
             issued_by_name: Set(actor.name()),
             created_at: Set(now),
             expires_at: Set(expires_at),

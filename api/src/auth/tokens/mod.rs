@@ -18,7 +18,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::jwt::{self, MAX_TOKEN_BYTES};
 use super::keys::Keys;
-use super::{Role, TokenViewer, Viewer};
+use super::oidc::Federation;
+use super::{Bearer, Role, TokenViewer, Viewer};
 use crate::settings::Settings;
 use entity::{access_token, access_token_organization};
 
@@ -44,6 +45,20 @@ pub enum Refusal {
     Mismatch,
     #[error("the token record cannot be read: {0}")]
     Unavailable(String),
+    /// A trusted issuer's keys cannot be fetched (or could not be at the last try, less than a
+    /// minute ago): its tokens are refused until they can.
+    #[error("the issuer's keys cannot be fetched: {0}")]
+    IssuerKeys(String),
+    /// A trusted issuer's valid token whose claims name no ucap role or organization, or one ucap
+    /// does not know. Answered 403 with this message: the bearer is known, its grant is not.
+    #[error("{0}")]
+    Unmapped(String),
+    /// A token that says it is a trusted issuer's, refused for `reason`.
+    #[error("token of trusted issuer {issuer} refused: {reason}")]
+    FromIssuer {
+        issuer: String,
+        reason: Box<Refusal>,
+    },
 }
 
 impl Refusal {
@@ -64,6 +79,28 @@ impl Refusal {
             Self::Revoked => "revoked",
             Self::Unknown => "unknown",
             Self::Unavailable(_) => "unavailable",
+            Self::IssuerKeys(_) => "issuer_keys",
+            Self::Unmapped(_) => "unmapped",
+            Self::FromIssuer { reason, .. } => reason.class(),
+        }
+    }
+
+    /// What a refused token's bearer is told when its token is valid but maps to nothing ucap
+    /// knows (a 403); `None` for the refusals answered alike (401).
+    pub fn unmapped(&self) -> Option<&str> {
+        match self {
+            Self::Unmapped(message) => Some(message),
+            Self::FromIssuer { reason, .. } => reason.unmapped(),
+            _ => None,
+        }
+    }
+
+    /// Whether the refusal only means "not now" (the database cannot be read).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Unavailable(_) => true,
+            Self::FromIssuer { reason, .. } => reason.is_unavailable(),
+            _ => false,
         }
     }
 }
@@ -84,6 +121,7 @@ struct Record {
 pub struct Tokens {
     db: DatabaseConnection,
     keys: Arc<Keys>,
+    federation: Arc<Federation>,
     max_lifetime: Duration,
     records: Cache<String, Option<Arc<Record>>>,
     /// Tokens whose `last_used_at` was written in the last minute (one write a minute at most).
@@ -95,6 +133,10 @@ impl Tokens {
         Self {
             db,
             keys: Arc::new(keys),
+            federation: Arc::new(Federation::new(
+                &settings.trusted_issuers,
+                settings.trusted_issuers_refresh_interval,
+            )),
             max_lifetime: settings.token_max_lifetime,
             records: Cache::builder()
                 .max_capacity(100_000)
@@ -116,7 +158,7 @@ impl Tokens {
     }
 
     /// The caller of a request from its `Authorization` header: none is anonymous, anything else
-    /// must be a valid bearer token.
+    /// must be a valid bearer token, ucap's own or a trusted issuer's.
     pub async fn authenticate(&self, header: Option<&[u8]>) -> Result<Viewer, Refusal> {
         let Some(header) = header else {
             return Ok(Viewer::Anonymous);
@@ -132,6 +174,9 @@ impl Tokens {
         let token = token.trim();
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Refusal::TooLarge);
+        }
+        if let Some(federated) = self.federation.authenticate(token, &self.db).await {
+            return federated.map(|viewer| Viewer::Token(Arc::new(viewer)));
         }
         let claims = jwt::decode(&self.keys, token)?;
         let record = self.record(&claims.jti).await?.ok_or(Refusal::Unknown)?;
@@ -154,7 +199,7 @@ impl Tokens {
         }
         self.touch(record.id).await;
         Ok(Viewer::Token(Arc::new(TokenViewer {
-            token_id: record.id,
+            bearer: Bearer::Issued(record.id),
             role: record.role,
             organizations: record.organizations.clone(),
             expires_at: record.expires_at,

@@ -185,10 +185,17 @@ impl Write {
         request: &impl InputType,
     ) -> ApiResult<Option<Idempotent>> {
         let Some(key) = key else { return Ok(None) };
+        // Keys are kept per token record; a trusted issuer's token has none to keep them under.
+        let Some(token_id) = self.token.bearer.token_id() else {
+            return Err(ApiError::invalid(
+                "idempotencyKey",
+                "idempotency keys need a token issued by ucap; a trusted issuer's token cannot use them",
+            ));
+        };
         let key = text("idempotencyKey", key, 200)?;
         let request = request.to_value().to_string();
         let found = idempotency_key::Entity::find()
-            .filter(idempotency_key::Column::TokenId.eq(self.token.token_id))
+            .filter(idempotency_key::Column::TokenId.eq(token_id))
             .filter(idempotency_key::Column::Key.eq(&key))
             .one(&self.txn)
             .await?;
@@ -223,8 +230,13 @@ impl Write {
         else {
             return Ok(());
         };
+        // `replay` made a key only for a token of a record.
+        let token_id =
+            self.token.bearer.token_id().ok_or_else(|| {
+                ApiError::invalid("idempotencyKey", "needs a token issued by ucap")
+            })?;
         idempotency_key::ActiveModel {
-            token_id: Set(self.token.token_id),
+            token_id: Set(token_id),
             key: Set(key),
             operation: Set(operation.to_owned()),
             request: Set(request),

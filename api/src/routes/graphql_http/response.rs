@@ -210,6 +210,9 @@ pub enum Rejection {
     RequestError(ResponseMediaType, Vec<ServerError>),
     /// 401: an `Authorization` header that is not a valid, unrevoked token (never anonymous).
     Unauthenticated,
+    /// 403: a trusted issuer's valid token whose claims grant nothing ucap knows (the message
+    /// says what was not known).
+    NotGranted(String),
     /// 503: the database cannot say who the caller is, the instance is over capacity or shutting
     /// down, or the operation ran past the request time limit.
     Unavailable,
@@ -236,6 +239,7 @@ impl Rejection {
             Self::MutationOverGet(_) => "only queries run over GET".to_owned(),
             Self::MethodNotAllowed => "GraphQL is served over GET and POST".to_owned(),
             Self::Unauthenticated => "the access token is invalid, expired or revoked".to_owned(),
+            Self::NotGranted(message) => format!("forbidden: {message}"),
             Self::Unavailable => "the service is temporarily unavailable".to_owned(),
             Self::Internal => "internal error".to_owned(),
             Self::RequestError(_, errors) => errors
@@ -265,6 +269,7 @@ impl ResponseError for Rejection {
             }
             Self::RequestError(ResponseMediaType::Json, _) => StatusCode::OK,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::NotGranted(_) => StatusCode::FORBIDDEN,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -308,6 +313,15 @@ impl ResponseError for Rejection {
                 response
             }
             Self::Internal => transport_error(self.status_code(), &self.message(), "INTERNAL"),
+            Self::NotGranted(_) => {
+                let mut response =
+                    transport_error(self.status_code(), &self.message(), "FORBIDDEN");
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static(r#"Bearer error="insufficient_scope""#),
+                );
+                response
+            }
             _ => transport_refusal(self.status_code(), &self.message()),
         }
     }

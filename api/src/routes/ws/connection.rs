@@ -56,6 +56,15 @@ fn close_with(code: u16, reason: impl Into<String>) -> End {
     End::Close(code, reason.into())
 }
 
+/// `message` cut to what a close frame carries (123 bytes of reason), on a character boundary.
+fn close_reason(message: &str) -> &str {
+    let mut end = message.len().min(123);
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    &message[..end]
+}
+
 pub struct Connection {
     state: Arc<AppState>,
     client: IpAddr,
@@ -268,7 +277,11 @@ impl Connection {
         };
         if let Some(token) = caller.viewer.token() {
             let max = self.state.settings.ws_max_connections_per_token;
-            match self.state.sockets.hold(Holder::Token(token.token_id), max) {
+            match self
+                .state
+                .sockets
+                .hold(Holder::Token(token.bearer.key()), max)
+            {
                 Some(hold) => self.token_hold = Some(hold),
                 None => {
                     return Some(close_with(
@@ -296,6 +309,7 @@ impl Connection {
             .await
             .map_err(|denial| match denial {
                 Denial::Revoked => close_with(close::FORBIDDEN, "the access token was revoked"),
+                Denial::Unmapped(message) => close_with(close::FORBIDDEN, close_reason(&message)),
                 Denial::Invalid => close_with(
                     match self.caller {
                         // Refused at `connection_init`: the server forbids the connection.

@@ -57,7 +57,7 @@ pub async fn upgrade(
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Holder {
     Address(IpAddr),
-    Token(i64),
+    Token(crate::auth::BearerKey),
 }
 
 /// The WebSocket connections open on this instance, by holder.
@@ -70,12 +70,16 @@ mod tests {
     #[test]
     fn a_holder_gets_its_share_and_it_comes_back_when_dropped() {
         let sockets = Sockets::default();
-        let a = Holder::Token(1);
+        let a = Holder::Token(crate::auth::BearerKey::Issued(1));
         let first = sockets.hold(a, 2);
         let second = sockets.hold(a, 2);
         assert!(first.is_some() && second.is_some());
         assert!(sockets.hold(a, 2).is_none());
-        assert!(sockets.hold(Holder::Token(2), 2).is_some());
+        assert!(
+            sockets
+                .hold(Holder::Token(crate::auth::BearerKey::Issued(2)), 2)
+                .is_some()
+        );
         drop(first);
         assert!(sockets.hold(a, 2).is_some());
     }
