@@ -309,6 +309,23 @@ pub fn settings_for(database_url: &str) -> Settings {
     }
 }
 
+/// Organizations named `names` (universities), created by `admin`, the first of them added to the
+/// Guangzhou plan as a partner: the usual cast of the tests of who may see and write what. Their
+/// global IDs, in order.
+pub async fn partner_organizations(app: &TestApp, admin: &str, names: &[&str]) -> Vec<Value> {
+    let create = "mutation($name: String!) { createOrganization(input: { name: $name, kind: UNIVERSITY }) { organization { id } } }";
+    let mut orgs = Vec::new();
+    for name in names {
+        let r = app.graphql_as(admin, create, json!({ "name": name })).await;
+        assert!(r["errors"].is_null(), "{r}");
+        orgs.push(r["data"]["createOrganization"]["organization"]["id"].clone());
+    }
+    let add = "mutation($o: ID!) { addPlanParticipant(input: { plan: \"UGxhbjox\", organization: $o, role: PARTNER }) { plan { id } } }";
+    let r = app.graphql_as(admin, add, json!({ "o": orgs[0] })).await;
+    assert!(r["errors"].is_null(), "{r}");
+    orgs
+}
+
 /// The `extensions.code` of the first error of a response, if any.
 pub fn error_code(response: &Value) -> Option<&str> {
     response["errors"][0]["extensions"]["code"].as_str()

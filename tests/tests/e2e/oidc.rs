@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use ucap::auth::Role;
 use ucap::auth::keys::generate_ed25519_pem;
 use ucap::settings::Settings;
-use ucap_tests::{TestApp, error_code, spawn_app_with};
+use ucap_tests::{TestApp, error_code, partner_organizations, spawn_app_with};
 
 use crate::live::Ws;
 use crate::writes::key;
@@ -267,18 +267,7 @@ async fn app_trusting(issuers: Vec<Value>, refresh: Duration) -> (TestApp, Strin
     })
     .await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
-    let create = "mutation($name: String!) { createOrganization(input: { name: $name, kind: UNIVERSITY }) { organization { id } } }";
-    let mut orgs = Vec::new();
-    for name in ["Partner University A", "Partner Agency B"] {
-        let r = app
-            .graphql_as(&admin, create, json!({ "name": name }))
-            .await;
-        assert!(r["errors"].is_null(), "{r}");
-        orgs.push(r["data"]["createOrganization"]["organization"]["id"].clone());
-    }
-    let add = "mutation($o: ID!) { addPlanParticipant(input: { plan: \"UGxhbjox\", organization: $o, role: PARTNER }) { plan { id } } }";
-    let r = app.graphql_as(&admin, add, json!({ "o": orgs[0] })).await;
-    assert!(r["errors"].is_null(), "{r}");
+    partner_organizations(&app, &admin, &["Partner University A", "Partner Agency B"]).await;
     let db = sea_orm::Database::connect(&app.database_url)
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -17,7 +17,9 @@ use sha2::Sha256;
 use ucap::auth::Role;
 use ucap::settings::Settings;
 use ucap_tests::process::ServerProcess;
-use ucap_tests::{TestApp, TestDb, error_code, issue_token, settings_for, spawn_app_with};
+use ucap_tests::{
+    TestApp, TestDb, error_code, issue_token, partner_organizations, settings_for, spawn_app_with,
+};
 
 use super::writes::key;
 
@@ -197,18 +199,7 @@ struct Setup {
 async fn setup(adjust: impl FnOnce(&mut Settings)) -> Setup {
     let app = spawn_app_with(adjust).await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
-    let create = "mutation($name: String!) { createOrganization(input: { name: $name, kind: UNIVERSITY }) { organization { id } } }";
-    let mut orgs = Vec::new();
-    for name in ["Hook Partner A", "Hook Partner B"] {
-        let r = app
-            .graphql_as(&admin, create, json!({ "name": name }))
-            .await;
-        assert!(r["errors"].is_null(), "{r}");
-        orgs.push(r["data"]["createOrganization"]["organization"]["id"].clone());
-    }
-    let add = "mutation($o: ID!) { addPlanParticipant(input: { plan: \"UGxhbjox\", organization: $o, role: PARTNER }) { plan { id } } }";
-    let r = app.graphql_as(&admin, add, json!({ "o": orgs[0] })).await;
-    assert!(r["errors"].is_null(), "{r}");
+    let orgs = partner_organizations(&app, &admin, &["Hook Partner A", "Hook Partner B"]).await;
     let (editor_a, _) = app.issue_token(Role::Editor, &[key(&orgs[0])]).await;
     Setup {
         app,

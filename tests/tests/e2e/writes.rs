@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::join_all;
 use serde_json::{Value, json};
 use ucap::auth::Role;
-use ucap_tests::{TestApp, error_code, spawn_app};
+use ucap_tests::{TestApp, error_code, partner_organizations, spawn_app};
 
 /// The Guangzhou plan of the bundled sample.
 const PLAN: &str = "UGxhbjox";
@@ -36,18 +36,8 @@ pub struct Partners {
 pub async fn partners() -> Partners {
     let app = spawn_app().await;
     let (admin, _) = app.issue_token(Role::Admin, &[]).await;
-    let create = "mutation($name: String!) { createOrganization(input: { name: $name, kind: UNIVERSITY }) { organization { id } } }";
-    let mut orgs = Vec::new();
-    for name in ["Partner University A", "Partner Agency B"] {
-        let r = app
-            .graphql_as(&admin, create, json!({ "name": name }))
-            .await;
-        assert!(r["errors"].is_null(), "{r}");
-        orgs.push(r["data"]["createOrganization"]["organization"]["id"].clone());
-    }
-    let add = "mutation($o: ID!) { addPlanParticipant(input: { plan: \"UGxhbjox\", organization: $o, role: PARTNER }) { plan { id } } }";
-    let r = app.graphql_as(&admin, add, json!({ "o": orgs[0] })).await;
-    assert!(r["errors"].is_null(), "{r}");
+    let orgs =
+        partner_organizations(&app, &admin, &["Partner University A", "Partner Agency B"]).await;
     let (editor_a, _) = app.issue_token(Role::Editor, &[key(&orgs[0])]).await;
     let (editor_b, _) = app.issue_token(Role::Editor, &[key(&orgs[1])]).await;
     let (viewer_a, _) = app.issue_token(Role::Viewer, &[key(&orgs[0])]).await;
