@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::embedded::{etag, get_or_head, secured, serve};
 use super::{AppState, Caller};
-use crate::settings::Environment;
+use crate::auth::Viewer;
 
 /// `api/graphiql/`: the page, its start script, and the vendored GraphiQL and React
 /// (`scripts/graphiql/vendor.sh`).
@@ -39,8 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Whether this request may see the schema: anyone when it is public or in development, else an
 /// admin token in the request's `Authorization` header (a bad token is refused like none).
 async fn may_see_schema(state: &AppState, http: &HttpRequest) -> bool {
-    state.settings.public_schema
-        || state.settings.env == Environment::Development
+    Viewer::Anonymous.may_inspect_schema(state.settings.env, state.settings.public_schema)
         || (http.headers().contains_key(header::AUTHORIZATION)
             && Caller::of_request(state, http)
                 .await

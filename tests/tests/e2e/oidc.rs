@@ -277,6 +277,19 @@ async fn app_trusting(issuers: Vec<Value>, refresh: Duration) -> (TestApp, Strin
     (app, admin)
 }
 
+/// The usual set-up: a provider with one RSA key (`rsa-1`) that the server trusts for RS256, the
+/// server, and an admin token of ucap.
+async fn trusting_one_rsa_key() -> (SigningKey, Provider, TestApp, String) {
+    let rsa = SigningKey::rsa("rsa-1");
+    let provider = Provider::start(&[&rsa]).await;
+    let (app, admin) = app_trusting(
+        vec![issuer_entry(&provider, &["RS256"])],
+        Duration::from_secs(60),
+    )
+    .await;
+    (rsa, provider, app, admin)
+}
+
 /// Asserts a 401 UNAUTHENTICATED without data.
 async fn refused(app: &TestApp, token: &str, why: &str) {
     let (status, _, body) = app
@@ -349,13 +362,7 @@ async fn a_trusted_issuers_token_gets_the_scope_of_a_ucap_token_of_its_organizat
 
 #[tokio::test]
 async fn a_group_mapped_to_two_organizations_acts_for_both() {
-    let rsa = SigningKey::rsa("rsa-1");
-    let provider = Provider::start(&[&rsa]).await;
-    let (app, _) = app_trusting(
-        vec![issuer_entry(&provider, &["RS256"])],
-        Duration::from_secs(60),
-    )
-    .await;
+    let (rsa, provider, app, _) = trusting_one_rsa_key().await;
     let token = rsa.sign(&provider.claims(
         "carol",
         json!({ "groups": ["/other", "/ucap/both-partners"] }),
@@ -378,13 +385,7 @@ async fn a_group_mapped_to_two_organizations_acts_for_both() {
 
 #[tokio::test]
 async fn expired_early_foreign_audience_and_forged_tokens_are_refused_with_401() {
-    let rsa = SigningKey::rsa("rsa-1");
-    let provider = Provider::start(&[&rsa]).await;
-    let (app, _) = app_trusting(
-        vec![issuer_entry(&provider, &["RS256"])],
-        Duration::from_secs(60),
-    )
-    .await;
+    let (rsa, provider, app, _) = trusting_one_rsa_key().await;
     let grant = json!({ "ucap_role": "VIEWER", "ucap_organizations": ["Partner University A"] });
     let now = chrono::Utc::now().timestamp();
     let with = |changes: Value| {
@@ -583,13 +584,7 @@ async fn unknown_kids_fetch_the_keys_at_most_once_a_minute() {
 
 #[tokio::test]
 async fn unknown_organizations_and_roles_are_refused_with_403_saying_which() {
-    let rsa = SigningKey::rsa("rsa-1");
-    let provider = Provider::start(&[&rsa]).await;
-    let (app, _) = app_trusting(
-        vec![issuer_entry(&provider, &["RS256"])],
-        Duration::from_secs(60),
-    )
-    .await;
+    let (rsa, provider, app, _) = trusting_one_rsa_key().await;
     for (grant, names) in [
         (
             json!({ "ucap_role": "VIEWER", "ucap_organizations": ["Partner University A", "Atlantis"] }),
@@ -667,13 +662,7 @@ async fn an_issuer_whose_keys_cannot_be_fetched_fails_closed_alone() {
 
 #[tokio::test]
 async fn writes_of_a_trusted_issuers_editor_are_audited_under_its_subject() {
-    let rsa = SigningKey::rsa("rsa-1");
-    let provider = Provider::start(&[&rsa]).await;
-    let (app, admin) = app_trusting(
-        vec![issuer_entry(&provider, &["RS256"])],
-        Duration::from_secs(60),
-    )
-    .await;
+    let (rsa, provider, app, admin) = trusting_one_rsa_key().await;
     let editor = rsa.sign(&provider.claims(
         "judy@partner.example",
         json!({ "ucap_role": "EDITOR", "ucap_organizations": ["Partner University A"] }),
