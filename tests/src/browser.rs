@@ -87,6 +87,35 @@ impl Browser {
             .with_context(|| format!("no element {css}"))
     }
 
+    /// Clicks the element `css` once it is there (see [`Self::click_on`]).
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.click_on(Locator::Css(css)).await
+    }
+
+    /// Clicks the element at `locator` once it is there (up to 10 s). A page that re-renders
+    /// between finding and clicking (a list redrawn after a write) leaves a stale element: it is
+    /// found again.
+    pub async fn click_on(&self, locator: Locator<'_>) -> anyhow::Result<()> {
+        for _ in 0..20 {
+            let element = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(locator)
+                .await
+                .with_context(|| format!("no element {locator:?}"))?;
+            match element.click().await {
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                other => return other.with_context(|| format!("cannot click {locator:?}")),
+            }
+        }
+        bail!("{locator:?} went stale at every try")
+    }
+
     /// The text of the element `css`, once it has some (up to 10 s).
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
         for _ in 0..100 {

@@ -43,12 +43,7 @@ async fn sign_in(b: &Browser, app: &TestApp, token: &str, role: &str) {
         .send_keys(token)
         .await
         .unwrap();
-    b.find("[data-testid=sign-in-submit]")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("[data-testid=sign-in-submit]").await.unwrap();
     let who = b.text("[data-testid=who]").await.unwrap();
     assert!(who.contains(role), "signed in as {who}");
 }
@@ -61,7 +56,7 @@ async fn check_screen(b: &Browser, name: &str) {
 }
 
 async fn click(b: &Browser, css: &str) {
-    b.find(css).await.unwrap().click().await.unwrap();
+    b.click(css).await.unwrap();
 }
 
 async fn open(b: &Browser, section: &str, ready: &str) {
@@ -227,17 +222,11 @@ async fn an_admin_issues_a_partner_token_in_the_console_and_revokes_it() {
     assert_eq!(secret_left, json!(false), "the token is still on the page");
 
     // Revoked in the console: the API refuses it.
-    let row = wait_for(
-        &b,
-        "//tr[@data-testid='token-row'][td[text()='partner system']]",
-    )
-    .await;
-    row.find(Locator::Css("[data-testid=token-revoke]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click_on(Locator::XPath(
+        "//tr[@data-testid='token-row'][td[text()='partner system']]//*[@data-testid='token-revoke']",
+    ))
+    .await
+    .unwrap();
     click(&b, "[data-testid=confirm-yes]").await;
     let mut refused = String::new();
     for _ in 0..50 {
@@ -475,17 +464,11 @@ async fn an_admin_restricts_a_token_to_a_persisted_operation_and_rotates_it() {
     // Rotated with a 90-minute grace: the successor keeps the restriction; the old token is shown
     // beside it, accepted until the instant the server set.
     open(&b, "tokens", "[data-testid=token-row]").await;
-    let row = wait_for(
-        &b,
-        "//tr[@data-testid='token-row'][td[text()='restricted partner']]",
-    )
-    .await;
-    row.find(Locator::Css("[data-testid=token-rotate]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click_on(Locator::XPath(
+        "//tr[@data-testid='token-row'][td[text()='restricted partner']]//*[@data-testid='token-rotate']",
+    ))
+    .await
+    .unwrap();
     let grace = b.find("[data-testid=rotate-grace]").await.unwrap();
     grace.clear().await.unwrap();
     grace.send_keys("90").await.unwrap();

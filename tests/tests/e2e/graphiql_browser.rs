@@ -31,12 +31,7 @@ async fn set_editor(b: &Browser, css: &str, text: &str) {
 
 /// Runs the query in the editor and waits until the result pane holds `expected`.
 async fn run(b: &Browser, expected: &str) -> String {
-    b.find(".graphiql-execute-button")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click(".graphiql-execute-button").await.unwrap();
     let mut shown = String::new();
     for _ in 0..100 {
         let text = b
@@ -104,12 +99,7 @@ async fn graphiql_works_in_production_without_a_token_and_follows_the_token_in_i
         "subscription { activityAdded { title } }",
     )
     .await;
-    b.find(".graphiql-execute-button")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click(".graphiql-execute-button").await.unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let created = app
         .graphql_as(
