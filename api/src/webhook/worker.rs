@@ -1,9 +1,10 @@
 //! The delivery worker, one per instance: every `webhook_poll_interval` it takes the head of line
 //! of each endpoint (its oldest pending delivery) that is due, and makes one attempt. An endpoint's
 //! next delivery waits until the earlier one succeeded or was given up, so each endpoint receives
-//! its changes in feed order. On PostgreSQL the attempt holds the endpoint's row lock
+//! its changes in feed order. On PostgreSQL the attempt holds the delivery's row lock
 //! (`FOR UPDATE SKIP LOCKED`) from claim to result, so among several instances exactly one makes
-//! it, and a crashed instance's lock goes with its connection; on SQLite one process writes.
+//! it, and a crashed instance's lock goes with its connection; the endpoint's row is not locked,
+//! so an admin editing it never waits for a slow receiver. On SQLite one process writes.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -335,31 +336,41 @@ enum Sent {
     Attempted { body: String, outcome: Outcome },
 }
 
-/// The endpoint (row-locked on PostgreSQL, or `None` when another instance holds it) and
-/// delivery `id`, if that is still the endpoint's due head of line.
+/// The endpoint and delivery `id`, if that is still the endpoint's due head of line; on
+/// PostgreSQL (`lock`) with the delivery's row locked, or `None` when another instance holds it.
 async fn claim(
     conn: &impl ConnectionTrait,
     endpoint_id: i64,
     id: i64,
     lock: bool,
 ) -> Result<Option<(webhook_endpoint::Model, webhook_delivery::Model)>, DbErr> {
-    let mut find = webhook_endpoint::Entity::find_by_id(endpoint_id)
-        .filter(webhook_endpoint::Column::Enabled.eq(true));
-    if lock {
-        find = find.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let Some(endpoint) = find.one(conn).await? else {
+    let Some(endpoint) = webhook_endpoint::Entity::find_by_id(endpoint_id)
+        .filter(webhook_endpoint::Column::Enabled.eq(true))
+        .one(conn)
+        .await?
+    else {
         return Ok(None);
     };
+    // The head is read without skipping locked rows: a head another instance is attempting is
+    // still the head, and the next delivery must wait for it.
     let head = webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::EndpointId.eq(endpoint_id))
         .filter(webhook_delivery::Column::Status.eq(Status::Pending.as_str()))
         .order_by_asc(webhook_delivery::Column::Id)
         .one(conn)
         .await?;
-    Ok(head
-        .filter(|d| d.id == id && d.next_attempt_at <= Utc::now())
-        .map(|d| (endpoint, d)))
+    if head.is_none_or(|d| d.id != id) {
+        return Ok(None);
+    }
+    // Read again under the lock: the latest committed state, re-checked (an attempt that just
+    // ended elsewhere leaves it delivered or not yet due).
+    let mut find = webhook_delivery::Entity::find_by_id(id)
+        .filter(webhook_delivery::Column::Status.eq(Status::Pending.as_str()))
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(Utc::now()));
+    if lock {
+        find = find.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Ok(find.one(conn).await?.map(|d| (endpoint, d)))
 }
 
 /// Whether a delivery failing since `since` is given up at `now`.

@@ -46,6 +46,8 @@ struct Inbox {
     got: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
     delay_ms: Arc<AtomicU64>,
+    /// Requests that arrived, answered yet or not.
+    started: Arc<AtomicU64>,
 }
 
 impl Inbox {
@@ -54,6 +56,7 @@ impl Inbox {
             got: Arc::default(),
             status: Arc::new(AtomicU16::new(200)),
             delay_ms: Arc::new(AtomicU64::new(0)),
+            started: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -117,6 +120,7 @@ async fn receive(req: HttpRequest, body: web::Bytes, inbox: web::Data<Inbox>) ->
             .unwrap_or_default()
             .to_owned()
     };
+    inbox.started.fetch_add(1, Ordering::SeqCst);
     let raw = String::from_utf8_lossy(&body).into_owned();
     let received = Received {
         id: header("webhook-id"),
@@ -555,6 +559,51 @@ async fn an_endpoint_failing_past_the_give_up_time_is_disabled_with_the_reason_a
     ] {
         assert!(actions.contains(action), "{action}: {actions:?}");
     }
+    receiver.stop().await;
+}
+
+/// An attempt under way does not hold the endpoint: an admin disables it while the receiver takes
+/// its time, and is answered before the receiver is.
+#[tokio::test]
+async fn an_admin_disables_an_endpoint_while_an_attempt_hangs_at_its_receiver() {
+    let s = setup(|settings| {
+        fast(settings);
+        settings.webhook_timeout = Duration::from_secs(120);
+    })
+    .await;
+    let inbox = Inbox::new();
+    inbox.delay_ms.store(60_000, Ordering::SeqCst);
+    let receiver = Receiver::start(&inbox, 0);
+    let (endpoint, _) = register(
+        &s.app,
+        &s.admin,
+        json!({ "organization": s.org_a, "url": receiver.url() }),
+    )
+    .await;
+    create_activity(&s.app, &s.editor_a, "Slowly received", false).await;
+    until(
+        "the attempt under way",
+        Duration::from_secs(30),
+        async || inbox.started.load(Ordering::SeqCst) > 0,
+    )
+    .await;
+    let r = s
+        .app
+        .graphql_as(
+            &s.admin,
+            "mutation($id: ID!) { disableWebhookEndpoint(id: $id, reason: \"maintenance\") { endpoint { enabled } } }",
+            json!({ "id": endpoint }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(
+        r["data"]["disableWebhookEndpoint"]["endpoint"]["enabled"],
+        json!(false)
+    );
+    assert!(
+        inbox.all().is_empty(),
+        "the receiver answered first: the edit waited for the attempt"
+    );
     receiver.stop().await;
 }
 
