@@ -28,8 +28,10 @@ pub use ws::Sockets;
 use actix_web::Responder;
 use response_cache::Rendered;
 
+use actix_web::HttpMessage as _;
 use actix_web::ResponseError as _;
 use actix_web::http::StatusCode;
+use actix_web::http::header::AcceptEncoding;
 
 use crate::auth::Viewer;
 use crate::error::HttpError;
@@ -107,7 +109,7 @@ async fn graphql(
             Some(request) if rendered.status() == StatusCode::TOO_MANY_REQUESTS => {
                 Ok(execute(&state, &caller, request).await?.respond_to(&http))
             }
-            _ => Ok(rendered.to_response()),
+            _ => Ok(rendered.to_response(http.get_header::<AcceptEncoding>().as_ref())),
         };
     }
     Ok(execute(&state, &caller, request).await?.respond_to(&http))

@@ -416,6 +416,16 @@ async fn large_responses_are_compressed_as_the_client_accepts() {
         brotli.len(),
         plain.len()
     );
+    let mut decoded = Vec::new();
+    brotli::Decompressor::new(&brotli[..], 4096)
+        .read_to_end(&mut decoded)
+        .unwrap_or_else(|e| panic!("not brotli: {e}"));
+    assert_eq!(decoded, plain.to_vec());
+
+    // An encoding the cache does not keep is made per request.
+    let (encoding, zstd) = send(Some("zstd"), query.clone()).await;
+    assert_eq!(encoding.as_deref(), Some("zstd"));
+    assert!(zstd.len() < plain.len() / 2);
 
     let (encoding, small) = send(Some("gzip, br"), json!({ "query": "{ __typename }" })).await;
     assert_eq!(encoding, None, "a {} byte body was encoded", small.len());
