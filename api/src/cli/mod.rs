@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database, load the bundled Guangzhou U-CAP into an empty one, and serve
-    /// GraphQL at /graphql (GraphiQL at /graphiql in development).
+    /// GraphQL at /graphql (GraphiQL at /graphiql, the SDL at /schema.graphql).
     Serve {
         /// Address to listen on, overriding UCAP_BIND (default 127.0.0.1:8080).
         #[arg(long, value_name = "ADDR")]

@@ -22,7 +22,10 @@ pub enum Refusal {
     NoHost,
     #[error("the host does not resolve: {0}")]
     Unresolvable(String),
-    #[error("the host resolves to {0}, which is not a public address")]
+    #[error(
+        "the host resolves to {0}, which is not a public address (an operator can allow the host \
+         with the webhook_allowed_hosts setting)"
+    )]
     NotPublic(IpAddr),
 }
 
