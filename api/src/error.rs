@@ -25,6 +25,9 @@ pub enum ApiError {
         message: String,
     },
     Conflict(String),
+    /// Unlinking a shared record from the last plan listing it, which would leave it in none;
+    /// the kind's name ("activity", "MoU").
+    LastPlan(&'static str),
     /// An update or delete named a version the record no longer has (optimistic concurrency).
     StaleVersion {
         current: i32,
@@ -74,6 +77,10 @@ impl ApiError {
             Self::NotGranted(message) => format!("forbidden: {message}"),
             Self::InvalidInput { field, message } => format!("invalid {field}: {message}"),
             Self::Conflict(message) => format!("conflict: {message}"),
+            Self::LastPlan(kind) => format!(
+                "the {kind} is in no other plan: unlinking it would leave it in none; \
+                 set deleteIfLast to delete it instead"
+            ),
             Self::StaleVersion { current } => format!(
                 "conflict: the record was changed meanwhile and is now at version {current}; \
                  read it again and retry"
@@ -97,6 +104,7 @@ impl ApiError {
             Self::Forbidden | Self::ForbiddenAnonymous | Self::NotGranted(_) => "FORBIDDEN",
             Self::InvalidInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) | Self::StaleVersion { .. } => "CONFLICT",
+            Self::LastPlan(_) => "LAST_PLAN",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
@@ -112,7 +120,9 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             Self::InvalidInput { .. } => StatusCode::BAD_REQUEST,
-            Self::Conflict(_) | Self::StaleVersion { .. } => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::StaleVersion { .. } | Self::LastPlan(_) => {
+                StatusCode::CONFLICT
+            }
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::PersistedQueryNotFound => StatusCode::OK,

@@ -18,6 +18,7 @@ mod hostile;
 mod http;
 mod import;
 mod limits;
+mod links;
 mod live;
 mod mou_writes;
 mod oidc;

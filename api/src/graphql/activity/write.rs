@@ -1,8 +1,10 @@
 //! Writing activities: partners report their own; the organization comes from the token.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use sea_orm::sea_query::Condition;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QuerySelect,
+    Set,
 };
 
 use super::Activity;
@@ -10,8 +12,9 @@ use crate::domain::partial_date::PartialDate;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::enums::ActivityKind;
 use crate::graphql::ids::NodeKind;
+use crate::graphql::position::List;
 use crate::graphql::write::{
-    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Updating, Write,
+    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Shared, Unlinked, Updating, Write,
 };
 use entity::{activity, activity_city, activity_organization, plan_activity};
 
@@ -81,16 +84,29 @@ impl PlanRecord for activity::Entity {
 
     /// After the plan's other activities.
     async fn place(w: &Write, plan: i64, row: &activity::Model, diff: &mut Diff) -> ApiResult<()> {
-        let last: Option<Option<i16>> = plan_activity::Entity::find()
-            .filter(plan_activity::Column::PlanId.eq(plan))
-            .select_only()
-            .column_as(plan_activity::Column::Position.max(), "max")
-            .into_tuple()
-            .one(&w.txn)
+        <Self as Shared>::link(w, plan, row, &None, diff).await?;
+        diff.created("plan", NodeKind::Plan.audit(plan));
+        Ok(())
+    }
+}
+
+impl Shared for activity::Entity {
+    const NOUN: &'static str = "activity";
+    const LINKED: &'static str = "ACTIVITY_LINKED";
+    const UNLINKED: &'static str = "ACTIVITY_UNLINKED";
+    /// The position in the plan's list of activities (default: after the others).
+    type Link = Option<i32>;
+
+    async fn link(
+        w: &Write,
+        plan: i64,
+        row: &activity::Model,
+        position: &Option<i32>,
+        _diff: &mut Diff,
+    ) -> ApiResult<()> {
+        let position = activities_of(plan)
+            .insert_at(&w.txn, *position, "position")
             .await?;
-        let position = last.flatten().unwrap_or(0).checked_add(1);
-        let position = position
-            .ok_or_else(|| ApiError::invalid("plan", "the plan has too many activities"))?;
         plan_activity::ActiveModel {
             plan_id: Set(plan),
             activity_id: Set(row.id),
@@ -98,9 +114,34 @@ impl PlanRecord for activity::Entity {
         }
         .insert(&w.txn)
         .await?;
-        diff.created("plan", NodeKind::Plan.audit(plan));
         Ok(())
     }
+
+    async fn unlink(w: &Write, plan: i64, row: &activity::Model) -> ApiResult<()> {
+        let link = plan_activity::Entity::find_by_id((plan, row.id))
+            .one(&w.txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        link.clone().delete(&w.txn).await?;
+        activities_of(plan).close(&w.txn, link.position).await
+    }
+}
+
+/// The ordered list of plan `plan`'s activities.
+fn activities_of(plan: i64) -> List<plan_activity::Entity> {
+    List::new(
+        Condition::all().add(plan_activity::Column::PlanId.eq(plan)),
+        plan_activity::Column::Position,
+    )
+}
+
+/// An activity taken out of a plan.
+#[derive(SimpleObject)]
+pub struct UnlinkActivityPayload {
+    /// The activity, in its other plans; null when it was deleted (`deleteIfLast`).
+    activity: Option<Activity>,
+    /// The activity's ID when it was deleted.
+    deleted_id: Option<ID>,
 }
 
 #[derive(Default)]
@@ -245,6 +286,53 @@ impl ActivityMutation {
             }
         }
         Ok(payload(u.finish(row, diff, None).await?))
+    }
+
+    /// Lists an existing activity in another plan as well (one fact, several plans), at
+    /// `position` in that plan's list (default: last). Editors of that plan who read the
+    /// activity, admins.
+    async fn link_activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        plan: ID,
+        position: Option<i32>,
+    ) -> ApiResult<ActivityPayload> {
+        Ok(payload(
+            write::link::<activity::Entity>(ctx, &id, &plan, position).await?,
+        ))
+    }
+
+    /// Takes an activity out of one of its plans (editors of that plan who read it, admins); the
+    /// later activities there move up. An activity in no other plan is refused with `LAST_PLAN`
+    /// unless `deleteIfLast`, which deletes it.
+    async fn unlink_activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        plan: ID,
+        #[graphql(desc = "Delete the record when this is its last plan (default: refuse).")]
+        delete_if_last: Option<bool>,
+    ) -> ApiResult<UnlinkActivityPayload> {
+        Ok(
+            match write::unlink::<activity::Entity>(
+                ctx,
+                &id,
+                &plan,
+                delete_if_last.unwrap_or(false),
+            )
+            .await?
+            {
+                Unlinked::Kept(row) => UnlinkActivityPayload {
+                    activity: Some(Activity(row)),
+                    deleted_id: None,
+                },
+                Unlinked::Deleted(deleted) => UnlinkActivityPayload {
+                    activity: None,
+                    deleted_id: Some(deleted.into_id()),
+                },
+            },
+        )
     }
 
     /// Deletes an activity read at `version` (editors of all its plans' organizations, admins).

@@ -10,11 +10,13 @@ use super::parties::{MouPartyInput, Party, check_count, check_parties, insert_pa
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::enums::MouStatus;
 use crate::graphql::ids::NodeKind;
+use crate::graphql::ids::decode_int;
 use crate::graphql::write::{
-    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Updating, Write, check_version,
+    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Shared, Unlinked, Updating, Write,
+    check_version,
 };
 use entity::enums::MouStatus as Status;
-use entity::{mou, mou_party, plan_mou};
+use entity::{expected_result, mou, mou_party, plan_mou};
 
 /// A new MoU of a plan. It starts PLANNED; its status then changes with `changeMouStatus`.
 #[derive(InputObject)]
@@ -70,13 +72,7 @@ impl PlanRecord for mou::Entity {
     }
 
     async fn place(w: &Write, plan: i64, row: &mou::Model, diff: &mut Diff) -> ApiResult<()> {
-        plan_mou::ActiveModel {
-            plan_id: Set(plan),
-            mou_id: Set(row.id),
-            expected_result_id: Set(None),
-        }
-        .insert(&w.txn)
-        .await?;
+        <Self as Shared>::link(w, plan, row, &None, diff).await?;
         diff.created("plan", NodeKind::Plan.audit(plan));
         Ok(())
     }
@@ -85,6 +81,65 @@ impl PlanRecord for mou::Entity {
         diff.field("parties", parties_of(w, row.id).await?, Vec::new());
         Ok(())
     }
+}
+
+impl Shared for mou::Entity {
+    const NOUN: &'static str = "MoU";
+    const LINKED: &'static str = "MOU_LINKED";
+    const UNLINKED: &'static str = "MOU_UNLINKED";
+    /// The expected result of the plan that the MoU fulfils (input field `fulfils`).
+    type Link = Option<ID>;
+
+    async fn link(
+        w: &Write,
+        plan: i64,
+        row: &mou::Model,
+        fulfils: &Option<ID>,
+        diff: &mut Diff,
+    ) -> ApiResult<()> {
+        let result = match fulfils {
+            Some(id) => {
+                let id = decode_int(id, NodeKind::ExpectedResult, "fulfils")?;
+                let of_plan = expected_result::Entity::find_by_id(id)
+                    .filter(expected_result::Column::PlanId.eq(plan))
+                    .one(&w.txn)
+                    .await?;
+                if of_plan.is_none() {
+                    return Err(ApiError::invalid(
+                        "fulfils",
+                        "no expected result of this plan has this ID",
+                    ));
+                }
+                diff.created("fulfils", NodeKind::ExpectedResult.audit(id));
+                Some(id)
+            }
+            None => None,
+        };
+        plan_mou::ActiveModel {
+            plan_id: Set(plan),
+            mou_id: Set(row.id),
+            expected_result_id: Set(result),
+        }
+        .insert(&w.txn)
+        .await?;
+        Ok(())
+    }
+
+    async fn unlink(w: &Write, plan: i64, row: &mou::Model) -> ApiResult<()> {
+        plan_mou::Entity::delete_by_id((plan, row.id))
+            .exec(&w.txn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// An MoU taken out of a plan.
+#[derive(SimpleObject)]
+pub struct UnlinkMouPayload {
+    /// The MoU, in its other plans; null when it was deleted (`deleteIfLast`).
+    mou: Option<Mou>,
+    /// The MoU's ID when it was deleted.
+    deleted_id: Option<ID>,
 }
 
 #[derive(Default)]
@@ -257,6 +312,46 @@ impl MouMutation {
         let action = Some("MOU_STATUS_CHANGED");
         let mou = Mou(u.finish(row, Diff::default(), action).await?);
         Ok(MouPayload { mou })
+    }
+
+    /// Lists an existing MoU in another plan as well (one agreement, several plans), optionally
+    /// as fulfilling one of that plan's expected results. Editors of that plan who read the MoU,
+    /// admins.
+    async fn link_mou(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        plan: ID,
+        #[graphql(desc = "An expected result of `plan` that the MoU fulfils.")] fulfils: Option<ID>,
+    ) -> ApiResult<MouPayload> {
+        let mou = Mou(write::link::<mou::Entity>(ctx, &id, &plan, fulfils).await?);
+        Ok(MouPayload { mou })
+    }
+
+    /// Takes an MoU out of one of its plans (editors of that plan who read it, admins). An MoU in
+    /// no other plan is refused with `LAST_PLAN` unless `deleteIfLast`, which deletes it.
+    async fn unlink_mou(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        plan: ID,
+        #[graphql(desc = "Delete the record when this is its last plan (default: refuse).")]
+        delete_if_last: Option<bool>,
+    ) -> ApiResult<UnlinkMouPayload> {
+        Ok(
+            match write::unlink::<mou::Entity>(ctx, &id, &plan, delete_if_last.unwrap_or(false))
+                .await?
+            {
+                Unlinked::Kept(row) => UnlinkMouPayload {
+                    mou: Some(Mou(row)),
+                    deleted_id: None,
+                },
+                Unlinked::Deleted(deleted) => UnlinkMouPayload {
+                    mou: None,
+                    deleted_id: Some(deleted.into_id()),
+                },
+            },
+        )
     }
 
     /// Deletes an MoU read at `version`, with its parties and its links to plans (editors of all

@@ -1,7 +1,8 @@
 //! The write flow of the records of plans, written once: the ordered parts of one plan (themes,
 //! statements, expected results) and the records several plans share (activities, MoUs). Each kind
 //! says what is its own through [`PlanRecord`]; a mutation starts with [`Creating::start`] or
-//! [`Updating::start`], applies its input, and ends with `finish` (or calls [`delete`]).
+//! [`Updating::start`], applies its input, and ends with `finish` (or calls [`delete`]). A shared
+//! record ([`Shared`]) is also linked into and out of further plans ([`link`], [`unlink`]).
 //!
 //! Every write of such a record locks its plans (see [`lock_plan`]) and reads the record again
 //! under the lock, so two writers of one plan run one after the other and the second sees the
@@ -226,7 +227,20 @@ where
     E::Model: Sync,
 {
     let Updating { w, current, plans } = Updating::<E>::start(ctx, id, version).await?;
+    remove::<E>(w, current, plans).await
+}
+
+/// Deletes `current`, listed by `plans`, and commits.
+async fn remove<E: PlanRecord>(
+    w: Write,
+    current: E::Model,
+    plans: Vec<i64>,
+) -> ApiResult<DeletePayload>
+where
+    E::Model: Sync,
+{
     let id = int::<E, i64>(&current, "id")?;
+    let version = int::<E, i32>(&current, "version")?;
     let public = record_is_public(&w.txn, E::KIND, &plans, E::draft(&current)).await?;
     let mut diff = Diff::default();
     diff.record(Some(&current), None, E::FIELDS);
@@ -238,6 +252,145 @@ where
     let entry = Entry::new(E::KIND, id, Operation::Deleted, plans, public, diff);
     w.commit(vec![entry]).await?;
     Ok(DeletePayload::new(E::KIND, id))
+}
+
+/// A record several plans share (activities, MoUs): one fact that more than one plan reports.
+pub trait Shared: PlanRecord
+where
+    Self::Model: Sync,
+{
+    /// The kind in messages ("activity").
+    const NOUN: &'static str;
+    /// Audit actions of a link and an unlink (`ACTIVITY_LINKED`, …).
+    const LINKED: &'static str;
+    const UNLINKED: &'static str;
+    /// What a link says besides its plan (an activity's position there, the expected result an
+    /// MoU fulfils), as the mutation's input gives it.
+    type Link: Send + Sync;
+
+    /// Lists `row` in plan `plan` (where it is not yet) as `link` says, noting it in `diff`.
+    fn link(
+        w: &Write,
+        plan: i64,
+        row: &Self::Model,
+        link: &Self::Link,
+        diff: &mut Diff,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    /// Takes `row` out of plan `plan` (which lists it).
+    fn unlink(
+        w: &Write,
+        plan: i64,
+        row: &Self::Model,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+}
+
+/// The shared record `id` (NOT_FOUND unless the caller reads it) with plan `plan` (input field
+/// `plan`), for an editor of that plan: both plans' sets locked, the record and its plans read
+/// again under the locks.
+async fn open_shared<E: Shared>(
+    ctx: &Context<'_>,
+    id: &ID,
+    plan: &ID,
+) -> ApiResult<(Updating<E>, i64)>
+where
+    E::Model: Sync,
+{
+    let mut u = Updating::<E>::open(ctx, id).await?;
+    let plan = decode_int(plan, NodeKind::Plan, "plan")?;
+    readable_plan(&u.w, plan).await?;
+    u.w.require_plans(&[plan])?;
+    if !u.plans.contains(&plan) {
+        u.plans.push(plan);
+    }
+    u.lock().await?;
+    u.plans = E::plans(&u.w, &u.current).await?;
+    Ok((u, plan))
+}
+
+/// Links shared record `id` into plan `plan` as `link` says (an editor of that plan who reads the
+/// record); the record's entry names its plans before and after.
+pub async fn link<E: Shared>(
+    ctx: &Context<'_>,
+    id: &ID,
+    plan: &ID,
+    link: E::Link,
+) -> ApiResult<E::Model>
+where
+    E::Model: Sync,
+{
+    let (Updating { w, current, plans }, plan) = open_shared::<E>(ctx, id, plan).await?;
+    if plans.contains(&plan) {
+        return Err(ApiError::invalid(
+            "plan",
+            format!("the {} is in this plan already", E::NOUN),
+        ));
+    }
+    let id = int::<E, i64>(&current, "id")?;
+    let mut diff = Diff::default();
+    E::link(&w, plan, &current, &link, &mut diff).await?;
+    let mut after = plans.clone();
+    after.push(plan);
+    diff.field(
+        "plans",
+        NodeKind::Plan.audit_all(&plans),
+        NodeKind::Plan.audit_all(&after),
+    );
+    let public = record_is_public(&w.txn, E::KIND, &after, E::draft(&current)).await?;
+    let mut entry = Entry::new(E::KIND, id, Operation::Updated, after, public, diff);
+    entry.action = Some(E::LINKED);
+    w.commit(vec![entry]).await?;
+    Ok(current)
+}
+
+/// What an unlink did.
+pub enum Unlinked<M> {
+    /// The record, in its other plans.
+    Kept(M),
+    /// It was in no other plan, and deleted as asked.
+    Deleted(DeletePayload),
+}
+
+/// Takes shared record `id` out of plan `plan` (an editor of that plan who reads the record).
+/// The last plan of a record keeps it (LAST_PLAN) unless `delete_if_last`, which deletes it.
+pub async fn unlink<E: Shared>(
+    ctx: &Context<'_>,
+    id: &ID,
+    plan: &ID,
+    delete_if_last: bool,
+) -> ApiResult<Unlinked<E::Model>>
+where
+    E::Model: Sync,
+{
+    let (Updating { w, current, plans }, plan) = open_shared::<E>(ctx, id, plan).await?;
+    if !plans.contains(&plan) {
+        return Err(ApiError::invalid(
+            "plan",
+            format!("the {} is not in this plan", E::NOUN),
+        ));
+    }
+    if plans == [plan] {
+        if !delete_if_last {
+            return Err(ApiError::LastPlan(E::NOUN));
+        }
+        return Ok(Unlinked::Deleted(remove::<E>(w, current, plans).await?));
+    }
+    let id = int::<E, i64>(&current, "id")?;
+    E::unlink(&w, plan, &current).await?;
+    let after: Vec<i64> = plans.iter().copied().filter(|p| *p != plan).collect();
+    let mut diff = Diff::default();
+    diff.field(
+        "plans",
+        NodeKind::Plan.audit_all(&plans),
+        NodeKind::Plan.audit_all(&after),
+    );
+    // Public before or after, and seen by the organizations of the plan it leaves: the entry names
+    // the plans before.
+    let public = record_is_public(&w.txn, E::KIND, &plans, E::draft(&current)).await?;
+    let mut entry = Entry::new(E::KIND, id, Operation::Updated, plans, public, diff);
+    entry.action = Some(E::UNLINKED);
+    w.commit(vec![entry]).await?;
+    Ok(Unlinked::Kept(current))
 }
 
 /// The plans that list shared record `id` through link table `L` (its columns `record` and

@@ -28,7 +28,10 @@ use entity::idempotency_key;
 
 pub use crate::live::Operation;
 pub use diff::{Diff, Fields};
-pub use flow::{Creating, Part, PlanRecord, Updating, delete, id_of, plans_listing};
+pub use flow::{
+    Creating, Part, PlanRecord, Shared, Unlinked, Updating, delete, id_of, link, plans_listing,
+    unlink,
+};
 pub use input::{email, name, opt_text, partial_date, patch_text, text, url};
 pub use lookup::{Reference, api_fingerprint, city_id, city_ids, readable_plan, references};
 pub use versioned::{check_version, delete_versioned, insert_new, save_versioned};
@@ -272,6 +275,10 @@ impl DeletePayload {
         Self {
             deleted_id: kind.id(id),
         }
+    }
+
+    pub fn into_id(self) -> ID {
+        self.deleted_id
     }
 }
 
