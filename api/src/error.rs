@@ -42,6 +42,12 @@ pub enum ApiError {
     PersistedQueryNotFound,
     /// Shared so the error is `Clone`, as async-graphql requires of resolver errors.
     Internal(Arc<anyhow::Error>),
+    /// The error of operation `index` of a batch (`transaction`): its code, its field under
+    /// `operations[index]`.
+    InOperation {
+        index: usize,
+        error: Box<ApiError>,
+    },
 }
 
 impl ApiError {
@@ -93,6 +99,7 @@ impl ApiError {
             Self::Unavailable => "service unavailable, try again later".to_owned(),
             Self::PersistedQueryNotFound => "PersistedQueryNotFound".to_owned(),
             Self::Internal(_) => INTERNAL_MESSAGE.to_owned(),
+            Self::InOperation { index, error } => format!("operation {index}: {}", error.message()),
         }
     }
 
@@ -109,6 +116,7 @@ impl ApiError {
             Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::Internal(_) => "INTERNAL",
+            Self::InOperation { error, .. } => error.code(),
         }
     }
 
@@ -127,6 +135,7 @@ impl ApiError {
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::PersistedQueryNotFound => StatusCode::OK,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::InOperation { error, .. } => error.status(),
         }
     }
 }
@@ -203,13 +212,23 @@ impl From<async_graphql::Error> for ApiError {
 /// The one mapping to GraphQL: message, `extensions.code` (and `field` for bad input).
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
-        if let ApiError::Internal(cause) = &err {
+        let (inner, index) = match &err {
+            ApiError::InOperation { index, error } => (&**error, Some(*index)),
+            other => (other, None),
+        };
+        if let ApiError::Internal(cause) = inner {
             tracing::error!(error = ?cause, "internal error");
         }
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {
             ext.set("code", err.code());
-            match &err {
-                ApiError::InvalidInput { field, .. } => ext.set("field", field.as_str()),
+            if let Some(index) = index {
+                ext.set("operation", index);
+            }
+            match inner {
+                ApiError::InvalidInput { field, .. } => match index {
+                    Some(index) => ext.set("field", format!("operations[{index}].{field}")),
+                    None => ext.set("field", field.as_str()),
+                },
                 ApiError::StaleVersion { current } => ext.set("currentVersion", *current),
                 ApiError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
                 _ => {}

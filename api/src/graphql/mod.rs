@@ -27,6 +27,7 @@ mod statement;
 mod stats;
 mod theme;
 mod token;
+mod transaction;
 pub mod webhook;
 mod write;
 
@@ -75,6 +76,7 @@ pub struct MutationRoot(
     city::CityMutation,
     persisted::PersistedMutation,
     webhook::WebhookMutation,
+    transaction::TransactionMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -28,6 +28,7 @@ mod queries;
 mod search;
 mod slow_refusals;
 mod throttle;
+mod transactions;
 mod webhooks;
 mod writes;
 

@@ -6,7 +6,10 @@ mod write;
 
 pub use filter::{ActivityFilter, ActivityOrder};
 pub use nested::{ActivityParent, activities_of};
-pub use write::ActivityMutation;
+pub use write::{
+    ActivityMutation, ActivityPayload, CreateActivityInput, UnlinkActivityPayload,
+    UpdateActivityInput,
+};
 
 use async_graphql::{Context, ID, Object};
 use sea_orm::QueryFilter;

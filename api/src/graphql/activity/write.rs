@@ -150,7 +150,7 @@ pub struct ActivityMutation;
 #[Object]
 impl ActivityMutation {
     /// Reports a new activity in a plan (editors of the plan's organizations, admins).
-    async fn create_activity(
+    pub(crate) async fn create_activity(
         &self,
         ctx: &Context<'_>,
         input: CreateActivityInput,
@@ -218,7 +218,7 @@ impl ActivityMutation {
 
     /// Changes an activity read at `version` (editors of all its plans' organizations, admins);
     /// CONFLICT with the current version when it changed meanwhile.
-    async fn update_activity(
+    pub(crate) async fn update_activity(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -291,7 +291,7 @@ impl ActivityMutation {
     /// Lists an existing activity in another plan as well (one fact, several plans), at
     /// `position` in that plan's list (default: last). Editors of that plan who read the
     /// activity, admins.
-    async fn link_activity(
+    pub(crate) async fn link_activity(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -306,7 +306,7 @@ impl ActivityMutation {
     /// Takes an activity out of one of its plans (editors of that plan who read it, admins); the
     /// later activities there move up. An activity in no other plan is refused with `LAST_PLAN`
     /// unless `deleteIfLast`, which deletes it.
-    async fn unlink_activity(
+    pub(crate) async fn unlink_activity(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -336,7 +336,7 @@ impl ActivityMutation {
     }
 
     /// Deletes an activity read at `version` (editors of all its plans' organizations, admins).
-    async fn delete_activity(
+    pub(crate) async fn delete_activity(
         &self,
         ctx: &Context<'_>,
         id: ID,

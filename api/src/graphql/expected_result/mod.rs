@@ -2,7 +2,10 @@
 
 mod write;
 
-pub use write::ExpectedResultMutation;
+pub use write::{
+    CreateExpectedResultInput, ExpectedResultMutation, ExpectedResultPayload,
+    UpdateExpectedResultInput,
+};
 
 use async_graphql::{Context, ID, Object};
 

@@ -75,7 +75,7 @@ pub struct ExpectedResultMutation;
 #[Object]
 impl ExpectedResultMutation {
     /// Adds an expected result to a plan (editors of the plan's organizations, admins).
-    async fn create_expected_result(
+    pub(crate) async fn create_expected_result(
         &self,
         ctx: &Context<'_>,
         input: CreateExpectedResultInput,
@@ -119,7 +119,7 @@ impl ExpectedResultMutation {
 
     /// Changes an expected result read at `version` (editors of the plan's organizations,
     /// admins); CONFLICT with the current version when it changed meanwhile.
-    async fn update_expected_result(
+    pub(crate) async fn update_expected_result(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -164,7 +164,7 @@ impl ExpectedResultMutation {
     /// Deletes an expected result read at `version` (editors of the plan's organizations,
     /// admins); the later results move up by one, and MoUs that fulfilled it keep their place in
     /// the plan without it.
-    async fn delete_expected_result(
+    pub(crate) async fn delete_expected_result(
         &self,
         ctx: &Context<'_>,
         id: ID,

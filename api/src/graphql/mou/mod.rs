@@ -3,7 +3,7 @@
 mod parties;
 mod write;
 
-pub use write::MouMutation;
+pub use write::{CreateMouInput, MouMutation, MouPayload, UnlinkMouPayload, UpdateMouInput};
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;

@@ -148,7 +148,7 @@ pub struct MouMutation;
 #[Object]
 impl MouMutation {
     /// Records a new MoU in a plan, PLANNED (editors of the plan's organizations, admins).
-    async fn create_mou(
+    pub(crate) async fn create_mou(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The MoU to record.")] input: CreateMouInput,
@@ -188,7 +188,7 @@ impl MouMutation {
 
     /// Changes an MoU read at `version`, but not its status (editors of all its plans'
     /// organizations, admins); CONFLICT with the current version when it changed meanwhile.
-    async fn update_mou(
+    pub(crate) async fn update_mou(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The MoU to change.")] id: ID,
@@ -242,7 +242,7 @@ impl MouMutation {
     /// EXPIRED or TERMINATED; PLANNED or NEGOTIATING → CANCELLED. Signing takes `signedOn` and an
     /// editor of an organization that is a party (or an admin); the other steps take the editors
     /// of all its plans' organizations (or an admin).
-    async fn change_mou_status(
+    pub(crate) async fn change_mou_status(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The MoU to move.")] id: ID,
@@ -317,7 +317,7 @@ impl MouMutation {
     /// Lists an existing MoU in another plan as well (one agreement, several plans), optionally
     /// as fulfilling one of that plan's expected results. Editors of that plan who read the MoU,
     /// admins.
-    async fn link_mou(
+    pub(crate) async fn link_mou(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -330,7 +330,7 @@ impl MouMutation {
 
     /// Takes an MoU out of one of its plans (editors of that plan who read it, admins). An MoU in
     /// no other plan is refused with `LAST_PLAN` unless `deleteIfLast`, which deletes it.
-    async fn unlink_mou(
+    pub(crate) async fn unlink_mou(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -356,7 +356,7 @@ impl MouMutation {
 
     /// Deletes an MoU read at `version`, with its parties and its links to plans (editors of all
     /// its plans' organizations, admins).
-    async fn delete_mou(
+    pub(crate) async fn delete_mou(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The MoU to delete.")] id: ID,

@@ -2,7 +2,7 @@
 
 mod write;
 
-pub use write::StatementMutation;
+pub use write::{CreateStatementInput, StatementMutation, StatementPayload, UpdateStatementInput};
 
 use async_graphql::{Context, ID, Object};
 

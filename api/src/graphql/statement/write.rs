@@ -71,7 +71,7 @@ pub struct StatementMutation;
 impl StatementMutation {
     /// Adds a focus area, challenge or objective to a plan (editors of the plan's organizations,
     /// admins).
-    async fn create_statement(
+    pub(crate) async fn create_statement(
         &self,
         ctx: &Context<'_>,
         input: CreateStatementInput,
@@ -112,7 +112,7 @@ impl StatementMutation {
 
     /// Changes a statement read at `version` (editors of the plan's organizations, admins);
     /// CONFLICT with the current version when it changed meanwhile.
-    async fn update_statement(
+    pub(crate) async fn update_statement(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -162,7 +162,7 @@ impl StatementMutation {
 
     /// Deletes a statement read at `version` (editors of the plan's organizations, admins); the
     /// later statements of its list move up by one.
-    async fn delete_statement(
+    pub(crate) async fn delete_statement(
         &self,
         ctx: &Context<'_>,
         id: ID,

@@ -2,7 +2,7 @@
 
 mod write;
 
-pub use write::ThemeMutation;
+pub use write::{CreateThemeInput, ThemeMutation, ThemePayload, UpdateThemeInput};
 
 use async_graphql::{Context, ID, Object};
 

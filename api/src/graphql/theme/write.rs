@@ -64,7 +64,7 @@ pub struct ThemeMutation;
 #[Object]
 impl ThemeMutation {
     /// Adds a theme to a plan (editors of the plan's organizations, admins).
-    async fn create_theme(
+    pub(crate) async fn create_theme(
         &self,
         ctx: &Context<'_>,
         input: CreateThemeInput,
@@ -98,7 +98,7 @@ impl ThemeMutation {
 
     /// Changes a theme read at `version` (editors of the plan's organizations, admins); CONFLICT
     /// with the current version when it changed meanwhile.
-    async fn update_theme(
+    pub(crate) async fn update_theme(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -135,7 +135,7 @@ impl ThemeMutation {
 
     /// Deletes a theme read at `version` (editors of the plan's organizations, admins); the later
     /// themes move up by one, and SDG or Urban Agenda links filed under it stay with the plan.
-    async fn delete_theme(
+    pub(crate) async fn delete_theme(
         &self,
         ctx: &Context<'_>,
         id: ID,

@@ -108,7 +108,12 @@ where
         w.require_plans(&[plan])?;
         lock_plan(&w.txn, plan).await?;
         match w.replay(idempotency_key, operation, input).await? {
-            Some(Idempotent::Done(id)) => Ok(Err(readable::<E>(&w, id).await?)),
+            Some(Idempotent::Done(id)) => {
+                let done = readable::<E>(&w, id).await?;
+                // Nothing to write; in a batch, the transaction goes back to it.
+                w.commit(Vec::new()).await?;
+                Ok(Err(done))
+            }
             key => Ok(Ok(Self {
                 w,
                 plan,

@@ -87,6 +87,74 @@ pub struct Write {
     pub scope: Scope,
     viewer: Viewer,
     live: Option<crate::live::Live>,
+    /// The batch this write is a step of: its commit hands the transaction back to it.
+    batch: Option<Batch>,
+}
+
+type Gate = Option<tokio::sync::OwnedMutexGuard<()>>;
+
+tokio::task_local! {
+    /// The batch the writes of this task join, while [`Batch::run`] runs them.
+    static BATCH: Batch;
+}
+
+/// Several writes in one transaction, all or nothing: each [`Write::begin`] inside
+/// [`Batch::run`] takes the batch's transaction (the first one begins it), each
+/// [`Write::commit`] writes its audit and feed entries and hands the transaction back, and
+/// [`Batch::commit`] commits the lot. A step that fails keeps the transaction: the batch then has
+/// none to commit, and dropping it rolls everything back.
+#[derive(Clone, Default)]
+pub struct Batch(std::sync::Arc<tokio::sync::Mutex<Step>>);
+
+#[derive(Default)]
+enum Step {
+    /// No write yet.
+    #[default]
+    None,
+    /// Between two writes.
+    Open(DatabaseTransaction, Gate),
+    /// A write holds the transaction (or failed with it).
+    Taken,
+}
+
+impl Batch {
+    /// Runs `steps` with this batch as the one every write of theirs joins.
+    pub async fn run<T>(&self, steps: impl Future<Output = T>) -> T {
+        BATCH.scope(self.clone(), steps).await
+    }
+
+    /// Commits what the steps wrote and wakes the change-feed relay.
+    pub async fn commit(self, live: Option<&crate::live::Live>) -> ApiResult<()> {
+        let step = std::mem::take(&mut *self.0.lock().await);
+        match step {
+            Step::None => Ok(()),
+            Step::Open(txn, _gate) => {
+                txn.commit().await?;
+                if let Some(live) = live {
+                    live.poke();
+                }
+                Ok(())
+            }
+            Step::Taken => Err(ApiError::internal(anyhow::anyhow!(
+                "a write of the batch kept its transaction"
+            ))),
+        }
+    }
+
+    /// The batch's transaction, if a write handed it back.
+    async fn take(&self) -> ApiResult<Option<(DatabaseTransaction, Gate)>> {
+        match std::mem::replace(&mut *self.0.lock().await, Step::Taken) {
+            Step::None => Ok(None),
+            Step::Open(txn, gate) => Ok(Some((txn, gate))),
+            Step::Taken => Err(ApiError::internal(anyhow::anyhow!(
+                "a write of the batch began before the last one ended"
+            ))),
+        }
+    }
+
+    async fn give_back(&self, txn: DatabaseTransaction, gate: Gate) {
+        *self.0.lock().await = Step::Open(txn, gate);
+    }
 }
 
 impl Write {
@@ -97,6 +165,20 @@ impl Write {
         let viewer = ctx.data::<Viewer>()?.clone();
         viewer.require_write(permission)?;
         let token = viewer.token().ok_or(ApiError::ForbiddenAnonymous)?.clone();
+        let batch = BATCH.try_with(Batch::clone).ok();
+        if let Some(batch) = &batch
+            && let Some((txn, gate)) = batch.take().await?
+        {
+            return Ok(Self {
+                txn,
+                _gate: gate,
+                token,
+                scope: scope(ctx)?.clone(),
+                viewer,
+                live: None,
+                batch: Some(batch.clone()),
+            });
+        }
         let db = db(ctx)?;
         let backend = db.get_database_backend();
         let mut gate = None;
@@ -119,6 +201,7 @@ impl Write {
             scope: scope(ctx)?.clone(),
             viewer,
             live: ctx.data_opt::<crate::live::Live>().cloned(),
+            batch,
         })
     }
 
@@ -171,6 +254,10 @@ impl Write {
                 },
             )
             .await?;
+        }
+        if let Some(batch) = self.batch {
+            batch.give_back(self.txn, self._gate).await;
+            return Ok(());
         }
         self.txn.commit().await?;
         if let (Some(live), false) = (&self.live, entries.is_empty()) {
