@@ -162,6 +162,7 @@ impl TransactionMutation {
     /// Each takes the rights, checks and `idempotencyKey` of its mutation run alone; the first
     /// that fails ends the transaction with its error (`extensions.operation` is its index, a
     /// field error's `extensions.field` is under `operations[i]`) and nothing is written.
+    #[graphql(complexity = "crate::graphql::cost::items(operations.len(), child_complexity)")]
     async fn transaction(
         &self,
         ctx: &Context<'_>,
