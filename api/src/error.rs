@@ -42,9 +42,10 @@ pub enum ApiError {
     PersistedQueryNotFound,
     /// Shared so the error is `Clone`, as async-graphql requires of resolver errors.
     Internal(Arc<anyhow::Error>),
-    /// The error of operation `index` of a batch (`transaction`): its code, its field under
-    /// `operations[index]`.
+    /// The error of item `index` of input list `list` (`transaction`'s `operations`,
+    /// `createPlan`'s `themes`, …): its code, its field under `list[index]`.
     InOperation {
+        list: &'static str,
         index: usize,
         error: Box<ApiError>,
     },
@@ -61,6 +62,18 @@ impl ApiError {
                 Self::Unavailable
             }
             _ => Self::Internal(Arc::new(err)),
+        }
+    }
+
+    /// This error as item `index` of input list `list`'s; a database outage stays the request's.
+    pub fn in_item(self, list: &'static str, index: usize) -> Self {
+        match self {
+            Self::Unavailable => Self::Unavailable,
+            error => Self::InOperation {
+                list,
+                index,
+                error: Box::new(error),
+            },
         }
     }
 
@@ -99,7 +112,9 @@ impl ApiError {
             Self::Unavailable => "service unavailable, try again later".to_owned(),
             Self::PersistedQueryNotFound => "PersistedQueryNotFound".to_owned(),
             Self::Internal(_) => INTERNAL_MESSAGE.to_owned(),
-            Self::InOperation { index, error } => format!("operation {index}: {}", error.message()),
+            Self::InOperation { list, index, error } => {
+                format!("{list}[{index}]: {}", error.message())
+            }
         }
     }
 
@@ -212,8 +227,8 @@ impl From<async_graphql::Error> for ApiError {
 /// The one mapping to GraphQL: message, `extensions.code` (and `field` for bad input).
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
-        let (inner, index) = match &err {
-            ApiError::InOperation { index, error } => (&**error, Some(*index)),
+        let (inner, at) = match &err {
+            ApiError::InOperation { list, index, error } => (&**error, Some((*list, *index))),
             other => (other, None),
         };
         if let ApiError::Internal(cause) = inner {
@@ -221,12 +236,14 @@ impl From<ApiError> for async_graphql::Error {
         }
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {
             ext.set("code", err.code());
-            if let Some(index) = index {
-                ext.set("operation", index);
+            match at {
+                Some(("operations", index)) => ext.set("operation", index),
+                Some((list, index)) => ext.set("item", format!("{list}[{index}]")),
+                None => {}
             }
             match inner {
-                ApiError::InvalidInput { field, .. } => match index {
-                    Some(index) => ext.set("field", format!("operations[{index}].{field}")),
+                ApiError::InvalidInput { field, .. } => match at {
+                    Some((list, index)) => ext.set("field", format!("{list}[{index}].{field}")),
                     None => ext.set("field", field.as_str()),
                 },
                 ApiError::StaleVersion { current } => ext.set("currentVersion", *current),

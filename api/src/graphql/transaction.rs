@@ -179,14 +179,9 @@ impl TransactionMutation {
             .run(async {
                 let mut results = Vec::with_capacity(operations.len());
                 for (index, operation) in operations.into_iter().enumerate() {
-                    let result = run(ctx, operation).await.map_err(|error| match error {
-                        // A database outage is the request's, not the operation's.
-                        ApiError::Unavailable => ApiError::Unavailable,
-                        error => ApiError::InOperation {
-                            index,
-                            error: Box::new(error),
-                        },
-                    })?;
+                    let result = run(ctx, operation)
+                        .await
+                        .map_err(|e| e.in_item("operations", index))?;
                     results.push(result);
                 }
                 Ok::<_, ApiError>(results)

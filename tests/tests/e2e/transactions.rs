@@ -199,3 +199,109 @@ async fn a_retried_transaction_with_idempotency_keys_creates_nothing_twice() {
     assert_eq!(ids(&again), ids(&first));
     assert_eq!(counts(&p).await, before);
 }
+
+const CREATE_PLAN: &str = "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id title partnerCities { name } themes { title } focusAreas { description } objectiveStatements { description } sdgGoals { number } sdgTargets { code } urbanAgendaPartnerships { name } participants { organization { id } role } expectedResults { description } activities(first: 10) { totalCount nodes { title } } mous { subject } } } }";
+const PLAN_COUNT: &str = "{ plans { totalCount } activities { totalCount } themes { totalCount } }";
+
+#[tokio::test]
+async fn a_plan_is_created_with_its_parts_in_one_call_or_not_at_all() {
+    let p = partners().await;
+    let (existing, _) = existing_activity(&p).await;
+    let bologna = "Q2l0eToz";
+    let input = json!({
+        "title": "U-CAP Bologna", "focalCity": bologna, "period": "2021-03", "status": "PUBLISHED",
+        "themes": [{ "title": "Mobility" }, { "title": "Energy", "description": "Renewables" }],
+        "statements": [
+            { "kind": "FOCUS", "text": "Clean buses" },
+            { "kind": "OBJECTIVE", "text": "Halve emissions" },
+        ],
+        "partnerCities": ["Q2l0eTox"],
+        "sdgs": [{ "goal": 11, "target": "11.2" }, { "goal": 7 }],
+        "urbanAgendaPartnerships": ["energy-transition"],
+        "participants": [{ "organization": p.org_a, "role": "FOCAL" }],
+        "expectedResults": [{ "kind": "MOU", "description": "An MoU on e-buses" }],
+        "activities": [
+            { "new": { "title": "Kick-off", "kind": "MEETING", "date": "2021-04" } },
+            { "existing": existing },
+        ],
+        "mous": [{ "new": { "subject": "E-bus cooperation", "parties": [{ "organization": p.org_a }, { "city": bologna }] } }],
+    });
+    let before = p.app.graphql_as(&p.admin, PLAN_COUNT, json!({})).await;
+
+    // A bad part in the middle: named by its path, and nothing of the plan is written.
+    let mut bad = input.clone();
+    bad["themes"][1]["title"] = json!("");
+    let r = p
+        .app
+        .graphql_as(&p.admin, CREATE_PLAN, json!({ "input": bad }))
+        .await;
+    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+    assert_eq!(
+        r["errors"][0]["extensions"]["field"], "themes[1].title",
+        "{r}"
+    );
+    let mut bad = input.clone();
+    bad["mous"][0]["new"]["parties"][1]["city"] = json!("Q2l0eTo5OTk5");
+    let r = p
+        .app
+        .graphql_as(&p.admin, CREATE_PLAN, json!({ "input": bad }))
+        .await;
+    assert_eq!(r["errors"][0]["extensions"]["item"], "mous[0]", "{r}");
+    let many: Vec<Value> = (0..201)
+        .map(|i| json!({ "title": format!("T{i}") }))
+        .collect();
+    let mut bad = input.clone();
+    bad["themes"] = json!(many);
+    let r = p
+        .app
+        .graphql_as(&p.admin, CREATE_PLAN, json!({ "input": bad }))
+        .await;
+    assert_eq!(r["errors"][0]["extensions"]["field"], "themes", "{r}");
+    assert_eq!(
+        p.app.graphql_as(&p.admin, PLAN_COUNT, json!({})).await,
+        before
+    );
+
+    let r = p
+        .app
+        .graphql_as(&p.admin, CREATE_PLAN, json!({ "input": input }))
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let plan = &r["data"]["createPlan"]["plan"];
+    let texts = |list: &Value, key: &str| {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| x[key].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        texts(&plan["themes"], "title"),
+        [json!("Mobility"), json!("Energy")]
+    );
+    assert_eq!(
+        texts(&plan["focusAreas"], "description"),
+        [json!("Clean buses")]
+    );
+    assert_eq!(
+        texts(&plan["objectiveStatements"], "description"),
+        [json!("Halve emissions")]
+    );
+    assert_eq!(plan["partnerCities"].as_array().map(Vec::len), Some(1));
+    assert_eq!(plan["sdgTargets"], json!([{ "code": "11.2" }]));
+    assert_eq!(plan["sdgGoals"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        texts(&plan["urbanAgendaPartnerships"], "name"),
+        [json!("Energy Transition")]
+    );
+    assert_eq!(plan["participants"][0]["role"], "FOCAL");
+    assert_eq!(
+        plan["expectedResults"][0]["description"],
+        "An MoU on e-buses"
+    );
+    assert_eq!(plan["activities"]["totalCount"], 2);
+    assert_eq!(
+        texts(&plan["mous"], "subject"),
+        [json!("E-bus cooperation")]
+    );
+}

@@ -7,8 +7,8 @@ mod write;
 pub use filter::{ActivityFilter, ActivityOrder};
 pub use nested::{ActivityParent, activities_of};
 pub use write::{
-    ActivityMutation, ActivityPayload, CreateActivityInput, UnlinkActivityPayload,
-    UpdateActivityInput,
+    ActivityMutation, ActivityPayload, CreateActivityInput, PlanActivityInput,
+    UnlinkActivityPayload, UpdateActivityInput,
 };
 
 use async_graphql::{Context, ID, Object};

@@ -1,6 +1,6 @@
 //! Writing activities: partners report their own; the organization comes from the token.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, OneofObject, SimpleObject};
 use sea_orm::sea_query::Condition;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QuerySelect,
@@ -46,6 +46,48 @@ pub struct CreateActivityInput {
     /// Client key that makes the create safe to retry: a repeated request with the same key
     /// returns the activity the first one created (keys are per token, 1–200 characters).
     idempotency_key: Option<String>,
+}
+
+/// An activity of a plan being created (`createPlan`'s `activities`, in order): a new one, or an
+/// existing one (`id`) that this plan reports too.
+#[derive(OneofObject)]
+pub enum PlanActivityInput {
+    New(NewActivityInput),
+    Existing(ID),
+}
+
+/// A new activity of a plan being created; its organizations are the caller's.
+#[derive(InputObject)]
+pub struct NewActivityInput {
+    title: String,
+    description: Option<String>,
+    kind: ActivityKind,
+    date: Option<String>,
+    place: Option<String>,
+    place_city: Option<ID>,
+    cities: Option<Vec<ID>>,
+    #[graphql(default)]
+    draft: bool,
+    internal_note: Option<String>,
+}
+
+impl NewActivityInput {
+    /// The `createActivity` input of this activity, in plan `plan`.
+    pub fn in_plan(self, plan: ID) -> CreateActivityInput {
+        CreateActivityInput {
+            plan,
+            title: self.title,
+            description: self.description,
+            kind: self.kind,
+            date: self.date,
+            place: self.place,
+            place_city: self.place_city,
+            cities: self.cities,
+            draft: self.draft,
+            internal_note: self.internal_note,
+            idempotency_key: None,
+        }
+    }
 }
 
 /// Changes to an activity: absent fields stay as they are; `null` clears an optional field.

@@ -4,7 +4,7 @@ mod write;
 
 pub use write::{
     CreateExpectedResultInput, ExpectedResultMutation, ExpectedResultPayload,
-    UpdateExpectedResultInput,
+    PlanExpectedResultInput, UpdateExpectedResultInput,
 };
 
 use async_graphql::{Context, ID, Object};

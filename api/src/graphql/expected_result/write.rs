@@ -32,6 +32,31 @@ pub struct CreateExpectedResultInput {
     idempotency_key: Option<String>,
 }
 
+/// An expected result of a plan being created (`createPlan`'s `expectedResults`, in order).
+#[derive(InputObject)]
+pub struct PlanExpectedResultInput {
+    /// Kind of outcome.
+    kind: ResultKind,
+    /// The published text, 1–20 000 characters.
+    description: String,
+    /// Cities the result names.
+    cities: Option<Vec<ID>>,
+}
+
+impl PlanExpectedResultInput {
+    /// The `createExpectedResult` input of this result, in plan `plan`.
+    pub fn in_plan(self, plan: ID) -> CreateExpectedResultInput {
+        CreateExpectedResultInput {
+            plan,
+            kind: self.kind,
+            description: self.description,
+            cities: self.cities,
+            position: None,
+            idempotency_key: None,
+        }
+    }
+}
+
 /// Changes to an expected result: absent fields stay as they are.
 #[derive(InputObject, Default)]
 pub struct UpdateExpectedResultInput {

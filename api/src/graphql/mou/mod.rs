@@ -3,7 +3,9 @@
 mod parties;
 mod write;
 
-pub use write::{CreateMouInput, MouMutation, MouPayload, UnlinkMouPayload, UpdateMouInput};
+pub use write::{
+    CreateMouInput, MouMutation, MouPayload, PlanMouInput, UnlinkMouPayload, UpdateMouInput,
+};
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;

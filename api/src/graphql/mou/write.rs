@@ -1,7 +1,7 @@
 //! Writing MoUs: editors of a plan's organizations record them; a party signs them; the status
 //! moves along a fixed path (see [`next_statuses`]).
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, OneofObject, SimpleObject};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
@@ -37,6 +37,40 @@ pub struct CreateMouInput {
     /// Client key that makes the create safe to retry: a repeated request with the same key
     /// returns the MoU the first one created (keys are per token, 1–200 characters).
     idempotency_key: Option<String>,
+}
+
+/// An MoU of a plan being created (`createPlan`'s `mous`, in order): a new one, or an existing
+/// one (`id`) that this plan reports too.
+#[derive(OneofObject)]
+pub enum PlanMouInput {
+    New(NewMouInput),
+    Existing(ID),
+}
+
+/// A new MoU of a plan being created.
+#[derive(InputObject)]
+pub struct NewMouInput {
+    subject: String,
+    parties: Vec<MouPartyInput>,
+    document_url: Option<String>,
+    #[graphql(default)]
+    draft: bool,
+    internal_note: Option<String>,
+}
+
+impl NewMouInput {
+    /// The `createMou` input of this MoU, in plan `plan`.
+    pub fn in_plan(self, plan: ID) -> CreateMouInput {
+        CreateMouInput {
+            plan,
+            subject: self.subject,
+            parties: self.parties,
+            document_url: self.document_url,
+            draft: self.draft,
+            internal_note: self.internal_note,
+            idempotency_key: None,
+        }
+    }
 }
 
 /// Changes to an MoU: absent fields stay as they are; `null` clears an optional field. The status

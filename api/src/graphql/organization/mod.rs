@@ -3,7 +3,7 @@
 mod participants;
 mod write;
 
-pub use participants::ParticipantMutation;
+pub use participants::{NewParticipantInput, ParticipantMutation};
 pub use write::OrganizationMutation;
 
 use async_graphql::{Context, ID, Object, SimpleObject};

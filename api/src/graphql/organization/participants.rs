@@ -6,12 +6,12 @@ use chrono::Utc;
 use sea_orm::{ActiveEnum, ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
-use super::{Organization, load};
+use super::Organization;
 use crate::auth::{Permission, Writes, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::enums::ParticipantRole;
 use crate::graphql::ids::{NodeKind, decode_int};
-use crate::graphql::plan::{self, Plan};
+use crate::graphql::plan::Plan;
 use crate::graphql::write::{Diff, Entry, Operation, Write};
 use entity::plan_participant;
 
@@ -22,6 +22,25 @@ pub struct PlanParticipantInput {
     organization: ID,
     /// How it takes part.
     role: ParticipantRole,
+}
+
+/// An organization taking part in a plan being created (`createPlan`'s `participants`).
+#[derive(InputObject)]
+pub struct NewParticipantInput {
+    organization: ID,
+    /// How it takes part.
+    role: ParticipantRole,
+}
+
+impl NewParticipantInput {
+    /// The `addPlanParticipant` input of this participant, in plan `plan`.
+    pub fn in_plan(self, plan: ID) -> PlanParticipantInput {
+        PlanParticipantInput {
+            plan,
+            organization: self.organization,
+            role: self.role,
+        }
+    }
 }
 
 /// The plan whose participants changed.
@@ -37,14 +56,14 @@ pub struct ParticipantMutation;
 impl ParticipantMutation {
     /// Makes an organization take part in a plan, or changes its role there (admins only).
     #[graphql(guard = "Writes(Permission::Administer)")]
-    async fn add_plan_participant(
+    pub(crate) async fn add_plan_participant(
         &self,
         ctx: &Context<'_>,
         input: PlanParticipantInput,
     ) -> ApiResult<PlanParticipantPayload> {
-        let (plan_row, org) = participant_parties(ctx, &input.plan, &input.organization).await?;
         let role: entity::enums::ParticipantRole = input.role.into();
         let w = Write::begin(ctx, Permission::Administer).await?;
+        let (plan_row, org) = participant_parties(&w, &input.plan, &input.organization).await?;
         let existing = plan_participant::Entity::find_by_id((plan_row.0.id, org.0.id))
             .one(&w.txn)
             .await?;
@@ -93,8 +112,8 @@ impl ParticipantMutation {
         plan: ID,
         organization: ID,
     ) -> ApiResult<PlanParticipantPayload> {
-        let (plan_row, org) = participant_parties(ctx, &plan, &organization).await?;
         let w = Write::begin(ctx, Permission::Administer).await?;
+        let (plan_row, org) = participant_parties(&w, &plan, &organization).await?;
         let removed = plan_participant::Entity::delete_by_id((plan_row.0.id, org.0.id))
             .exec(&w.txn)
             .await?;
@@ -132,13 +151,20 @@ fn plan_entry(plan: &entity::plan::Model, diff: Diff, action: &'static str) -> E
 }
 
 async fn participant_parties(
-    ctx: &Context<'_>,
+    w: &Write,
     plan_id: &ID,
     organization_id: &ID,
 ) -> ApiResult<(Plan, Organization)> {
     let plan_id = decode_int(plan_id, NodeKind::Plan, "plan")?;
     let org_id = decode_int(organization_id, NodeKind::Organization, "organization")?;
-    let plan_row = plan::load(ctx, plan_id).await?.ok_or(ApiError::NotFound)?;
-    let org = load(ctx, org_id).await?.ok_or(ApiError::NotFound)?;
-    Ok((plan_row, org))
+    // Read in the write's transaction: a plan created earlier in the same batch is there.
+    let plan_row = entity::plan::Entity::find_by_id(plan_id)
+        .one(&w.txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let org = entity::organization::Entity::find_by_id(org_id)
+        .one(&w.txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((Plan(plan_row), Organization(org)))
 }

@@ -2,6 +2,7 @@
 
 mod filter;
 mod links;
+mod parts;
 mod write;
 
 pub use filter::{PlanFilter, PlanOrder};

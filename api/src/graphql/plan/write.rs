@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use super::Plan;
+use super::parts::PlanPartsInput;
 use crate::auth::Permission;
 use crate::auth::policy;
 use crate::auth::policy::Guarded;
@@ -16,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::enums::PlanStatus;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::write::{
-    self, DeletePayload, Diff, Entry, Fields, Idempotent, Operation, PlanRecord, Write,
+    self, Batch, DeletePayload, Diff, Entry, Fields, Idempotent, Operation, PlanRecord, Write,
     check_version, city_id, delete_versioned, save_versioned,
 };
 use entity::{expected_result, plan, plan_activity, plan_mou, statement, theme};
@@ -43,6 +44,9 @@ pub struct CreatePlanInput {
     internal_note: Option<String>,
     /// Client key that makes the create safe to retry (see `createActivity`).
     idempotency_key: Option<String>,
+    /// Its parts, written with it: all or nothing.
+    #[graphql(flatten)]
+    parts: PlanPartsInput,
 }
 
 /// Changes to a plan: absent fields stay as they are; `null` clears an optional field. Changing
@@ -69,62 +73,33 @@ pub struct PlanMutation;
 
 #[Object]
 impl PlanMutation {
-    /// Creates a plan (admins only); CONFLICT when the slug is taken.
+    /// Creates a plan (admins only), with its parts when given (themes, statements, partner
+    /// cities, SDGs, Urban Agenda partnerships, participants, expected results, activities, MoUs;
+    /// at most 200 of each): one transaction, each part written as its own mutation would write
+    /// it, nothing written when any fails (the error names it: `themes[2].title`). CONFLICT when
+    /// the slug is taken.
     async fn create_plan(
         &self,
         ctx: &Context<'_>,
         input: CreatePlanInput,
     ) -> ApiResult<PlanPayload> {
-        let w = Write::begin(ctx, Permission::Administer).await?;
-        let key = match w
-            .replay(input.idempotency_key.as_deref(), "createPlan", &input)
-            .await?
-        {
-            Some(Idempotent::Done(id)) => return existing(&w, id).await,
-            key => key,
-        };
-        let title = write::text("title", &input.title, 500)?;
-        let slug = match &input.slug {
-            Some(slug) => {
-                let slug = checked_slug(slug)?;
-                slug_free(&w, &slug, None).await?;
-                slug
-            }
-            None => free_slug(&w, &title).await?,
-        };
-        let focal = city_id(&w, &input.focal_city, "focalCity").await?;
-        let period = input
-            .period
-            .as_deref()
-            .map(|p| write::partial_date("period", p))
-            .transpose()?;
-        let period_context =
-            write::opt_text("periodContext", input.period_context.as_deref(), 2_000)?;
-        let internal_note = write::opt_text("internalNote", input.internal_note.as_deref(), 5_000)?;
-        let row = write::insert_new(
-            &w.txn,
-            plan::ActiveModel {
-                slug: Set(slug),
-                title: Set(title),
-                status: Set(input.status.into()),
-                focal_city_id: Set(focal),
-                period_text: Set(period.as_ref().map(|d| d.text().to_owned())),
-                period_precision: Set(period.as_ref().map(|d| d.precision())),
-                period_start: Set(period.as_ref().map(|d| d.start())),
-                period_end: Set(period.as_ref().map(|d| d.end())),
-                period_context: Set(period_context),
-                source_document_id: Set(None),
-                internal_note: Set(internal_note),
-                ..Default::default()
-            },
-        )
-        .await?;
-        w.remember(key, NodeKind::Plan, row.id).await?;
-        let mut diff = Diff::default();
-        diff.record(None, Some(&row), FIELDS);
-        w.commit(vec![entry(&row, Operation::Created, diff)])
+        if input.parts.is_empty() {
+            return Ok(create_row(ctx, &input).await?.0);
+        }
+        input.parts.check()?;
+        let batch = Batch::default();
+        let payload = batch
+            .run(async move {
+                let (payload, replayed) = create_row(ctx, &input).await?;
+                if !replayed {
+                    let plan = NodeKind::Plan.id(payload.plan.0.id);
+                    input.parts.write(ctx, &plan).await?;
+                }
+                Ok::<_, ApiError>(payload)
+            })
             .await?;
-        Ok(PlanPayload { plan: Plan(row) })
+        batch.commit(ctx.data_opt::<crate::live::Live>()).await?;
+        Ok(payload)
     }
 
     /// Changes a plan read at `version` (editors of the plan's organizations, admins; only admins
@@ -391,4 +366,63 @@ async fn existing(w: &Write, id: i64) -> ApiResult<PlanPayload> {
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(PlanPayload { plan: Plan(row) })
+}
+
+/// Writes the plan row of `input` (its parts are the caller's); whether it was an idempotent
+/// replay, which returns the plan the first request made.
+async fn create_row(ctx: &Context<'_>, input: &CreatePlanInput) -> ApiResult<(PlanPayload, bool)> {
+    let w = Write::begin(ctx, Permission::Administer).await?;
+    let key = match w
+        .replay(input.idempotency_key.as_deref(), "createPlan", input)
+        .await?
+    {
+        Some(Idempotent::Done(id)) => {
+            let payload = existing(&w, id).await?;
+            w.commit(Vec::new()).await?;
+            return Ok((payload, true));
+        }
+        key => key,
+    };
+
+    let title = write::text("title", &input.title, 500)?;
+    let slug = match &input.slug {
+        Some(slug) => {
+            let slug = checked_slug(slug)?;
+            slug_free(&w, &slug, None).await?;
+            slug
+        }
+        None => free_slug(&w, &title).await?,
+    };
+    let focal = city_id(&w, &input.focal_city, "focalCity").await?;
+    let period = input
+        .period
+        .as_deref()
+        .map(|p| write::partial_date("period", p))
+        .transpose()?;
+    let period_context = write::opt_text("periodContext", input.period_context.as_deref(), 2_000)?;
+    let internal_note = write::opt_text("internalNote", input.internal_note.as_deref(), 5_000)?;
+    let row = write::insert_new(
+        &w.txn,
+        plan::ActiveModel {
+            slug: Set(slug),
+            title: Set(title),
+            status: Set(input.status.into()),
+            focal_city_id: Set(focal),
+            period_text: Set(period.as_ref().map(|d| d.text().to_owned())),
+            period_precision: Set(period.as_ref().map(|d| d.precision())),
+            period_start: Set(period.as_ref().map(|d| d.start())),
+            period_end: Set(period.as_ref().map(|d| d.end())),
+            period_context: Set(period_context),
+            source_document_id: Set(None),
+            internal_note: Set(internal_note),
+            ..Default::default()
+        },
+    )
+    .await?;
+    w.remember(key, NodeKind::Plan, row.id).await?;
+    let mut diff = Diff::default();
+    diff.record(None, Some(&row), FIELDS);
+    w.commit(vec![entry(&row, Operation::Created, diff)])
+        .await?;
+    Ok((PlanPayload { plan: Plan(row) }, false))
 }

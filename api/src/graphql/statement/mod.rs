@@ -2,7 +2,10 @@
 
 mod write;
 
-pub use write::{CreateStatementInput, StatementMutation, StatementPayload, UpdateStatementInput};
+pub use write::{
+    CreateStatementInput, PlanStatementInput, StatementMutation, StatementPayload,
+    UpdateStatementInput,
+};
 
 use async_graphql::{Context, ID, Object};
 

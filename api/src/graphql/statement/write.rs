@@ -33,6 +33,31 @@ pub struct CreateStatementInput {
     idempotency_key: Option<String>,
 }
 
+/// A statement of a plan being created (`createPlan`'s `statements`, in their order per kind).
+#[derive(InputObject)]
+pub struct PlanStatementInput {
+    /// Focus, challenge or objective.
+    kind: StatementKind,
+    /// Optional heading, up to 500 characters.
+    title: Option<String>,
+    /// The statement, 1–20 000 characters.
+    text: String,
+}
+
+impl PlanStatementInput {
+    /// The `createStatement` input of this statement, in plan `plan`.
+    pub fn in_plan(self, plan: ID) -> CreateStatementInput {
+        CreateStatementInput {
+            plan,
+            kind: self.kind,
+            title: self.title,
+            text: self.text,
+            position: None,
+            idempotency_key: None,
+        }
+    }
+}
+
 /// Changes to a statement: absent fields stay as they are; `null` clears the title. A new kind
 /// moves the statement to the end of that list unless `position` says where.
 #[derive(InputObject, Default)]

@@ -2,7 +2,7 @@
 
 mod write;
 
-pub use write::{CreateThemeInput, ThemeMutation, ThemePayload, UpdateThemeInput};
+pub use write::{CreateThemeInput, PlanThemeInput, ThemeMutation, ThemePayload, UpdateThemeInput};
 
 use async_graphql::{Context, ID, Object};
 

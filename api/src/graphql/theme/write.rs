@@ -29,6 +29,28 @@ pub struct CreateThemeInput {
     idempotency_key: Option<String>,
 }
 
+/// A theme of a plan being created (`createPlan`'s `themes`, in their order).
+#[derive(InputObject)]
+pub struct PlanThemeInput {
+    /// Short title, 1–500 characters.
+    title: String,
+    /// What the theme covers, up to 20 000 characters.
+    description: Option<String>,
+}
+
+impl PlanThemeInput {
+    /// The `createTheme` input of this theme, in plan `plan`.
+    pub fn in_plan(self, plan: ID) -> CreateThemeInput {
+        CreateThemeInput {
+            plan,
+            title: self.title,
+            description: self.description,
+            position: None,
+            idempotency_key: None,
+        }
+    }
+}
+
 /// Changes to a theme: absent fields stay as they are; `null` clears the description.
 #[derive(InputObject, Default)]
 pub struct UpdateThemeInput {

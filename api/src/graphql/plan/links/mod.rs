@@ -34,7 +34,7 @@ pub struct PlanLinkMutation;
 #[Object]
 impl PlanLinkMutation {
     /// Links a plan to an SDG goal (1–17) and, when given, one of that goal's targets ("11.2").
-    async fn link_plan_sdg(
+    pub(crate) async fn link_plan_sdg(
         &self,
         ctx: &Context<'_>,
         plan: ID,
@@ -116,7 +116,7 @@ impl PlanLinkMutation {
     }
 
     /// Links a plan to an EU Urban Agenda partnership, named by its key ("energy-transition").
-    async fn link_plan_urban_agenda_partnership(
+    pub(crate) async fn link_plan_urban_agenda_partnership(
         &self,
         ctx: &Context<'_>,
         plan: ID,
@@ -157,7 +157,7 @@ impl PlanLinkMutation {
     }
 
     /// Adds a partner city to a plan, after the others; not the plan's focal city.
-    async fn add_partner_city(
+    pub(crate) async fn add_partner_city(
         &self,
         ctx: &Context<'_>,
         plan: ID,
