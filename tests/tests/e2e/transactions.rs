@@ -305,3 +305,40 @@ async fn a_plan_is_created_with_its_parts_in_one_call_or_not_at_all() {
         [json!("E-bus cooperation")]
     );
 }
+
+/// Everything of a plan that its parts make, without its own ID and slug.
+const PLAN_CONTENT: &str = "query($id: ID!) { plan(id: $id) { title status period { text } periodContext focalCity { id } partnerCities { id } themes { title description } focusAreas { title description } challengeStatements { title description } objectiveStatements { title description } sdgGoals { number } sdgTargets { code } urbanAgendaPartnerships { key } expectedResults { kind description cities { id } } activities(first: 100, orderBy: CREATED) { nodes { title description kind date { text precision } place placeCity { id } cities { id } } } mous { subject documentUrl parties { city { id } organization { id } } } } }";
+
+#[tokio::test]
+async fn the_documented_nested_create_plan_rebuilds_the_guangzhou_plan() {
+    let p = partners().await;
+    let document = include_str!("../../../docs/examples/create-plan-guangzhou.graphql");
+    let variables: Value = serde_json::from_str(include_str!(
+        "../../../docs/examples/create-plan-guangzhou.json"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let r = p.app.graphql_as(&p.admin, document, variables).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let rebuilt = r["data"]["createPlan"]["plan"]["id"].clone();
+    assert_eq!(
+        r["data"]["createPlan"]["plan"]["slug"],
+        "guangzhou-cn-rebuilt"
+    );
+    let content = |id: Value| {
+        let app = &p.app;
+        let admin = &p.admin;
+        async move {
+            let r = app
+                .graphql_as(admin, PLAN_CONTENT, json!({ "id": id }))
+                .await;
+            assert!(r["errors"].is_null(), "{r}");
+            r["data"]["plan"].clone()
+        }
+    };
+    let original = content(json!(PLAN)).await;
+    assert!(
+        original["activities"]["nodes"].as_array().map(Vec::len) > Some(0),
+        "{original}"
+    );
+    assert_eq!(content(rebuilt).await, original);
+}
