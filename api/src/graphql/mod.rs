@@ -27,7 +27,7 @@ mod statement;
 mod stats;
 mod theme;
 mod token;
-mod transaction;
+pub(crate) mod transaction;
 pub mod webhook;
 mod write;
 

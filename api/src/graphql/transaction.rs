@@ -63,25 +63,25 @@ pub struct ChangeMouStatusOperation {
 /// `updateTheme`'s arguments.
 #[derive(InputObject)]
 pub struct UpdateThemeOperation {
-    id: ID,
-    version: i32,
-    input: UpdateThemeInput,
+    pub(crate) id: ID,
+    pub(crate) version: i32,
+    pub(crate) input: UpdateThemeInput,
 }
 
 /// `updateStatement`'s arguments.
 #[derive(InputObject)]
 pub struct UpdateStatementOperation {
-    id: ID,
-    version: i32,
-    input: UpdateStatementInput,
+    pub(crate) id: ID,
+    pub(crate) version: i32,
+    pub(crate) input: UpdateStatementInput,
 }
 
 /// `updateExpectedResult`'s arguments.
 #[derive(InputObject)]
 pub struct UpdateExpectedResultOperation {
-    id: ID,
-    version: i32,
-    input: UpdateExpectedResultInput,
+    pub(crate) id: ID,
+    pub(crate) version: i32,
+    pub(crate) input: UpdateExpectedResultInput,
 }
 
 /// `linkActivity`'s arguments.

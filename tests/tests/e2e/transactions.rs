@@ -342,3 +342,98 @@ async fn the_documented_nested_create_plan_rebuilds_the_guangzhou_plan() {
     );
     assert_eq!(content(rebuilt).await, original);
 }
+
+const UPDATE_PLAN: &str = "mutation($id: ID!, $v: Int!, $input: UpdatePlanInput!) { updatePlan(id: $id, version: $v, input: $input) { plan { version title themes { id title version } focusAreas { id description } partnerCities { id } } } }";
+const PLAN_LISTS: &str = "query($id: ID!) { plan(id: $id) { version title themes { id title version } focusAreas { id description version } partnerCities { id } } }";
+
+#[tokio::test]
+async fn update_plan_replaces_or_patches_its_lists_with_its_fields_all_or_nothing() {
+    let p = partners().await;
+    let read = async |p: &Partners| {
+        let r = p
+            .app
+            .graphql_as(&p.admin, PLAN_LISTS, json!({ "id": PLAN }))
+            .await;
+        assert!(r["errors"].is_null(), "{r}");
+        r["data"]["plan"].clone()
+    };
+    let before = read(&p).await;
+    let version = before["version"].clone();
+    let focus = before["focusAreas"][0].clone();
+    let other = partners_plan_theme(&p).await;
+
+    // A bad item, a theme of another plan, a stale version: nothing changes.
+    let bad_inputs = [
+        json!({ "title": "Renamed", "replaceThemes": [{ "title": "Mobility" }, { "title": "" }] }),
+        json!({ "updateThemes": [{ "id": other.0, "version": other.1, "input": { "title": "Hijacked" } }] }),
+    ];
+    for input in bad_inputs {
+        let r = p
+            .app
+            .graphql_as(
+                &p.editor_a,
+                UPDATE_PLAN,
+                json!({ "id": PLAN, "v": version, "input": input }),
+            )
+            .await;
+        assert!(r["errors"][0]["extensions"]["item"].is_string(), "{r}");
+        assert_eq!(read(&p).await, before);
+    }
+    let stale = json!({ "replaceThemes": [{ "title": "Mobility" }] });
+    let r = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            UPDATE_PLAN,
+            json!({ "id": PLAN, "v": 99, "input": stale }),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
+    assert_eq!(read(&p).await, before);
+
+    let input = json!({
+        "title": "U-CAP Guangzhou (revised)",
+        "replaceThemes": [{ "title": "Mobility" }, { "title": "Energy" }],
+        "updateStatements": [{ "id": focus["id"], "version": focus["version"], "input": { "text": "Start-ups first" } }],
+        "replacePartnerCities": ["Q2l0eToz", "Q2l0eToy"],
+    });
+    let r = p
+        .app
+        .graphql_as(
+            &p.editor_a,
+            UPDATE_PLAN,
+            json!({ "id": PLAN, "v": version, "input": input }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let after = read(&p).await;
+    assert_eq!(after["title"], "U-CAP Guangzhou (revised)");
+    let titles: Vec<&Value> = after["themes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| &t["title"])
+        .collect();
+    assert_eq!(titles, [&json!("Mobility"), &json!("Energy")]);
+    assert_eq!(after["focusAreas"][0]["description"], "Start-ups first");
+    assert_eq!(
+        after["partnerCities"],
+        json!([{ "id": "Q2l0eToz" }, { "id": "Q2l0eToy" }])
+    );
+}
+
+/// A theme of a second plan (Bologna's, created by the admin): its ID and version.
+async fn partners_plan_theme(p: &Partners) -> (Value, Value) {
+    let input = json!({ "title": "U-CAP Bologna", "focalCity": "Q2l0eToz", "themes": [{ "title": "Other plan's theme" }] });
+    let r = p
+        .app
+        .graphql_as(
+            &p.admin,
+            "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { themes { id version } } } }",
+            json!({ "input": input }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let theme = &r["data"]["createPlan"]["plan"]["themes"][0];
+    (theme["id"].clone(), theme["version"].clone())
+}

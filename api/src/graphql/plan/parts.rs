@@ -4,14 +4,23 @@
 //! any part fails, and the error names the part (`themes[2].title`).
 
 use async_graphql::{Context, ID, InputObject};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
+use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::activity::{ActivityMutation, PlanActivityInput};
 use crate::graphql::expected_result::{ExpectedResultMutation, PlanExpectedResultInput};
+use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::mou::{MouMutation, PlanMouInput};
 use crate::graphql::organization::{NewParticipantInput, ParticipantMutation};
 use crate::graphql::statement::{PlanStatementInput, StatementMutation};
 use crate::graphql::theme::{PlanThemeInput, ThemeMutation};
+use crate::graphql::transaction::{
+    UpdateExpectedResultOperation, UpdateStatementOperation, UpdateThemeOperation,
+};
+use crate::graphql::write::Write;
+use entity::plan_partner_city;
 
 use super::links::PlanLinkMutation;
 
@@ -175,4 +184,237 @@ impl PlanPartsInput {
         }
         Ok(())
     }
+}
+
+/// Changes to a plan's ordered lists (`updatePlan`): a `replace…` list replaces the whole list,
+/// in its order; an `update…` list changes items by ID at the version read. Each item is written
+/// by its own mutation, in the plan's transaction with the plan's own fields.
+#[derive(InputObject, Default)]
+pub struct PlanListsInput {
+    /// The plan's themes from now on, in this order.
+    pub replace_themes: Option<Vec<PlanThemeInput>>,
+    /// Changes to themes of the plan, by ID.
+    pub update_themes: Option<Vec<UpdateThemeOperation>>,
+    /// The plan's statements from now on (every kind), in this order per kind.
+    pub replace_statements: Option<Vec<PlanStatementInput>>,
+    /// Changes to statements of the plan, by ID.
+    pub update_statements: Option<Vec<UpdateStatementOperation>>,
+    /// The plan's expected results from now on, in this order.
+    pub replace_expected_results: Option<Vec<PlanExpectedResultInput>>,
+    /// Changes to expected results of the plan, by ID.
+    pub update_expected_results: Option<Vec<UpdateExpectedResultOperation>>,
+    /// The plan's partner cities from now on, in this order.
+    pub replace_partner_cities: Option<Vec<ID>>,
+}
+
+impl PlanListsInput {
+    pub fn is_empty(&self) -> bool {
+        self.replace_themes.is_none()
+            && self.update_themes.is_none()
+            && self.replace_statements.is_none()
+            && self.update_statements.is_none()
+            && self.replace_expected_results.is_none()
+            && self.update_expected_results.is_none()
+            && self.replace_partner_cities.is_none()
+    }
+
+    /// Refuses a list over [`MAX_ITEMS`] before anything is written.
+    pub fn check(&self) -> ApiResult<()> {
+        let lens = [
+            ("replaceThemes", self.replace_themes.as_ref().map(Vec::len)),
+            ("updateThemes", self.update_themes.as_ref().map(Vec::len)),
+            (
+                "replaceStatements",
+                self.replace_statements.as_ref().map(Vec::len),
+            ),
+            (
+                "updateStatements",
+                self.update_statements.as_ref().map(Vec::len),
+            ),
+            (
+                "replaceExpectedResults",
+                self.replace_expected_results.as_ref().map(Vec::len),
+            ),
+            (
+                "updateExpectedResults",
+                self.update_expected_results.as_ref().map(Vec::len),
+            ),
+            (
+                "replacePartnerCities",
+                self.replace_partner_cities.as_ref().map(Vec::len),
+            ),
+        ];
+        match lens.into_iter().find(|(_, n)| n.unwrap_or(0) > MAX_ITEMS) {
+            Some((field, _)) => Err(ApiError::invalid(
+                field,
+                format!("at most {MAX_ITEMS} items in one call"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Applies the changes to plan `id` (`plan`, its global ID): patches first, then
+    /// replacements (the old items deleted, the new ones created in order).
+    pub async fn write(self, ctx: &Context<'_>, id: i64, plan: &ID) -> ApiResult<()> {
+        for (i, o) in self.update_themes.into_iter().flatten().enumerate() {
+            in_plan(
+                ctx,
+                NodeKind::Theme,
+                "theme",
+                &o.id,
+                id,
+                ("updateThemes", i),
+            )
+            .await?;
+            ThemeMutation
+                .update_theme(ctx, o.id, o.version, o.input)
+                .await?
+                .map_err(|e| e.in_item("updateThemes", i))?;
+        }
+        for (i, o) in self.update_statements.into_iter().flatten().enumerate() {
+            in_plan(
+                ctx,
+                NodeKind::Statement,
+                "statement",
+                &o.id,
+                id,
+                ("updateStatements", i),
+            )
+            .await?;
+            StatementMutation
+                .update_statement(ctx, o.id, o.version, o.input)
+                .await?
+                .map_err(|e| e.in_item("updateStatements", i))?;
+        }
+        for (i, o) in self
+            .update_expected_results
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let at = ("updateExpectedResults", i);
+            in_plan(
+                ctx,
+                NodeKind::ExpectedResult,
+                "expected_result",
+                &o.id,
+                id,
+                at,
+            )
+            .await?;
+            ExpectedResultMutation
+                .update_expected_result(ctx, o.id, o.version, o.input)
+                .await?
+                .map_err(|e| e.in_item("updateExpectedResults", i))?;
+        }
+        if let Some(themes) = self.replace_themes {
+            for (key, version) in parts_of(ctx, "theme", id).await? {
+                let theme = NodeKind::Theme.id(key);
+                ThemeMutation.delete_theme(ctx, theme, version).await??;
+            }
+            for (i, theme) in themes.into_iter().enumerate() {
+                ThemeMutation
+                    .create_theme(ctx, theme.in_plan(plan.clone()))
+                    .await?
+                    .map_err(|e| e.in_item("replaceThemes", i))?;
+            }
+        }
+        if let Some(statements) = self.replace_statements {
+            for (key, version) in parts_of(ctx, "statement", id).await? {
+                let statement = NodeKind::Statement.id(key);
+                StatementMutation
+                    .delete_statement(ctx, statement, version)
+                    .await??;
+            }
+            for (i, statement) in statements.into_iter().enumerate() {
+                StatementMutation
+                    .create_statement(ctx, statement.in_plan(plan.clone()))
+                    .await?
+                    .map_err(|e| e.in_item("replaceStatements", i))?;
+            }
+        }
+        if let Some(results) = self.replace_expected_results {
+            for (key, version) in parts_of(ctx, "expected_result", id).await? {
+                let result = NodeKind::ExpectedResult.id(key);
+                ExpectedResultMutation
+                    .delete_expected_result(ctx, result, version)
+                    .await??;
+            }
+            for (i, result) in results.into_iter().enumerate() {
+                ExpectedResultMutation
+                    .create_expected_result(ctx, result.in_plan(plan.clone()))
+                    .await?
+                    .map_err(|e| e.in_item("replaceExpectedResults", i))?;
+            }
+        }
+        if let Some(cities) = self.replace_partner_cities {
+            let links = PlanLinkMutation;
+            for city in partner_cities_of(ctx, id).await? {
+                links
+                    .remove_partner_city(ctx, plan.clone(), NodeKind::City.id(city))
+                    .await??;
+            }
+            for (i, city) in cities.into_iter().enumerate() {
+                links
+                    .add_partner_city(ctx, plan.clone(), city)
+                    .await?
+                    .map_err(|e| e.in_item("replacePartnerCities", i))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The ids and versions of plan `plan`'s rows in `table` (themes, statements, expected results),
+/// read in the batch's transaction.
+async fn parts_of(ctx: &Context<'_>, table: &'static str, plan: i64) -> ApiResult<Vec<(i64, i32)>> {
+    let w = Write::begin(ctx, Permission::Edit).await?;
+    let select = Query::select()
+        .columns([Alias::new("id"), Alias::new("version")])
+        .from(Alias::new(table))
+        .and_where(Expr::col(Alias::new("plan_id")).eq(plan))
+        .to_owned();
+    let rows = w.txn.query_all(&select).await?;
+    let parts = rows
+        .iter()
+        .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "version")?)))
+        .collect::<Result<Vec<(i64, i32)>, sea_orm::DbErr>>()?;
+    w.commit(Vec::new()).await?;
+    Ok(parts)
+}
+
+/// NOT_FOUND (as item `index` of `list`) unless `id` names a row of `table` in plan `plan`: an
+/// update through `updatePlan` changes that plan's parts only.
+async fn in_plan(
+    ctx: &Context<'_>,
+    kind: NodeKind,
+    table: &'static str,
+    id: &ID,
+    plan: i64,
+    (list, index): (&'static str, usize),
+) -> ApiResult<()> {
+    let key = decode_int(id, kind, "id").map_err(|e| e.in_item(list, index))?;
+    let found = parts_of(ctx, table, plan)
+        .await?
+        .iter()
+        .any(|(k, _)| *k == key);
+    if found {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound.in_item(list, index))
+    }
+}
+
+/// The partner cities of plan `plan`, read in the batch's transaction.
+async fn partner_cities_of(ctx: &Context<'_>, plan: i64) -> ApiResult<Vec<i64>> {
+    let w = Write::begin(ctx, Permission::Edit).await?;
+    let cities = plan_partner_city::Entity::find()
+        .filter(plan_partner_city::Column::PlanId.eq(plan))
+        .select_only()
+        .column(plan_partner_city::Column::CityId)
+        .into_tuple()
+        .all(&w.txn)
+        .await?;
+    w.commit(Vec::new()).await?;
+    Ok(cities)
 }

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::Plan;
-use super::parts::PlanPartsInput;
+use super::parts::{PlanListsInput, PlanPartsInput};
 use crate::auth::Permission;
 use crate::auth::policy;
 use crate::auth::policy::Guarded;
@@ -60,6 +60,9 @@ pub struct UpdatePlanInput {
     period_context: MaybeUndefined<String>,
     status: Option<PlanStatus>,
     internal_note: MaybeUndefined<String>,
+    /// Its ordered lists replaced or patched, in the same transaction.
+    #[graphql(flatten)]
+    lists: PlanListsInput,
 }
 
 /// The plan created or changed.
@@ -105,6 +108,9 @@ impl PlanMutation {
     /// Changes a plan read at `version` (editors of the plan's organizations, admins; only admins
     /// change its slug, focal city or status); CONFLICT with the current version when it changed
     /// meanwhile.
+    ///
+    /// `replaceThemes`, `updateThemes`, … change its ordered lists in the same transaction (see
+    /// `PlanListsInput`): nothing is written when one item fails, and the error names it.
     async fn update_plan(
         &self,
         ctx: &Context<'_>,
@@ -112,88 +118,20 @@ impl PlanMutation {
         version: i32,
         input: UpdatePlanInput,
     ) -> ApiResult<PlanPayload> {
-        let w = Write::begin(ctx, Permission::Edit).await?;
-        let id = decode_int(&id, NodeKind::Plan, "id")?;
-        let current = plan::Entity::find_by_id(id)
-            .filter(plan::Entity::readable(&w.scope))
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        w.require_plans(&[id])?;
-        check_version(current.version, version)?;
-        let mut row: plan::ActiveModel = current.clone().into();
-        if let Some(title) = &input.title {
-            row.title
-                .set_if_not_equals(write::text("title", title, 500)?);
+        if input.lists.is_empty() {
+            return update_row(ctx, &id, version, &input).await;
         }
-        if let Some(slug) = &input.slug {
-            row.slug.set_if_not_equals(checked_slug(slug)?);
-        }
-        if let Some(city) = &input.focal_city {
-            row.focal_city_id
-                .set_if_not_equals(city_id(&w, city, "focalCity").await?);
-        }
-        if let Some(status) = input.status {
-            row.status.set_if_not_equals(status.into());
-        }
-        if !w.is_admin() && (row.slug.is_set() || row.focal_city_id.is_set() || row.status.is_set())
-        {
-            // Editors keep to the plan's texts; publishing and identity are an admin's.
-            return Err(ApiError::Forbidden);
-        }
-        if row.slug.is_set() {
-            slug_free(&w, row.slug.as_ref(), Some(id)).await?;
-        }
-        match &input.period {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => {
-                row.period_text.set_if_not_equals(None);
-                row.period_precision.set_if_not_equals(None);
-                row.period_start.set_if_not_equals(None);
-                row.period_end.set_if_not_equals(None);
-            }
-            MaybeUndefined::Value(p) => {
-                let d = write::partial_date("period", p)?;
-                row.period_text.set_if_not_equals(Some(d.text().to_owned()));
-                row.period_precision.set_if_not_equals(Some(d.precision()));
-                row.period_start.set_if_not_equals(Some(d.start()));
-                row.period_end.set_if_not_equals(Some(d.end()));
-            }
-        }
-        match &input.period_context {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => row.period_context.set_if_not_equals(None),
-            MaybeUndefined::Value(c) => row.period_context.set_if_not_equals(write::opt_text(
-                "periodContext",
-                Some(c),
-                2_000,
-            )?),
-        }
-        match &input.internal_note {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => row.internal_note.set_if_not_equals(None),
-            MaybeUndefined::Value(n) => row.internal_note.set_if_not_equals(write::opt_text(
-                "internalNote",
-                Some(n),
-                5_000,
-            )?),
-        }
-        if !row.is_changed() {
-            w.commit(Vec::new()).await?;
-            return Ok(PlanPayload {
-                plan: Plan(current),
-            });
-        }
-        let updated = save_versioned(&w.txn, row, id, version).await?;
-        let mut diff = Diff::default();
-        diff.record(Some(&current), Some(&updated), FIELDS);
-        let mut change = entry(&updated, Operation::Updated, diff);
-        // A plan that stops being published reaches public mirrors as a tombstone.
-        change.public |= policy::plan_is_public(current.status);
-        w.commit(vec![change]).await?;
-        Ok(PlanPayload {
-            plan: Plan(updated),
-        })
+        input.lists.check()?;
+        let batch = Batch::default();
+        let payload = batch
+            .run(async move {
+                let payload = update_row(ctx, &id, version, &input).await?;
+                input.lists.write(ctx, payload.plan.0.id, &id).await?;
+                Ok::<_, ApiError>(payload)
+            })
+            .await?;
+        batch.commit(ctx.data_opt::<crate::live::Live>()).await?;
+        Ok(payload)
     }
 
     /// Deletes a plan read at `version` with its themes, statements, expected results, links,
@@ -425,4 +363,93 @@ async fn create_row(ctx: &Context<'_>, input: &CreatePlanInput) -> ApiResult<(Pl
     w.commit(vec![entry(&row, Operation::Created, diff)])
         .await?;
     Ok((PlanPayload { plan: Plan(row) }, false))
+}
+
+/// Writes the plan's own fields of `input` (its lists are the caller's).
+async fn update_row(
+    ctx: &Context<'_>,
+    id: &ID,
+    version: i32,
+    input: &UpdatePlanInput,
+) -> ApiResult<PlanPayload> {
+    let w = Write::begin(ctx, Permission::Edit).await?;
+
+    let id = decode_int(id, NodeKind::Plan, "id")?;
+    let current = plan::Entity::find_by_id(id)
+        .filter(plan::Entity::readable(&w.scope))
+        .one(&w.txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    w.require_plans(&[id])?;
+    check_version(current.version, version)?;
+    let mut row: plan::ActiveModel = current.clone().into();
+    if let Some(title) = &input.title {
+        row.title
+            .set_if_not_equals(write::text("title", title, 500)?);
+    }
+    if let Some(slug) = &input.slug {
+        row.slug.set_if_not_equals(checked_slug(slug)?);
+    }
+    if let Some(city) = &input.focal_city {
+        row.focal_city_id
+            .set_if_not_equals(city_id(&w, city, "focalCity").await?);
+    }
+    if let Some(status) = input.status {
+        row.status.set_if_not_equals(status.into());
+    }
+    if !w.is_admin() && (row.slug.is_set() || row.focal_city_id.is_set() || row.status.is_set()) {
+        // Editors keep to the plan's texts; publishing and identity are an admin's.
+        return Err(ApiError::Forbidden);
+    }
+    if row.slug.is_set() {
+        slug_free(&w, row.slug.as_ref(), Some(id)).await?;
+    }
+    match &input.period {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => {
+            row.period_text.set_if_not_equals(None);
+            row.period_precision.set_if_not_equals(None);
+            row.period_start.set_if_not_equals(None);
+            row.period_end.set_if_not_equals(None);
+        }
+        MaybeUndefined::Value(p) => {
+            let d = write::partial_date("period", p)?;
+            row.period_text.set_if_not_equals(Some(d.text().to_owned()));
+            row.period_precision.set_if_not_equals(Some(d.precision()));
+            row.period_start.set_if_not_equals(Some(d.start()));
+            row.period_end.set_if_not_equals(Some(d.end()));
+        }
+    }
+    match &input.period_context {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.period_context.set_if_not_equals(None),
+        MaybeUndefined::Value(c) => {
+            row.period_context
+                .set_if_not_equals(write::opt_text("periodContext", Some(c), 2_000)?)
+        }
+    }
+    match &input.internal_note {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.internal_note.set_if_not_equals(None),
+        MaybeUndefined::Value(n) => {
+            row.internal_note
+                .set_if_not_equals(write::opt_text("internalNote", Some(n), 5_000)?)
+        }
+    }
+    if !row.is_changed() {
+        w.commit(Vec::new()).await?;
+        return Ok(PlanPayload {
+            plan: Plan(current),
+        });
+    }
+    let updated = save_versioned(&w.txn, row, id, version).await?;
+    let mut diff = Diff::default();
+    diff.record(Some(&current), Some(&updated), FIELDS);
+    let mut change = entry(&updated, Operation::Updated, diff);
+    // A plan that stops being published reaches public mirrors as a tombstone.
+    change.public |= policy::plan_is_public(current.status);
+    w.commit(vec![change]).await?;
+    Ok(PlanPayload {
+        plan: Plan(updated),
+    })
 }

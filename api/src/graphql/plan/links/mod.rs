@@ -186,7 +186,7 @@ impl PlanLinkMutation {
     }
 
     /// Removes a partner city from a plan; the later partners move up by one.
-    async fn remove_partner_city(
+    pub(crate) async fn remove_partner_city(
         &self,
         ctx: &Context<'_>,
         plan: ID,
