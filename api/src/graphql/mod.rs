@@ -63,6 +63,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     organization::OrganizationMutation,
+    organization::OrganizationMergeMutation,
     organization::ParticipantMutation,
     token::TokenMutation,
     activity::ActivityMutation,
@@ -73,6 +74,7 @@ pub struct MutationRoot(
     statement::StatementMutation,
     expected_result::ExpectedResultMutation,
     city::CityMutation,
+    city::CityMergeMutation,
     persisted::PersistedMutation,
     webhook::WebhookMutation,
 );

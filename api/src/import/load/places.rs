@@ -31,6 +31,23 @@ pub(super) async fn find_city(w: &Writer<'_>, p: &PlaceRef) -> Result<Option<cit
     q.one(w.txn).await
 }
 
+/// A city that another of its names (one a merge recorded, say) names, in the place's country
+/// when it has one: the place is that city, as it is.
+async fn named_city(w: &Writer<'_>, p: &PlaceRef) -> Result<Option<city::Model>, DbErr> {
+    let mut names = vec![p.name.clone()];
+    let display = display_name(p);
+    if display != p.name {
+        names.push(display);
+    }
+    let mut q = city::Entity::find()
+        .inner_join(city_name::Entity)
+        .filter(city_name::Column::Name.is_in(names));
+    if let Some(cc) = &p.country_code {
+        q = q.filter(city::Column::CountryCode.eq(cc.as_str()));
+    }
+    q.one(w.txn).await
+}
+
 /// The gazetteer's name when matched ("Rome" for "Roma"), else the published one.
 pub(super) fn display_name(p: &PlaceRef) -> String {
     p.entry
@@ -58,6 +75,12 @@ pub(super) fn guess_kind(name: &str) -> CityKind {
 /// Upserts a place from the gazetteer (or as published when unknown); returns its id.
 pub(super) async fn place(w: &mut Writer<'_>, p: &PlaceRef) -> Result<i64, DbErr> {
     let existing = find_city(w, p).await?;
+    if existing.is_none()
+        && let Some(named) = named_city(w, p).await?
+    {
+        w.tally.unchanged += 1;
+        return Ok(named.id);
+    }
     let name = display_name(p);
     let entry: Option<&CityEntry> = p.entry.as_ref();
     let is_new = existing.is_none();
