@@ -174,6 +174,9 @@ async fn merging_organizations_moves_every_reference_and_the_next_import_finds_t
     ok(&p, &p.admin, add, json!({ "o": keep })).await;
     ok(&p, &p.admin, add, json!({ "o": remove })).await;
     let (token, _) = p.app.issue_token(Role::Editor, &[key(&remove)]).await;
+    let me = "{ me { organizations { id } } }";
+    let used = ok(&p, &token, me, json!({})).await;
+    assert_eq!(used["me"]["organizations"][0]["id"], remove, "{used}");
     let hook = "mutation($o: ID!) { createWebhookEndpoint(input: { organization: $o, url: \"http://127.0.0.1:9/hooks\" }) { endpoint { id } } }";
     ok(&p, &p.admin, hook, json!({ "o": remove })).await;
     let read = "query($id: ID!) { organization(id: $id) { name activities(first: 100) { nodes { id } } participations { plan { id } role } } }";
@@ -229,10 +232,7 @@ async fn merging_organizations_moves_every_reference_and_the_next_import_finds_t
         .filter(|t| t["organizations"][0]["id"] == keep)
         .count();
     assert_eq!(for_keep, 1, "{listed}");
-    let me = p
-        .app
-        .graphql_as(&token, "{ me { organizations { id } } }", json!({}))
-        .await;
+    let me = p.app.graphql_as(&token, me, json!({})).await;
     assert_eq!(error_code(&me), Some("UNAUTHENTICATED"), "{me}");
 
     // One audit entry naming both and what moved; the feed: kept updated, removed deleted.
@@ -405,6 +405,12 @@ async fn conflicting_or_unauthorized_merges_are_refused_and_write_nothing() {
     let same = json!({ "keep": BOLOGNA, "remove": BOLOGNA });
     let r = p.app.graphql_as(&p.admin, MERGE_CITIES, same).await;
     assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+
+    // A record that does not exist.
+    let missing = json!({ "keep": "T3JnYW5pemF0aW9uOjk5OTk", "remove": remove });
+    let r = p.app.graphql_as(&p.admin, MERGE_ORGS, missing).await;
+    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["field"], "keep", "{r}");
 
     // Both parties of one MoU.
     let mou = json!({ "plan": PLAN, "subject": "Joint lab", "parties": [{ "organization": keep }, { "organization": remove }] });

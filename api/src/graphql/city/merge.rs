@@ -45,8 +45,7 @@ impl CityMergeMutation {
     ) -> ApiResult<CityPayload> {
         let w = Write::begin(ctx, Permission::Administer).await?;
         let merge = Merge::parse(NodeKind::City, &keep, &remove)?;
-        let kept = find(&w, merge.keep, "keep").await?;
-        let removed = find(&w, merge.remove, "remove").await?;
+        let (kept, removed) = merge.lock::<city::Entity>(&w.txn, "city").await?;
         conflicts(&w, &merge, &kept, &removed).await?;
         let mut moved = merge.move_references(&w.txn, REFERENCES).await?;
         moved.extend(merge.move_references(&w.txn, ALSO_MOVED).await?);
@@ -69,14 +68,6 @@ impl CityMergeMutation {
             city: City(updated),
         })
     }
-}
-
-/// City `id` of argument `field`.
-async fn find(w: &Write, id: i64, field: &str) -> ApiResult<city::Model> {
-    city::Entity::find_by_id(id)
-        .one(&w.txn)
-        .await?
-        .ok_or_else(|| ApiError::invalid(field, "no such city"))
 }
 
 /// MERGE_CONFLICT when the merged city would be inconsistent: in two countries, a party of an MoU

@@ -11,13 +11,17 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySele
 use super::Organization;
 use super::write::{FIELDS, OrganizationPayload, REFERENCES, org_entry};
 use crate::auth::Permission;
+use crate::auth::tokens::Tokens;
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeKind;
 use crate::graphql::write::{
     Diff, Merge, Operation, Reference, Write, delete_versioned, save_versioned,
 };
-use entity::{mou_party, organization, organization_alias, webhook_endpoint};
+use entity::{
+    access_token, access_token_organization, mou_party, organization, organization_alias,
+    webhook_endpoint,
+};
 
 /// What a merge moves besides what keeps an organization from being deleted: what a deleted one
 /// would take with it.
@@ -47,9 +51,11 @@ impl OrganizationMergeMutation {
     ) -> ApiResult<OrganizationPayload> {
         let w = Write::begin(ctx, Permission::Administer).await?;
         let merge = Merge::parse(NodeKind::Organization, &keep, &remove)?;
-        let kept = find(&w, merge.keep, "keep").await?;
-        let removed = find(&w, merge.remove, "remove").await?;
+        let (kept, removed) = merge
+            .lock::<organization::Entity>(&w.txn, "organization")
+            .await?;
         shared_mous(&w, &merge).await?;
+        let tokens = token_ids_of(&w, removed.id).await?;
         let mut moved = merge.move_references(&w.txn, REFERENCES).await?;
         moved.extend(merge.move_references(&w.txn, ALSO_MOVED).await?);
         record_alias(&w, kept.id, &removed.name).await?;
@@ -67,18 +73,28 @@ impl OrganizationMergeMutation {
         ];
         w.commit_as_one("ORGANIZATION_MERGED", merge.detail(&moved), entries)
             .await?;
+        // Their cached records name the removed organization; from now on they are refused here
+        // as their claims no longer match the record.
+        let cache = ctx.data::<Tokens>()?;
+        for jti in &tokens {
+            cache.forget(jti).await;
+        }
         Ok(OrganizationPayload {
             organization: Organization(updated),
         })
     }
 }
 
-/// Organization `id` of argument `field`.
-async fn find(w: &Write, id: i64, field: &str) -> ApiResult<organization::Model> {
-    organization::Entity::find_by_id(id)
-        .one(&w.txn)
-        .await?
-        .ok_or_else(|| ApiError::invalid(field, "no such organization"))
+/// The `jti` of every token acting for organization `id`.
+async fn token_ids_of(w: &Write, id: i64) -> ApiResult<Vec<String>> {
+    Ok(access_token::Entity::find()
+        .inner_join(access_token_organization::Entity)
+        .filter(access_token_organization::Column::OrganizationId.eq(id))
+        .select_only()
+        .column(access_token::Column::Jti)
+        .into_tuple::<String>()
+        .all(&w.txn)
+        .await?)
 }
 
 /// MERGE_CONFLICT when both organizations are parties of one MoU: merged, it would be an MoU of

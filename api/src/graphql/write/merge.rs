@@ -6,8 +6,11 @@
 use std::collections::BTreeMap;
 
 use async_graphql::ID;
-use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
+    QueryFilter, QueryOrder, QuerySelect,
+};
 use serde_json::{Value, json};
 
 use super::Reference;
@@ -34,6 +37,41 @@ impl Merge {
             ));
         }
         Ok(Self { kind, keep, remove })
+    }
+
+    /// The two records, locked until the merge ends (PostgreSQL; SQLite has one writer anyway), in
+    /// id order so that two merges of the same pair cannot deadlock. While the removed record is
+    /// locked, no other write can add a reference to it: that write waits, then finds it gone.
+    /// BAD_USER_INPUT naming the argument when one does not exist.
+    pub async fn lock<E>(
+        &self,
+        conn: &impl ConnectionTrait,
+        noun: &str,
+    ) -> ApiResult<(E::Model, E::Model)>
+    where
+        E: EntityTrait,
+        E::Model: ModelTrait<Entity = E>,
+    {
+        let id = E::PrimaryKey::iter()
+            .next()
+            .map(|k| k.into_column())
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no primary key")))?;
+        let mut rows = E::find()
+            .filter(id.is_in([self.keep, self.remove]))
+            .order_by_asc(id)
+            .lock(LockType::Update)
+            .all(conn)
+            .await?;
+        let mut take = |key: i64, field: &str| {
+            let at = rows
+                .iter()
+                .position(|r| r.get(id) == key.into())
+                .ok_or_else(|| ApiError::invalid(field, format!("no such {noun}")))?;
+            Ok::<_, ApiError>(rows.swap_remove(at))
+        };
+        let keep = take(self.keep, "keep")?;
+        let remove = take(self.remove, "remove")?;
+        Ok((keep, remove))
     }
 
     /// Moves every reference of `references` from the removed record to the kept one; returns
