@@ -154,6 +154,23 @@ async fn audit_details(p: &Partners, action: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The positions of the Guangzhou plan's partner cities, in order, read from the database.
+async fn partner_positions(p: &Partners) -> Vec<i16> {
+    use entity::plan_partner_city;
+    let db = Database::connect(&p.app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    plan_partner_city::Entity::find()
+        .filter(plan_partner_city::Column::PlanId.eq(key(&json!(PLAN))))
+        .order_by_asc(plan_partner_city::Column::Position)
+        .all(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|l| l.position)
+        .collect()
+}
+
 /// Imports the bundled sample again, as the next import would.
 async fn import_sample(p: &Partners) {
     let db = Database::connect(&p.app.database_url)
@@ -314,6 +331,11 @@ async fn merging_cities_moves_every_reference_and_the_next_import_finds_the_kept
         [json!(PLAN)],
         "{before_remove}"
     );
+    // Both partners of the plan: one row stays, and the positions after the other close up.
+    let partner =
+        "mutation($c: ID!) { addPartnerCity(plan: \"UGxhbjox\", city: $c) { plan { id } } }";
+    ok(&p, &p.admin, partner, json!({ "c": keep })).await;
+    let partners_before = partner_positions(&p).await.len();
     let university = organization_named(&p, "University of Bologna").await;
     let before = counts(&p).await;
     let cursor = feed_end(&p).await;
@@ -340,6 +362,10 @@ async fn merging_cities_moves_every_reference_and_the_next_import_finds_the_kept
         activities,
         "{kept}"
     );
+    let positions = partner_positions(&p).await;
+    let gap_free: Vec<i16> = (1..=positions.len() as i16).collect();
+    assert_eq!(positions, gap_free);
+    assert_eq!(positions.len(), partners_before - 1);
     let city_of = "query($id: ID!) { organization(id: $id) { city { id } } }";
     let org = ok(&p, &p.admin, city_of, json!({ "id": university })).await;
     assert_eq!(org["organization"]["city"]["id"], keep, "{org}");

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, ID, Object};
+use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::City;
@@ -12,6 +13,7 @@ use super::write::{CityPayload, FIELDS, REFERENCES, entry};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeKind;
+use crate::graphql::position::{List, lock_plan};
 use crate::graphql::write::{
     Diff, Merge, Operation, Reference, Write, delete_versioned, save_versioned,
 };
@@ -47,8 +49,15 @@ impl CityMergeMutation {
         let merge = Merge::parse(NodeKind::City, &keep, &remove)?;
         let (kept, removed) = merge.lock::<city::Entity>(&w.txn, "city").await?;
         conflicts(&w, &merge, &kept, &removed).await?;
+        let gaps = shared_partner_lists(&w, &merge).await?;
         let mut moved = merge.move_references(&w.txn, REFERENCES).await?;
         moved.extend(merge.move_references(&w.txn, ALSO_MOVED).await?);
+        for (plan, at) in gaps {
+            let list = Condition::all().add(plan_partner_city::Column::PlanId.eq(plan));
+            List::<plan_partner_city::Entity>::new(list, plan_partner_city::Column::Position)
+                .close(&w.txn, at)
+                .await?;
+        }
         record_alias(&w, kept.id, &removed.name).await?;
         delete_versioned::<city::Entity>(&w.txn, removed.id, removed.version).await?;
         let am: city::ActiveModel = kept.clone().into();
@@ -119,6 +128,38 @@ async fn conflicts(
         }
     }
     Ok(())
+}
+
+/// Plans listing both cities as partners, each locked, and the removed city's position there: its
+/// row collapses into the kept city's, and the positions after it close up.
+async fn shared_partner_lists(w: &Write, merge: &Merge) -> ApiResult<Vec<(i64, i16)>> {
+    let kept: HashSet<i64> = plan_partner_city::Entity::find()
+        .filter(plan_partner_city::Column::CityId.eq(merge.keep))
+        .all(&w.txn)
+        .await?
+        .into_iter()
+        .map(|l| l.plan_id)
+        .collect();
+    let plans: Vec<i64> = plan_partner_city::Entity::find()
+        .filter(plan_partner_city::Column::CityId.eq(merge.remove))
+        .all(&w.txn)
+        .await?
+        .into_iter()
+        .map(|l| l.plan_id)
+        .filter(|p| kept.contains(p))
+        .collect();
+    let mut gaps = Vec::new();
+    for plan in plans {
+        // Positions are read under the plan's lock, which every write of the list takes.
+        lock_plan(&w.txn, plan).await?;
+        let link = plan_partner_city::Entity::find_by_id((plan, merge.remove))
+            .one(&w.txn)
+            .await?;
+        if let Some(link) = link {
+            gaps.push((plan, link.position));
+        }
+    }
+    Ok(gaps)
 }
 
 /// Records `name` as another name (ALIAS) of city `id`, unless it is one already.
