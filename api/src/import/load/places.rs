@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 
 use super::Writer;
 use crate::domain::text::name_key;
@@ -31,8 +33,9 @@ pub(super) async fn find_city(w: &Writer<'_>, p: &PlaceRef) -> Result<Option<cit
     q.one(w.txn).await
 }
 
-/// A city that another of its names (one a merge recorded, say) names, in the place's country
-/// when it has one: the place is that city, as it is.
+/// A city that another of its names (one a merge recorded, say) names, in the place's country; a
+/// place of no known country takes the city only when just one has that name. The place is that
+/// city, as it is.
 async fn named_city(w: &Writer<'_>, p: &PlaceRef) -> Result<Option<city::Model>, DbErr> {
     let mut names = vec![p.name.clone()];
     let display = display_name(p);
@@ -45,7 +48,11 @@ async fn named_city(w: &Writer<'_>, p: &PlaceRef) -> Result<Option<city::Model>,
     if let Some(cc) = &p.country_code {
         q = q.filter(city::Column::CountryCode.eq(cc.as_str()));
     }
-    q.one(w.txn).await
+    let mut found = q.distinct().limit(2).all(w.txn).await?;
+    Ok(match found.len() {
+        1 => found.pop(),
+        _ => None,
+    })
 }
 
 /// The gazetteer's name when matched ("Rome" for "Roma"), else the published one.
