@@ -137,20 +137,16 @@ async fn changes_after(p: &Partners, after: &Value) -> Vec<(String, String, Valu
         .collect()
 }
 
-/// The audit entries' details with `action`, read from the database.
-async fn audit_details(p: &Partners, action: &str) -> Vec<Value> {
-    use entity::audit_event;
-    let db = Database::connect(&p.app.database_url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    audit_event::Entity::find()
-        .filter(audit_event::Column::Action.eq(action))
-        .order_by_asc(audit_event::Column::Id)
-        .all(&db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
+/// The audit entries with `action`: their target, detail and changes.
+async fn audited(p: &Partners, action: &str) -> Vec<Value> {
+    let log = "{ auditLog(first: 100) { nodes { action target detail changes { field before after } } } }";
+    let r = ok(p, &p.admin, log, json!({})).await;
+    r["auditLog"]["nodes"]
+        .as_array()
         .into_iter()
-        .map(|e| serde_json::from_str(&e.detail).unwrap_or_else(|err| panic!("{err}")))
+        .flatten()
+        .filter(|n| n["action"] == action)
+        .cloned()
         .collect()
 }
 
@@ -261,8 +257,14 @@ async fn merging_organizations_moves_every_reference_and_the_next_import_finds_t
             .any(|a| a == "ORGANIZATION_UPDATED" || a == "ORGANIZATION_DELETED"),
         "{actions:?}"
     );
-    let details = audit_details(&p, "ORGANIZATION_MERGED").await;
-    assert_eq!(details.len(), 1, "{details:?}");
+    let entries = audited(&p, "ORGANIZATION_MERGED").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["target"], keep, "{entries:?}");
+    assert_eq!(
+        entries[0]["changes"],
+        json!([{ "field": "version", "before": 1, "after": 2 }])
+    );
+    let details: Vec<Value> = entries.iter().map(|e| e["detail"].clone()).collect();
     assert_eq!(details[0]["kept"], keep, "{details:?}");
     assert_eq!(details[0]["removed"], remove, "{details:?}");
     assert_eq!(details[0]["moved"]["plan participation"], 1, "{details:?}");
@@ -372,8 +374,10 @@ async fn merging_cities_moves_every_reference_and_the_next_import_finds_the_kept
 
     let actions = audit_actions(&p).await;
     assert_eq!(actions[0], "CITY_MERGED", "{actions:?}");
-    let details = audit_details(&p, "CITY_MERGED").await;
-    assert_eq!(details.len(), 1, "{details:?}");
+    let entries = audited(&p, "CITY_MERGED").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["target"], keep, "{entries:?}");
+    let details: Vec<Value> = entries.iter().map(|e| e["detail"].clone()).collect();
     assert_eq!(details[0]["kept"], keep, "{details:?}");
     assert_eq!(details[0]["removed"], BOLOGNA, "{details:?}");
     assert_eq!(details[0]["moved"]["plan (partner city)"], 1, "{details:?}");

@@ -11,7 +11,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
     QueryFilter, QueryOrder, QuerySelect,
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::Reference;
 use crate::error::{ApiError, ApiResult};
@@ -114,11 +114,11 @@ impl Merge {
     }
 
     /// The audit detail of the merge: both records and what moved.
-    pub fn detail(&self, moved: &BTreeMap<&'static str, u64>) -> Value {
-        json!({
-            "kept": self.kind.audit(self.keep),
-            "removed": self.kind.audit(self.remove),
-            "moved": moved,
-        })
+    pub fn detail(&self, moved: &BTreeMap<&'static str, u64>) -> Map<String, Value> {
+        let mut detail = Map::new();
+        detail.insert("kept".to_owned(), self.kind.audit(self.keep));
+        detail.insert("removed".to_owned(), self.kind.audit(self.remove));
+        detail.insert("moved".to_owned(), json!(moved));
+        detail
     }
 }

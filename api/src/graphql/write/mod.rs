@@ -165,18 +165,20 @@ impl Write {
     }
 
     /// Writes one audit entry for a change of several records that is one decision (a merge):
-    /// `action` on the first of `entries` with `detail`; then each entry's feed entry, all linked
-    /// to it, and commits.
+    /// `action` on the first of `entries`, with `detail` and that entry's `changes`; then each
+    /// entry's feed entry, all linked to it, and commits.
     pub async fn commit_as_one(
         self,
         action: &'static str,
-        detail: serde_json::Value,
+        mut detail: serde_json::Map<String, serde_json::Value>,
         entries: Vec<Entry>,
     ) -> ApiResult<()> {
         let actor = self.viewer.actor().ok_or(ApiError::ForbiddenAnonymous)?;
         let Some(first) = entries.first() else {
             return self.finish(false).await;
         };
+        detail.insert("changes".to_owned(), first.diff.to_json());
+        let detail = serde_json::Value::Object(detail);
         let target = Target(first.kind.name(), Some(first.id));
         let audit = audit::record(&self.txn, &actor, action, target, detail).await?;
         for entry in &entries {
