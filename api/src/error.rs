@@ -28,6 +28,8 @@ pub enum ApiError {
     /// Unlinking a shared record from the last plan listing it, which would leave it in none;
     /// the kind's name ("activity", "MoU").
     LastPlan(&'static str),
+    /// Merging two records would leave an inconsistent one (both parties of one MoU); says what.
+    MergeConflict(String),
     /// An update or delete named a version the record no longer has (optimistic concurrency).
     StaleVersion {
         current: i32,
@@ -100,6 +102,7 @@ impl ApiError {
                 "the {kind} is in no other plan: unlinking it would leave it in none; \
                  set deleteIfLast to delete it instead"
             ),
+            Self::MergeConflict(what) => format!("these records cannot be merged: {what}"),
             Self::StaleVersion { current } => format!(
                 "conflict: the record was changed meanwhile and is now at version {current}; \
                  read it again and retry"
@@ -127,6 +130,7 @@ impl ApiError {
             Self::InvalidInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) | Self::StaleVersion { .. } => "CONFLICT",
             Self::LastPlan(_) => "LAST_PLAN",
+            Self::MergeConflict(_) => "MERGE_CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
@@ -143,9 +147,10 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             Self::InvalidInput { .. } => StatusCode::BAD_REQUEST,
-            Self::Conflict(_) | Self::StaleVersion { .. } | Self::LastPlan(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::Conflict(_)
+            | Self::StaleVersion { .. }
+            | Self::LastPlan(_)
+            | Self::MergeConflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::PersistedQueryNotFound => StatusCode::OK,

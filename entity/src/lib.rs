@@ -25,6 +25,7 @@ pub mod idempotency_key;
 pub mod mou;
 pub mod mou_party;
 pub mod organization;
+pub mod organization_alias;
 pub mod persisted_operation;
 pub mod plan;
 pub mod plan_activity;

@@ -17,6 +17,7 @@ pub use super::idempotency_key::Entity as IdempotencyKey;
 pub use super::mou::Entity as Mou;
 pub use super::mou_party::Entity as MouParty;
 pub use super::organization::Entity as Organization;
+pub use super::organization_alias::Entity as OrganizationAlias;
 pub use super::plan::Entity as Plan;
 pub use super::plan_activity::Entity as PlanActivity;
 pub use super::plan_mou::Entity as PlanMou;

@@ -49,6 +49,7 @@ mod m20261128_000039_create_write_support;
 mod m20261129_000040_create_persisted_operation;
 mod m20261130_000041_add_change_event_position;
 mod m20261207_000042_create_webhook;
+mod m20261207_000043_create_organization_alias;
 
 pub struct Migrator;
 
@@ -98,6 +99,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000040_create_persisted_operation::Migration),
             Box::new(m20261130_000041_add_change_event_position::Migration),
             Box::new(m20261207_000042_create_webhook::Migration),
+            Box::new(m20261207_000043_create_organization_alias::Migration),
         ]
     }
 }

@@ -64,6 +64,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     organization::OrganizationMutation,
+    organization::OrganizationMergeMutation,
     organization::ParticipantMutation,
     token::TokenMutation,
     activity::ActivityMutation,
@@ -74,6 +75,7 @@ pub struct MutationRoot(
     statement::StatementMutation,
     expected_result::ExpectedResultMutation,
     city::CityMutation,
+    city::CityMergeMutation,
     persisted::PersistedMutation,
     webhook::WebhookMutation,
     transaction::TransactionMutation,

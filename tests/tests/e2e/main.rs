@@ -20,6 +20,7 @@ mod import;
 mod limits;
 mod links;
 mod live;
+mod merges;
 mod mou_writes;
 mod oidc;
 mod operability;

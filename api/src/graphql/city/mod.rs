@@ -1,7 +1,9 @@
 //! Cities and other programme places (regions, districts, development zones).
 
+mod merge;
 mod write;
 
+pub use merge::CityMergeMutation;
 pub use write::CityMutation;
 
 use async_graphql::{Context, ID, InputObject, Object};

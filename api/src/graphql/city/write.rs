@@ -59,7 +59,7 @@ pub struct UpdateCityInput {
 /// The city created or changed.
 #[derive(SimpleObject)]
 pub struct CityPayload {
-    city: City,
+    pub(super) city: City,
 }
 
 #[derive(Default)]
@@ -253,7 +253,7 @@ impl CityMutation {
 }
 
 /// The audited fields of a city.
-const FIELDS: &Fields<city::Model> = &[
+pub(super) const FIELDS: &Fields<city::Model> = &[
     ("name", |m| m.name.clone().into()),
     ("nativeName", |m| m.native_name.clone().into()),
     ("kind", |m| m.kind.to_value().into()),
@@ -269,7 +269,7 @@ const FIELDS: &Fields<city::Model> = &[
 ];
 
 /// Cities are public reference data of no plan in particular.
-fn entry(id: i64, operation: Operation, diff: Diff) -> Entry {
+pub(super) fn entry(id: i64, operation: Operation, diff: Diff) -> Entry {
     let public = policy::is_reference_data(NodeKind::City);
     Entry::new(NodeKind::City, id, operation, Vec::new(), public, diff)
 }
@@ -348,14 +348,26 @@ async fn name_free(
 }
 
 /// What refers to a city.
-const REFERENCES: &[Reference] = &[
-    (&plan::Column::FocalCityId, "plan (focal city)"),
-    (&plan_partner_city::Column::CityId, "plan (partner city)"),
-    (&organization::Column::CityId, "organization"),
-    (&activity::Column::PlaceCityId, "activity (place)"),
-    (&activity_city::Column::CityId, "activity (taking part)"),
-    (&expected_result_city::Column::CityId, "expected result"),
-    (&mou_party::Column::CityId, "MoU party"),
+pub(super) const REFERENCES: &[Reference] = &[
+    Reference::to(&plan::Column::FocalCityId, "plan (focal city)"),
+    Reference::link(
+        &plan_partner_city::Column::CityId,
+        &plan_partner_city::Column::PlanId,
+        "plan (partner city)",
+    ),
+    Reference::to(&organization::Column::CityId, "organization"),
+    Reference::to(&activity::Column::PlaceCityId, "activity (place)"),
+    Reference::link(
+        &activity_city::Column::CityId,
+        &activity_city::Column::ActivityId,
+        "activity (taking part)",
+    ),
+    Reference::link(
+        &expected_result_city::Column::CityId,
+        &expected_result_city::Column::ExpectedResultId,
+        "expected result",
+    ),
+    Reference::to(&mou_party::Column::CityId, "MoU party"),
 ];
 
 fn in_use(name: &str, uses: &[String]) -> ApiError {

@@ -1,8 +1,10 @@
 //! Organizations through which cities act: municipal governments, universities, hospitals, …
 
+mod merge;
 mod participants;
 mod write;
 
+pub use merge::OrganizationMergeMutation;
 pub use participants::{NewParticipantInput, ParticipantMutation};
 pub use write::OrganizationMutation;
 

@@ -56,7 +56,7 @@ pub struct UpdateOrganizationInput {
 /// The organization created or changed.
 #[derive(SimpleObject)]
 pub struct OrganizationPayload {
-    organization: Organization,
+    pub(super) organization: Organization,
 }
 
 fn checked_website(url: &str) -> ApiResult<String> {
@@ -229,7 +229,7 @@ impl OrganizationMutation {
 }
 
 /// The audited fields of an organization.
-const FIELDS: &Fields<organization::Model> = &[
+pub(super) const FIELDS: &Fields<organization::Model> = &[
     ("name", |m| m.name.clone().into()),
     ("kind", |m| m.kind.to_value().into()),
     ("city", |m| NodeKind::City.audit_opt(m.city_id)),
@@ -238,25 +238,32 @@ const FIELDS: &Fields<organization::Model> = &[
 ];
 
 /// What refers to an organization.
-const REFERENCES: &[Reference] = &[
-    (
+pub(super) const REFERENCES: &[Reference] = &[
+    Reference::link(
         &plan_participant::Column::OrganizationId,
+        &plan_participant::Column::PlanId,
         "plan participation",
     ),
-    (&activity_organization::Column::OrganizationId, "activity"),
-    (
+    Reference::link(
+        &activity_organization::Column::OrganizationId,
+        &activity_organization::Column::ActivityId,
+        "activity",
+    ),
+    Reference::link(
         &expected_result_organization::Column::OrganizationId,
+        &expected_result_organization::Column::ExpectedResultId,
         "expected result",
     ),
-    (&mou_party::Column::OrganizationId, "MoU party"),
-    (
+    Reference::to(&mou_party::Column::OrganizationId, "MoU party"),
+    Reference::link(
         &access_token_organization::Column::OrganizationId,
+        &access_token_organization::Column::TokenId,
         "access token",
     ),
 ];
 
 /// Organizations are public reference data: every reader's feed lists their changes.
-fn org_entry(id: i64, operation: Operation, diff: Diff) -> Entry {
+pub(super) fn org_entry(id: i64, operation: Operation, diff: Diff) -> Entry {
     let public = policy::is_reference_data(NodeKind::Organization);
     Entry::new(
         NodeKind::Organization,

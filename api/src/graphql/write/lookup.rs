@@ -56,8 +56,38 @@ pub fn api_fingerprint() -> ApiResult<String> {
 }
 
 /// A column that refers to a record, and what a row that does is ("plan (focal city)"; the plural
-/// comes from the noun before any parenthesis).
-pub type Reference = (&'static dyn ColumnName, &'static str);
+/// comes from the noun before any parenthesis). Deletes count these; merges move them.
+pub struct Reference {
+    pub column: &'static dyn ColumnName,
+    pub what: &'static str,
+    /// In a link table, the column that with `column` keys a row (a partner city's plan): a merge
+    /// keeps one row per value of it.
+    pub per: Option<&'static dyn ColumnName>,
+}
+
+impl Reference {
+    /// A plain foreign key.
+    pub const fn to(column: &'static dyn ColumnName, what: &'static str) -> Self {
+        Self {
+            column,
+            what,
+            per: None,
+        }
+    }
+
+    /// A link table's foreign key, unique `per` row of the other column.
+    pub const fn link(
+        column: &'static dyn ColumnName,
+        per: &'static dyn ColumnName,
+        what: &'static str,
+    ) -> Self {
+        Self {
+            column,
+            what,
+            per: Some(per),
+        }
+    }
+}
 
 /// A column of some table, named for a counting query.
 pub trait ColumnName: Sync {
@@ -78,8 +108,8 @@ pub async fn references(
     references: &[Reference],
 ) -> ApiResult<Vec<String>> {
     let mut select = Query::select();
-    for (i, (column, _)) in references.iter().enumerate() {
-        let (table, column) = column.table_and_column();
+    for (i, reference) in references.iter().enumerate() {
+        let (table, column) = reference.column.table_and_column();
         let count = Query::select()
             .expr(Expr::cust("COUNT(*)"))
             .from(table.clone())
@@ -94,7 +124,7 @@ pub async fn references(
         return Ok(Vec::new());
     };
     let mut uses = Vec::new();
-    for (i, (_, what)) in references.iter().enumerate() {
+    for (i, Reference { what, .. }) in references.iter().enumerate() {
         let n: i64 = row.try_get("", &format!("n{i}"))?;
         if n > 0 {
             uses.push(format!(

@@ -9,6 +9,7 @@ mod diff;
 mod flow;
 mod input;
 mod lookup;
+mod merge;
 mod versioned;
 
 use async_graphql::{Context, ID, InputType, SimpleObject};
@@ -34,6 +35,7 @@ pub use flow::{
 };
 pub use input::{email, name, opt_text, partial_date, patch_text, text, url};
 pub use lookup::{Reference, api_fingerprint, city_id, city_ids, readable_plan, references};
+pub use merge::Merge;
 pub use versioned::{check_version, delete_versioned, insert_new, save_versioned};
 
 /// One record a mutation changed, for the audit log and the change feed.
@@ -240,27 +242,61 @@ impl Write {
                 detail,
             )
             .await?;
-            crate::live::append(
-                &self.txn,
-                crate::live::NewChange {
-                    kind: entry.kind,
-                    id: entry.id,
-                    operation: entry.operation,
-                    record_public: entry.public,
-                    fields: entry.diff.fields(),
-                    plans: entry.plans.clone(),
-                    audit_event_id: Some(audit),
-                    at: None,
-                },
-            )
-            .await?;
+            self.append(entry, audit).await?;
         }
+        self.finish(!entries.is_empty()).await
+    }
+
+    /// Writes one audit entry for a change of several records that is one decision (a merge):
+    /// `action` on the first of `entries`, with `detail` and that entry's `changes`; then each
+    /// entry's feed entry, all linked to it, and commits.
+    pub async fn commit_as_one(
+        self,
+        action: &'static str,
+        mut detail: serde_json::Map<String, serde_json::Value>,
+        entries: Vec<Entry>,
+    ) -> ApiResult<()> {
+        let actor = self.viewer.actor().ok_or(ApiError::ForbiddenAnonymous)?;
+        let Some(first) = entries.first() else {
+            return self.finish(false).await;
+        };
+        detail.insert("changes".to_owned(), first.diff.to_json());
+        let detail = serde_json::Value::Object(detail);
+        let target = Target(first.kind.name(), Some(first.id));
+        let audit = audit::record(&self.txn, &actor, action, target, detail).await?;
+        for entry in &entries {
+            self.append(entry, audit).await?;
+        }
+        self.finish(true).await
+    }
+
+    /// The change-feed entry of `entry`, linked to audit entry `audit`.
+    async fn append(&self, entry: &Entry, audit: i64) -> ApiResult<()> {
+        crate::live::append(
+            &self.txn,
+            crate::live::NewChange {
+                kind: entry.kind,
+                id: entry.id,
+                operation: entry.operation,
+                record_public: entry.public,
+                fields: entry.diff.fields(),
+                plans: entry.plans.clone(),
+                audit_event_id: Some(audit),
+                at: None,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Commits; wakes the live feed when the write changed something.
+    async fn finish(self, changed: bool) -> ApiResult<()> {
         if let Some(batch) = self.batch {
             batch.give_back(self.txn, self._gate).await;
             return Ok(());
         }
         self.txn.commit().await?;
-        if let (Some(live), false) = (&self.live, entries.is_empty()) {
+        if let (Some(live), true) = (&self.live, changed) {
             live.poke();
         }
         Ok(())

@@ -11,7 +11,9 @@ use crate::domain::partial_date::PartialDate;
 use crate::domain::text::name_key;
 use crate::import::resolve::ResolvedSummary;
 use entity::enums::{ActivityKind, OrganizationKind};
-use entity::{activity, activity_city, activity_organization, organization, plan_activity};
+use entity::{
+    activity, activity_city, activity_organization, organization, organization_alias, plan_activity,
+};
 
 pub(super) fn organization_kind(name: &str) -> OrganizationKind {
     let key = name_key(name);
@@ -77,6 +79,17 @@ pub(super) async fn organizations(
             .filter(organization::Column::NameKey.eq(&key))
             .one(w.txn)
             .await?;
+        // A merged duplicate's name: the organization it was merged into, as it is.
+        if existing.is_none()
+            && let Some(alias) = organization_alias::Entity::find()
+                .filter(organization_alias::Column::NameKey.eq(&key))
+                .one(w.txn)
+                .await?
+        {
+            w.tally.unchanged += 1;
+            ids.insert(key, alias.organization_id);
+            continue;
+        }
         // The organization's city: the plan city whose name it contains ("University of Bologna").
         let city_id = cities
             .iter()

@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 
 use super::Writer;
 use crate::domain::text::name_key;
@@ -29,6 +31,28 @@ pub(super) async fn find_city(w: &Writer<'_>, p: &PlaceRef) -> Result<Option<cit
         None => q.filter(city::Column::CountryCode.is_null()),
     };
     q.one(w.txn).await
+}
+
+/// A city that another of its names (one a merge recorded, say) names, in the place's country; a
+/// place of no known country takes the city only when just one has that name. The place is that
+/// city, as it is.
+async fn named_city(w: &Writer<'_>, p: &PlaceRef) -> Result<Option<city::Model>, DbErr> {
+    let mut names = vec![p.name.clone()];
+    let display = display_name(p);
+    if display != p.name {
+        names.push(display);
+    }
+    let mut q = city::Entity::find()
+        .inner_join(city_name::Entity)
+        .filter(city_name::Column::Name.is_in(names));
+    if let Some(cc) = &p.country_code {
+        q = q.filter(city::Column::CountryCode.eq(cc.as_str()));
+    }
+    let mut found = q.distinct().limit(2).all(w.txn).await?;
+    Ok(match found.len() {
+        1 => found.pop(),
+        _ => None,
+    })
 }
 
 /// The gazetteer's name when matched ("Rome" for "Roma"), else the published one.
@@ -58,6 +82,12 @@ pub(super) fn guess_kind(name: &str) -> CityKind {
 /// Upserts a place from the gazetteer (or as published when unknown); returns its id.
 pub(super) async fn place(w: &mut Writer<'_>, p: &PlaceRef) -> Result<i64, DbErr> {
     let existing = find_city(w, p).await?;
+    if existing.is_none()
+        && let Some(named) = named_city(w, p).await?
+    {
+        w.tally.unchanged += 1;
+        return Ok(named.id);
+    }
     let name = display_name(p);
     let entry: Option<&CityEntry> = p.entry.as_ref();
     let is_new = existing.is_none();
