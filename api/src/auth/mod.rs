@@ -89,6 +89,21 @@ impl Bearer {
         }
     }
 
+    /// Who owns the records kept per bearer (idempotency keys) as one integer: a token record's
+    /// id (positive), or for a trusted issuer's subject a negative number from the first 8 bytes
+    /// of sha256(issuer NUL subject) — so a partner retrying with its IdP token finds its keys
+    /// without a record of its own, and never those of a ucap token.
+    pub fn owner_id(&self) -> i64 {
+        match self.key() {
+            BearerKey::Issued(id) => id,
+            BearerKey::Federated(digest) => {
+                let mut first = [0; 8];
+                first.copy_from_slice(&digest[..8]);
+                i64::from_be_bytes(first) | i64::MIN
+            }
+        }
+    }
+
     pub fn key(&self) -> BearerKey {
         match self {
             Self::Issued(id) => BearerKey::Issued(*id),
@@ -103,5 +118,24 @@ impl Bearer {
                 BearerKey::Federated(key)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_owners_are_token_ids_or_negative_per_subject() {
+        let of = |issuer: &str, subject: &str| Bearer::Federated {
+            issuer: issuer.into(),
+            subject: subject.into(),
+        };
+        assert_eq!(Bearer::Issued(42).owner_id(), 42);
+        let judy = of("https://idp.example", "judy").owner_id();
+        assert!(judy < 0);
+        assert_eq!(judy, of("https://idp.example", "judy").owner_id());
+        assert_ne!(judy, of("https://idp.example", "ivan").owner_id());
+        assert_ne!(judy, of("https://other.example", "judy").owner_id());
     }
 }

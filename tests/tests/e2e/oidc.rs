@@ -693,13 +693,39 @@ async fn writes_of_a_trusted_issuers_editor_are_audited_under_its_subject() {
         "{audit}"
     );
     assert!(entry["actorToken"].is_null(), "{audit}");
-    // Idempotency keys live with token records, which such a token has not: refused, not ignored.
+    // Idempotency keys are kept per subject: a retry with the same key (even with a new token of
+    // the same subject) returns the first record; another subject's same key is its own.
     let mut keyed = input.clone();
     keyed["idempotencyKey"] = json!("retry-1");
-    let r = app
+    let first = app
         .graphql_as(&editor, create, json!({ "input": keyed }))
         .await;
-    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+    assert!(first["errors"].is_null(), "{first}");
+    let again = rsa.sign(&provider.claims(
+        "judy@partner.example",
+        json!({ "ucap_role": "EDITOR", "ucap_organizations": ["Partner University A"], "jti": "another" }),
+    ));
+    assert_ne!(again, editor);
+    let retried = app
+        .graphql_as(&again, create, json!({ "input": keyed }))
+        .await;
+    assert_eq!(
+        retried["data"]["createActivity"]["activity"]["id"],
+        first["data"]["createActivity"]["activity"]["id"],
+        "{retried}"
+    );
+    let other = rsa.sign(&provider.claims(
+        "ivan@partner.example",
+        json!({ "ucap_role": "EDITOR", "ucap_organizations": ["Partner University A"] }),
+    ));
+    let theirs = app
+        .graphql_as(&other, create, json!({ "input": keyed }))
+        .await;
+    assert!(theirs["errors"].is_null(), "{theirs}");
+    assert_ne!(
+        theirs["data"]["createActivity"]["activity"]["id"],
+        first["data"]["createActivity"]["activity"]["id"]
+    );
     // A viewer of the same issuer may not write.
     let viewer = rsa.sign(&provider.claims(
         "mallory",

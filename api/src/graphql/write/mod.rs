@@ -311,13 +311,8 @@ impl Write {
         request: &impl InputType,
     ) -> ApiResult<Option<Idempotent>> {
         let Some(key) = key else { return Ok(None) };
-        // Keys are kept per token record; a trusted issuer's token has none to keep them under.
-        let Some(token_id) = self.token.bearer.token_id() else {
-            return Err(ApiError::invalid(
-                "idempotencyKey",
-                "idempotency keys need a token issued by ucap; a trusted issuer's token cannot use them",
-            ));
-        };
+        // Kept per bearer: a token record, or a trusted issuer's subject.
+        let token_id = self.token.bearer.owner_id();
         let key = text("idempotencyKey", key, 200)?;
         let request = request.to_value().to_string();
         let found = idempotency_key::Entity::find()
@@ -356,11 +351,7 @@ impl Write {
         else {
             return Ok(());
         };
-        // `replay` made a key only for a token of a record.
-        let token_id =
-            self.token.bearer.token_id().ok_or_else(|| {
-                ApiError::invalid("idempotencyKey", "needs a token issued by ucap")
-            })?;
+        let token_id = self.token.bearer.owner_id();
         idempotency_key::ActiveModel {
             token_id: Set(token_id),
             key: Set(key),
