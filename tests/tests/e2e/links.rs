@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use ucap_tests::error_code;
 
-use super::writes::{Partners, key, partners};
+use super::writes::{Partners, audit_action_names, key, ok, partners};
 
 /// The Guangzhou plan of the bundled sample.
 const PLAN: &str = "UGxhbjox";
@@ -21,13 +21,6 @@ const LINK_MOU: &str = "mutation($id: ID!, $plan: ID!, $fulfils: ID) { linkMou(i
 const UNLINK_MOU: &str = "mutation($id: ID!, $plan: ID!, $delete: Boolean) { unlinkMou(id: $id, plan: $plan, deleteIfLast: $delete) { mou { id plans { id } } deletedId } }";
 const ACTIVITY_PLANS: &str = "query($id: ID!) { activity(id: $id) { plans { id } } }";
 const CHANGES: &str = "query($after: String) { changes(first: 100, after: $after) { pageInfo { endCursor } nodes { operation recordKind recordId fields } } }";
-
-/// Runs `query` as `token`; its data, failing on any error.
-async fn ok(p: &Partners, token: &str, query: &str, variables: Value) -> Value {
-    let r = p.app.graphql_as(token, query, variables).await;
-    assert!(r["errors"].is_null(), "{r}");
-    r["data"].clone()
-}
 
 /// A second plan (Bologna's) in which partner A takes part too; its ID.
 async fn second_plan(p: &Partners) -> Value {
@@ -107,22 +100,6 @@ async fn changes_after(p: &Partners, after: &Value) -> (Vec<Value>, Value) {
     (nodes, cursor)
 }
 
-async fn audit_actions(p: &Partners) -> Vec<String> {
-    let r = ok(
-        p,
-        &p.admin,
-        "{ auditLog(first: 100) { nodes { action } } }",
-        json!({}),
-    )
-    .await;
-    r["auditLog"]["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|n| n["action"].as_str().map(str::to_owned))
-        .collect()
-}
-
 #[tokio::test]
 async fn an_activity_is_linked_into_a_second_plan_at_a_position_and_out_again() {
     let p = partners().await;
@@ -159,7 +136,7 @@ async fn an_activity_is_linked_into_a_second_plan_at_a_position_and_out_again() 
     assert_eq!(entries[0]["recordKind"], "Activity");
     assert_eq!(entries[0]["fields"], json!(["plans"]));
     assert!(
-        audit_actions(&p)
+        audit_action_names(&p)
             .await
             .contains(&"ACTIVITY_LINKED".to_owned())
     );
@@ -208,7 +185,7 @@ async fn an_activity_is_linked_into_a_second_plan_at_a_position_and_out_again() 
     let unlink = entries.last().unwrap_or_else(|| panic!("no entry"));
     assert_eq!(unlink["fields"], json!(["plans"]));
     assert!(
-        audit_actions(&p)
+        audit_action_names(&p)
             .await
             .contains(&"ACTIVITY_UNLINKED".to_owned())
     );
@@ -372,7 +349,11 @@ async fn an_mou_is_linked_as_fulfilling_an_expected_result_of_the_second_plan() 
         .unwrap_or_default();
     assert_eq!(exported[0]["id"], json!(key(&mou)), "{exported}");
     assert_eq!(exported[0]["expectedResultId"], json!(key(&in_bologna)));
-    assert!(audit_actions(&p).await.contains(&"MOU_LINKED".to_owned()));
+    assert!(
+        audit_action_names(&p)
+            .await
+            .contains(&"MOU_LINKED".to_owned())
+    );
 
     let unlinked = ok(
         &p,

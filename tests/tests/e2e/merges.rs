@@ -10,7 +10,7 @@ use ucap::auth::Role;
 use ucap::import::{SAMPLE, import_bytes};
 use ucap_tests::{error_code, partner_organizations, spawn_app_with};
 
-use super::writes::{Partners, key, partners};
+use super::writes::{Partners, audit_action_names, key, ok, partners};
 
 /// The usual partners, on a server that lets webhook endpoints point at loopback.
 async fn partners_with_hooks() -> Partners {
@@ -43,13 +43,6 @@ const MERGE_CITIES: &str = "mutation($keep: ID!, $remove: ID!) { mergeCities(kee
 const CREATE_CITY: &str =
     "mutation($input: CreateCityInput!) { createCity(input: $input) { city { id } } }";
 const CHANGES: &str = "query($after: String) { changes(first: 100, after: $after) { pageInfo { endCursor } nodes { operation recordKind recordId } } }";
-
-/// Runs `query` as `token`; its data, failing on any error.
-async fn ok(p: &Partners, token: &str, query: &str, variables: Value) -> Value {
-    let r = p.app.graphql_as(token, query, variables).await;
-    assert!(r["errors"].is_null(), "{r}");
-    r["data"].clone()
-}
 
 /// The ID of the organization named `name`.
 async fn organization_named(p: &Partners, name: &str) -> Value {
@@ -90,22 +83,6 @@ async fn counts(p: &Partners) -> Value {
         json!({}),
     )
     .await
-}
-
-async fn audit_actions(p: &Partners) -> Vec<String> {
-    let r = ok(
-        p,
-        &p.admin,
-        "{ auditLog(first: 100) { nodes { action } } }",
-        json!({}),
-    )
-    .await;
-    r["auditLog"]["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|n| n["action"].as_str().map(str::to_owned))
-        .collect()
 }
 
 /// The feed's cursor now.
@@ -249,7 +226,7 @@ async fn merging_organizations_moves_every_reference_and_the_next_import_finds_t
     assert_eq!(error_code(&me), Some("UNAUTHENTICATED"), "{me}");
 
     // One audit entry naming both and what moved; the feed: kept updated, removed deleted.
-    let actions = audit_actions(&p).await;
+    let actions = audit_action_names(&p).await;
     assert_eq!(actions[0], "ORGANIZATION_MERGED", "{actions:?}");
     assert!(
         !actions
@@ -372,7 +349,7 @@ async fn merging_cities_moves_every_reference_and_the_next_import_finds_the_kept
     let org = ok(&p, &p.admin, city_of, json!({ "id": university })).await;
     assert_eq!(org["organization"]["city"]["id"], keep, "{org}");
 
-    let actions = audit_actions(&p).await;
+    let actions = audit_action_names(&p).await;
     assert_eq!(actions[0], "CITY_MERGED", "{actions:?}");
     let entries = audited(&p, "CITY_MERGED").await;
     assert_eq!(entries.len(), 1, "{entries:?}");
@@ -507,7 +484,7 @@ async fn conflicting_or_unauthorized_merges_are_refused_and_write_nothing() {
     assert_eq!(error_code(&r), Some("MERGE_CONFLICT"), "{r}");
 
     // Nothing was written: no merge audited, every record still there.
-    let actions = audit_actions(&p).await;
+    let actions = audit_action_names(&p).await;
     assert!(
         !actions.iter().any(|a| a.ends_with("_MERGED")),
         "{actions:?}"

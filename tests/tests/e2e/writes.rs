@@ -63,6 +63,30 @@ pub fn partners_on(app: TestApp, like: &Partners) -> Partners {
     }
 }
 
+/// Runs `query` as `token`; its data, failing on any error.
+pub async fn ok(p: &Partners, token: &str, query: &str, variables: Value) -> Value {
+    let r = p.app.graphql_as(token, query, variables).await;
+    assert!(r["errors"].is_null(), "{r}");
+    r["data"].clone()
+}
+
+/// The actions of the newest 100 audit entries, newest first.
+pub async fn audit_action_names(p: &Partners) -> Vec<String> {
+    let r = ok(
+        p,
+        &p.admin,
+        "{ auditLog(first: 100) { nodes { action } } }",
+        json!({}),
+    )
+    .await;
+    r["auditLog"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["action"].as_str().map(str::to_owned))
+        .collect()
+}
+
 const CREATE: &str = "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id version title kind date { text precision start end } organizations { id } plans { id } cities { name } draft } } }";
 const UPDATE: &str = "mutation($id: ID!, $v: Int!, $input: UpdateActivityInput!) { updateActivity(id: $id, version: $v, input: $input) { activity { id version title date { precision } } } }";
 const DELETE: &str =

@@ -14,7 +14,7 @@ use crate::graphql::enums::ActivityKind;
 use crate::graphql::ids::NodeKind;
 use crate::graphql::position::List;
 use crate::graphql::write::{
-    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Shared, Unlinked, Updating, Write,
+    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Shared, Updating, Write,
 };
 use entity::{activity, activity_city, activity_organization, plan_activity};
 
@@ -356,25 +356,13 @@ impl ActivityMutation {
         #[graphql(desc = "Delete the record when this is its last plan (default: refuse).")]
         delete_if_last: Option<bool>,
     ) -> ApiResult<UnlinkActivityPayload> {
-        Ok(
-            match write::unlink::<activity::Entity>(
-                ctx,
-                &id,
-                &plan,
-                delete_if_last.unwrap_or(false),
-            )
-            .await?
-            {
-                Unlinked::Kept(row) => UnlinkActivityPayload {
-                    activity: Some(Activity(row)),
-                    deleted_id: None,
-                },
-                Unlinked::Deleted(deleted) => UnlinkActivityPayload {
-                    activity: None,
-                    deleted_id: Some(deleted.into_id()),
-                },
-            },
-        )
+        let unlinked =
+            write::unlink::<activity::Entity>(ctx, &id, &plan, delete_if_last.unwrap_or(false));
+        let (kept, deleted_id) = unlinked.await?.into_parts();
+        Ok(UnlinkActivityPayload {
+            activity: kept.map(Activity),
+            deleted_id,
+        })
     }
 
     /// Deletes an activity read at `version` (editors of all its plans' organizations, admins).

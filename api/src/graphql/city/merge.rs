@@ -14,9 +14,7 @@ use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeKind;
 use crate::graphql::position::{List, lock_plan};
-use crate::graphql::write::{
-    Diff, Merge, Operation, Reference, Write, delete_versioned, save_versioned,
-};
+use crate::graphql::write::{Merge, Reference, Write};
 use entity::enums::CityNameKind;
 use entity::{city, city_name, mou_party, plan, plan_partner_city};
 
@@ -59,19 +57,9 @@ impl CityMergeMutation {
                 .await?;
         }
         record_alias(&w, kept.id, &removed.name).await?;
-        delete_versioned::<city::Entity>(&w.txn, removed.id, removed.version).await?;
-        let am: city::ActiveModel = kept.clone().into();
-        let updated = save_versioned(&w.txn, am, kept.id, kept.version).await?;
-
-        let mut kept_diff = Diff::default();
-        kept_diff.record(Some(&kept), Some(&updated), FIELDS);
-        let mut removed_diff = Diff::default();
-        removed_diff.record(Some(&removed), None, FIELDS);
-        let entries = vec![
-            entry(kept.id, Operation::Updated, kept_diff),
-            entry(removed.id, Operation::Deleted, removed_diff),
-        ];
-        w.commit_as_one("CITY_MERGED", merge.detail(&moved), entries)
+        let merged = (kept, removed);
+        let updated = merge
+            .finish::<city::Entity>(w, merged, FIELDS, entry, ("CITY_MERGED", &moved))
             .await?;
         Ok(CityPayload {
             city: City(updated),

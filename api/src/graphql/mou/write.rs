@@ -12,8 +12,7 @@ use crate::graphql::enums::MouStatus;
 use crate::graphql::ids::NodeKind;
 use crate::graphql::ids::decode_int;
 use crate::graphql::write::{
-    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Shared, Unlinked, Updating, Write,
-    check_version,
+    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Shared, Updating, Write, check_version,
 };
 use entity::enums::MouStatus as Status;
 use entity::{expected_result, mou, mou_party, plan_mou};
@@ -372,20 +371,13 @@ impl MouMutation {
         #[graphql(desc = "Delete the record when this is its last plan (default: refuse).")]
         delete_if_last: Option<bool>,
     ) -> ApiResult<UnlinkMouPayload> {
-        Ok(
-            match write::unlink::<mou::Entity>(ctx, &id, &plan, delete_if_last.unwrap_or(false))
-                .await?
-            {
-                Unlinked::Kept(row) => UnlinkMouPayload {
-                    mou: Some(Mou(row)),
-                    deleted_id: None,
-                },
-                Unlinked::Deleted(deleted) => UnlinkMouPayload {
-                    mou: None,
-                    deleted_id: Some(deleted.into_id()),
-                },
-            },
-        )
+        let unlinked =
+            write::unlink::<mou::Entity>(ctx, &id, &plan, delete_if_last.unwrap_or(false));
+        let (kept, deleted_id) = unlinked.await?.into_parts();
+        Ok(UnlinkMouPayload {
+            mou: kept.map(Mou),
+            deleted_id,
+        })
     }
 
     /// Deletes an MoU read at `version`, with its parties and its links to plans (editors of all

@@ -15,9 +15,7 @@ use crate::auth::tokens::Tokens;
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeKind;
-use crate::graphql::write::{
-    Diff, Merge, Operation, Reference, Write, delete_versioned, save_versioned,
-};
+use crate::graphql::write::{Merge, Reference, Write};
 use entity::{
     access_token, access_token_organization, mou_party, organization, organization_alias,
     webhook_endpoint,
@@ -59,19 +57,10 @@ impl OrganizationMergeMutation {
         let mut moved = merge.move_references(&w.txn, REFERENCES).await?;
         moved.extend(merge.move_references(&w.txn, ALSO_MOVED).await?);
         record_alias(&w, kept.id, &removed.name).await?;
-        delete_versioned::<organization::Entity>(&w.txn, removed.id, removed.version).await?;
-        let am: organization::ActiveModel = kept.clone().into();
-        let updated = save_versioned(&w.txn, am, kept.id, kept.version).await?;
-
-        let mut kept_diff = Diff::default();
-        kept_diff.record(Some(&kept), Some(&updated), FIELDS);
-        let mut removed_diff = Diff::default();
-        removed_diff.record(Some(&removed), None, FIELDS);
-        let entries = vec![
-            org_entry(kept.id, Operation::Updated, kept_diff),
-            org_entry(removed.id, Operation::Deleted, removed_diff),
-        ];
-        w.commit_as_one("ORGANIZATION_MERGED", merge.detail(&moved), entries)
+        let merged = (kept, removed);
+        let action = ("ORGANIZATION_MERGED", &moved);
+        let updated = merge
+            .finish::<organization::Entity>(w, merged, FIELDS, org_entry, action)
             .await?;
         // Their cached records name the removed organization; from now on they are refused here
         // as their claims no longer match the record.

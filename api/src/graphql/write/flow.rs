@@ -356,6 +356,16 @@ pub enum Unlinked<M> {
     Deleted(DeletePayload),
 }
 
+impl<M> Unlinked<M> {
+    /// The record kept, or the ID of the one deleted: the two fields of an unlink payload.
+    pub fn into_parts(self) -> (Option<M>, Option<ID>) {
+        match self {
+            Self::Kept(row) => (Some(row), None),
+            Self::Deleted(deleted) => (None, Some(deleted.into_id())),
+        }
+    }
+}
+
 /// Takes shared record `id` out of plan `plan` (an editor of that plan who reads the record).
 /// The last plan of a record keeps it (LAST_PLAN) unless `delete_if_last`, which deletes it.
 pub async fn unlink<E: Shared>(
@@ -435,7 +445,7 @@ pub fn id_of<E: EntityTrait>(row: &E::Model) -> ApiResult<i64> {
 }
 
 /// An integer column of a row (its id, its version), read without knowing the model type.
-fn int<E: EntityTrait, T: ValueType>(row: &E::Model, column: &str) -> ApiResult<T> {
+pub(super) fn int<E: EntityTrait, T: ValueType>(row: &E::Model, column: &str) -> ApiResult<T> {
     T::try_from(row.get(find_column::<E>(column))).map_err(|_| {
         let table = E::default().table_name().to_owned();
         ApiError::internal(anyhow::anyhow!("{column} of {table} is no integer"))

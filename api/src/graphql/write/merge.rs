@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use async_graphql::ID;
 use sea_orm::sea_query::{Expr, ExprTrait, LockType, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable, ModelTrait,
+    PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Map, Value, json};
 
-use super::Reference;
+use super::{Diff, Entry, Fields, Operation, Reference, Write, delete_versioned, save_versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::{NodeKind, decode_int};
 
@@ -111,6 +111,38 @@ impl Merge {
             }
         }
         Ok(moved)
+    }
+
+    /// Ends the merge: deletes `removed`, saves `kept` at a new version, and commits one audit
+    /// entry `action` (both records, what `moved`) with the feed entries `entry` makes of them
+    /// (the kept one UPDATED, the removed one DELETED). The kept record, as saved.
+    pub async fn finish<E>(
+        &self,
+        w: Write,
+        (kept, removed): (E::Model, E::Model),
+        fields: &Fields<E::Model>,
+        entry: fn(i64, Operation, Diff) -> Entry,
+        (action, moved): (&'static str, &BTreeMap<&'static str, u64>),
+    ) -> ApiResult<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: Send,
+    {
+        let version = |row: &E::Model| super::flow::int::<E, i32>(row, "version");
+        delete_versioned::<E>(&w.txn, self.remove, version(&removed)?).await?;
+        let active = kept.clone().into_active_model();
+        let updated = save_versioned(&w.txn, active, self.keep, version(&kept)?).await?;
+        let mut kept_diff = Diff::default();
+        kept_diff.record(Some(&kept), Some(&updated), fields);
+        let mut removed_diff = Diff::default();
+        removed_diff.record(Some(&removed), None, fields);
+        let entries = vec![
+            entry(self.keep, Operation::Updated, kept_diff),
+            entry(self.remove, Operation::Deleted, removed_diff),
+        ];
+        w.commit_as_one(action, self.detail(moved), entries).await?;
+        Ok(updated)
     }
 
     /// The audit detail of the merge: both records and what moved.

@@ -30,8 +30,7 @@ use entity::idempotency_key;
 pub use crate::live::Operation;
 pub use diff::{Diff, Fields};
 pub use flow::{
-    Creating, Part, PlanRecord, Shared, Unlinked, Updating, delete, id_of, link, plans_listing,
-    unlink,
+    Creating, Part, PlanRecord, Shared, Updating, delete, id_of, link, plans_listing, unlink,
 };
 pub use input::{email, name, opt_text, partial_date, patch_text, text, url};
 pub use lookup::{Reference, api_fingerprint, city_id, city_ids, readable_plan, references};
