@@ -139,8 +139,13 @@ impl SigningKey {
     }
 
     fn sign(&self, claims: &Value) -> String {
+        self.sign_naming(claims, Some(self.kid.clone()))
+    }
+
+    /// Signs with `kid` in the header, or none.
+    fn sign_naming(&self, claims: &Value, kid: Option<String>) -> String {
         let mut header = Header::new(self.alg);
-        header.kid = Some(self.kid.clone());
+        header.kid = kid;
         header.typ = Some("JWT".to_owned());
         jsonwebtoken::encode(&header, claims, &self.encoding).unwrap_or_else(|e| panic!("{e}"))
     }
@@ -492,6 +497,8 @@ async fn algorithms_not_trusted_are_refused_including_hs256_signed_with_the_publ
     );
     served(&app, &ec.sign(&claims), "ES256").await;
     refused(&app, &rsa.sign(&claims), "RS256 not trusted").await;
+    // Without a kid, a set of two keys names none: refused, whichever key signed.
+    refused(&app, &ec.sign_naming(&claims, None), "no kid, two keys").await;
     // The classic confusion: HMAC keyed with the published public key, under the RSA key's kid.
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some("rsa-1".to_owned());
@@ -756,4 +763,29 @@ async fn a_websocket_of_a_trusted_issuers_token_closes_when_the_token_expires() 
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ws.close_code(Duration::from_secs(10)).await, Some(4401));
+}
+
+#[tokio::test]
+async fn a_token_without_a_kid_is_verified_by_the_sole_key_of_its_issuer() {
+    let ed = SigningKey::ed("ed-1");
+    let provider = Provider::start(&[&ed]).await;
+    let (app, _) = app_trusting(
+        vec![issuer_entry(&provider, &["EdDSA"])],
+        Duration::from_secs(60),
+    )
+    .await;
+    let claims = provider.claims(
+        "kim",
+        json!({ "ucap_role": "VIEWER", "ucap_organizations": ["Partner University A"] }),
+    );
+    let data = served(&app, &ed.sign_naming(&claims, None), "no kid, one key").await;
+    assert_eq!(data["me"]["subject"], "kim", "{data}");
+    // The sole key verifies only what it signed.
+    let stranger = SigningKey::ed("ed-1");
+    refused(
+        &app,
+        &stranger.sign_naming(&claims, None),
+        "another key, no kid",
+    )
+    .await;
 }

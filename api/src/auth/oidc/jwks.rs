@@ -100,14 +100,14 @@ impl IssuerKeys {
 
     /// The key named `kid`, fetching the key set when it is not known yet and the last fetch is
     /// older than the refresh interval.
-    pub async fn key(&self, kid: &str) -> Result<VerifyingKey, KeyLookupError> {
-        if let Some(key) = self.keys.read().await.get(kid) {
-            return Ok(key.clone());
+    pub async fn key(&self, kid: Option<&str>) -> Result<VerifyingKey, KeyLookupError> {
+        if let Some(key) = pick(&*self.keys.read().await, kid) {
+            return Ok(key);
         }
         let mut last = self.last_fetch.lock().await;
         // Another request may have fetched while this one waited for the lock.
-        if let Some(key) = self.keys.read().await.get(kid) {
-            return Ok(key.clone());
+        if let Some(key) = pick(&*self.keys.read().await, kid) {
+            return Ok(key);
         }
         let recent = last
             .as_ref()
@@ -123,7 +123,7 @@ impl IssuerKeys {
         match fetched {
             Ok(keys) => {
                 tracing::info!(issuer = %self.issuer, keys = keys.len(), "trusted issuer's keys fetched");
-                let found = keys.get(kid).cloned();
+                let found = pick(&keys, kid);
                 *self.keys.write().await = keys;
                 found.ok_or(KeyLookupError::UnknownKid)
             }
@@ -201,12 +201,25 @@ struct KeySet {
     keys: Vec<serde_json::Value>,
 }
 
-/// The signing keys of a set by `kid`: keys for encryption, symmetric keys (a secret cannot be
-/// published), keys we cannot read and keys without a `kid` are left out.
+/// The key a token names by `kid`; a token without one (RFC 7515 makes `kid` optional) is
+/// verified only by the sole signing key of a set that has exactly one, never by a guess.
+fn pick(keys: &HashMap<String, VerifyingKey>, kid: Option<&str>) -> Option<VerifyingKey> {
+    match kid {
+        Some(kid) => keys.get(kid).cloned(),
+        None if keys.len() == 1 => keys.values().next().cloned(),
+        None => None,
+    }
+}
+
+/// The signing keys of a set by `kid` (a key without one under ""): keys for encryption,
+/// symmetric keys (a secret cannot be published) and keys we cannot read are left out.
 fn usable_keys(keys: &[serde_json::Value]) -> HashMap<String, VerifyingKey> {
     keys.iter()
         .filter_map(|value| serde_json::from_value::<Jwk>(value.clone()).ok())
-        .filter_map(|jwk| Some((jwk.common.key_id.clone()?, verifying_key(&jwk)?)))
+        .filter_map(|jwk| {
+            let kid = jwk.common.key_id.clone().unwrap_or_default();
+            Some((kid, verifying_key(&jwk)?))
+        })
         .collect()
 }
 
@@ -250,7 +263,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn symmetric_encryption_and_unnamed_keys_are_left_out() {
+    fn symmetric_and_encryption_keys_are_left_out_and_an_unnamed_one_kept_under_no_kid() {
         let set: KeySet = serde_json::from_value(serde_json::json!({ "keys": [
             { "kty": "oct", "kid": "secret", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0" },
             { "kty": "OKP", "crv": "Ed25519", "kid": "enc", "use": "enc",
@@ -262,9 +275,18 @@ mod tests {
         ]}))
         .unwrap();
         let keys = usable_keys(&set.keys);
-        assert_eq!(keys.keys().collect::<Vec<_>>(), ["ed"]);
+        let mut kids: Vec<&String> = keys.keys().collect();
+        kids.sort();
+        assert_eq!(kids, ["", "ed"]);
         assert!(keys["ed"].fits(Algorithm::EdDSA));
         assert!(!keys["ed"].fits(Algorithm::RS256));
         assert!(!keys["ed"].fits(Algorithm::ES256));
+        // A token without a kid is verified by a sole key only.
+        assert!(pick(&keys, None).is_none());
+        assert!(pick(&keys, Some("ed")).is_some());
+        let sole: HashMap<String, VerifyingKey> =
+            keys.into_iter().filter(|(k, _)| k == "ed").collect();
+        assert!(pick(&sole, None).is_some());
+        assert!(pick(&sole, Some("other")).is_none());
     }
 }

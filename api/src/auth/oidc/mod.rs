@@ -98,7 +98,7 @@ impl Issuer {
         if !self.config.algorithms.contains(&alg) {
             return Err(TokenError::Algorithm.into());
         }
-        let key = self.keys.key(&kid).await.map_err(|e| match e {
+        let key = self.keys.key(kid.as_deref()).await.map_err(|e| match e {
             KeyLookupError::UnknownKid => Refusal::Invalid(TokenError::KeyId),
             KeyLookupError::Unreachable(reason) => Refusal::IssuerKeys(reason),
         })?;
@@ -167,9 +167,9 @@ fn claimed_issuer(token: &str) -> Option<String> {
     serde_json::from_slice::<Iss>(&json).ok().map(|c| c.iss)
 }
 
-/// The header's `alg` and `kid`. A derived struct refuses duplicate members, so a header cannot
-/// be read two ways; `Algorithm::from_str` knows no `none`.
-fn header(token: &str) -> Result<(Algorithm, String), TokenError> {
+/// The header's `alg` and `kid` (if any). A derived struct refuses duplicate members, so a header
+/// cannot be read two ways; `Algorithm::from_str` knows no `none`.
+fn header(token: &str) -> Result<(Algorithm, Option<String>), TokenError> {
     #[derive(Deserialize)]
     struct JoseHeader {
         alg: String,
@@ -182,9 +182,6 @@ fn header(token: &str) -> Result<(Algorithm, String), TokenError> {
         .map_err(|_| TokenError::Malformed)?;
     let header: JoseHeader = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
     let alg = Algorithm::from_str(&header.alg).map_err(|_| TokenError::Algorithm)?;
-    let kid = header
-        .kid
-        .filter(|k| !k.is_empty())
-        .ok_or(TokenError::KeyId)?;
+    let kid = header.kid.filter(|k| !k.is_empty());
     Ok((alg, kid))
 }
