@@ -174,20 +174,17 @@ impl TransactionMutation {
                 format!("must hold 1 to {MAX_OPERATIONS} operations"),
             ));
         }
-        let batch = Batch::default();
-        let results = batch
-            .run(async {
-                let mut results = Vec::with_capacity(operations.len());
-                for (index, operation) in operations.into_iter().enumerate() {
-                    let result = run(ctx, operation)
-                        .await
-                        .map_err(|e| e.in_item("operations", index))?;
-                    results.push(result);
-                }
-                Ok::<_, ApiError>(results)
-            })
-            .await?;
-        batch.commit(ctx.data_opt::<crate::live::Live>()).await?;
+        let results = Batch::all_or_nothing(ctx, async {
+            let mut results = Vec::with_capacity(operations.len());
+            for (index, operation) in operations.into_iter().enumerate() {
+                let result = run(ctx, operation)
+                    .await
+                    .map_err(|e| e.in_item("operations", index))?;
+                results.push(result);
+            }
+            Ok(results)
+        })
+        .await?;
         Ok(TransactionPayload { results })
     }
 }

@@ -58,24 +58,9 @@ pub struct PlanPartsInput {
 }
 
 impl PlanPartsInput {
-    pub fn is_empty(&self) -> bool {
-        let lens = [
-            self.themes.as_ref().map(Vec::len),
-            self.statements.as_ref().map(Vec::len),
-            self.partner_cities.as_ref().map(Vec::len),
-            self.sdgs.as_ref().map(Vec::len),
-            self.urban_agenda_partnerships.as_ref().map(Vec::len),
-            self.participants.as_ref().map(Vec::len),
-            self.expected_results.as_ref().map(Vec::len),
-            self.activities.as_ref().map(Vec::len),
-            self.mous.as_ref().map(Vec::len),
-        ];
-        lens.into_iter().all(|n| n.unwrap_or(0) == 0)
-    }
-
-    /// Refuses a list over [`MAX_ITEMS`] before anything is written.
-    pub fn check(&self) -> ApiResult<()> {
-        let lens = [
+    /// Each list's input field and length (`None`: not given).
+    fn sizes(&self) -> [(&'static str, Option<usize>); 9] {
+        [
             ("themes", self.themes.as_ref().map(Vec::len)),
             ("statements", self.statements.as_ref().map(Vec::len)),
             ("partnerCities", self.partner_cities.as_ref().map(Vec::len)),
@@ -91,14 +76,17 @@ impl PlanPartsInput {
             ),
             ("activities", self.activities.as_ref().map(Vec::len)),
             ("mous", self.mous.as_ref().map(Vec::len)),
-        ];
-        match lens.into_iter().find(|(_, n)| n.unwrap_or(0) > MAX_ITEMS) {
-            Some((field, _)) => Err(ApiError::invalid(
-                field,
-                format!("at most {MAX_ITEMS} items in one call"),
-            )),
-            None => Ok(()),
-        }
+        ]
+    }
+
+    /// No part given (an empty list adds nothing either).
+    pub fn is_empty(&self) -> bool {
+        self.sizes().iter().all(|(_, n)| n.unwrap_or(0) == 0)
+    }
+
+    /// Refuses a list over [`MAX_ITEMS`] before anything is written.
+    pub fn check(&self) -> ApiResult<()> {
+        within_limit(&self.sizes())
     }
 
     /// Writes every part into plan `plan`, in the order of the input's fields and of each list.
@@ -208,19 +196,9 @@ pub struct PlanListsInput {
 }
 
 impl PlanListsInput {
-    pub fn is_empty(&self) -> bool {
-        self.replace_themes.is_none()
-            && self.update_themes.is_none()
-            && self.replace_statements.is_none()
-            && self.update_statements.is_none()
-            && self.replace_expected_results.is_none()
-            && self.update_expected_results.is_none()
-            && self.replace_partner_cities.is_none()
-    }
-
-    /// Refuses a list over [`MAX_ITEMS`] before anything is written.
-    pub fn check(&self) -> ApiResult<()> {
-        let lens = [
+    /// Each list's input field and length (`None`: not given).
+    fn sizes(&self) -> [(&'static str, Option<usize>); 7] {
+        [
             ("replaceThemes", self.replace_themes.as_ref().map(Vec::len)),
             ("updateThemes", self.update_themes.as_ref().map(Vec::len)),
             (
@@ -243,14 +221,17 @@ impl PlanListsInput {
                 "replacePartnerCities",
                 self.replace_partner_cities.as_ref().map(Vec::len),
             ),
-        ];
-        match lens.into_iter().find(|(_, n)| n.unwrap_or(0) > MAX_ITEMS) {
-            Some((field, _)) => Err(ApiError::invalid(
-                field,
-                format!("at most {MAX_ITEMS} items in one call"),
-            )),
-            None => Ok(()),
-        }
+        ]
+    }
+
+    /// No list given (an empty `replace…` list empties that list, so it counts).
+    pub fn is_empty(&self) -> bool {
+        self.sizes().iter().all(|(_, n)| n.is_none())
+    }
+
+    /// Refuses a list over [`MAX_ITEMS`] before anything is written.
+    pub fn check(&self) -> ApiResult<()> {
+        within_limit(&self.sizes())
     }
 
     /// Applies the changes to plan `id` (`plan`, its global ID): patches first, then
@@ -308,7 +289,7 @@ impl PlanListsInput {
                 .map_err(|e| e.in_item("updateExpectedResults", i))?;
         }
         if let Some(themes) = self.replace_themes {
-            for (key, version) in parts_of(ctx, "theme", id).await? {
+            for (key, version) in parts_of(ctx, "theme", id, None).await? {
                 let theme = NodeKind::Theme.id(key);
                 ThemeMutation.delete_theme(ctx, theme, version).await??;
             }
@@ -320,7 +301,7 @@ impl PlanListsInput {
             }
         }
         if let Some(statements) = self.replace_statements {
-            for (key, version) in parts_of(ctx, "statement", id).await? {
+            for (key, version) in parts_of(ctx, "statement", id, None).await? {
                 let statement = NodeKind::Statement.id(key);
                 StatementMutation
                     .delete_statement(ctx, statement, version)
@@ -334,7 +315,7 @@ impl PlanListsInput {
             }
         }
         if let Some(results) = self.replace_expected_results {
-            for (key, version) in parts_of(ctx, "expected_result", id).await? {
+            for (key, version) in parts_of(ctx, "expected_result", id, None).await? {
                 let result = NodeKind::ExpectedResult.id(key);
                 ExpectedResultMutation
                     .delete_expected_result(ctx, result, version)
@@ -365,15 +346,34 @@ impl PlanListsInput {
     }
 }
 
+/// BAD_USER_INPUT naming the first list over [`MAX_ITEMS`].
+fn within_limit(sizes: &[(&'static str, Option<usize>)]) -> ApiResult<()> {
+    match sizes.iter().find(|(_, n)| n.unwrap_or(0) > MAX_ITEMS) {
+        Some((field, _)) => Err(ApiError::invalid(
+            *field,
+            format!("at most {MAX_ITEMS} items in one call"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The ids and versions of plan `plan`'s rows in `table` (themes, statements, expected results),
-/// read in the batch's transaction.
-async fn parts_of(ctx: &Context<'_>, table: &'static str, plan: i64) -> ApiResult<Vec<(i64, i32)>> {
+/// or only row `id` when given, read in the batch's transaction.
+async fn parts_of(
+    ctx: &Context<'_>,
+    table: &'static str,
+    plan: i64,
+    id: Option<i64>,
+) -> ApiResult<Vec<(i64, i32)>> {
     let w = Write::begin(ctx, Permission::Edit).await?;
-    let select = Query::select()
+    let mut select = Query::select()
         .columns([Alias::new("id"), Alias::new("version")])
         .from(Alias::new(table))
         .and_where(Expr::col(Alias::new("plan_id")).eq(plan))
         .to_owned();
+    if let Some(id) = id {
+        select.and_where(Expr::col(Alias::new("id")).eq(id));
+    }
     let rows = w.txn.query_all(&select).await?;
     let parts = rows
         .iter()
@@ -394,15 +394,10 @@ async fn in_plan(
     (list, index): (&'static str, usize),
 ) -> ApiResult<()> {
     let key = decode_int(id, kind, "id").map_err(|e| e.in_item(list, index))?;
-    let found = parts_of(ctx, table, plan)
-        .await?
-        .iter()
-        .any(|(k, _)| *k == key);
-    if found {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound.in_item(list, index))
+    if parts_of(ctx, table, plan, Some(key)).await?.is_empty() {
+        return Err(ApiError::NotFound.in_item(list, index));
     }
+    Ok(())
 }
 
 /// The partner cities of plan `plan`, read in the batch's transaction.

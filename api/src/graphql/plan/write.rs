@@ -90,19 +90,15 @@ impl PlanMutation {
             return Ok(create_row(ctx, &input).await?.0);
         }
         input.parts.check()?;
-        let batch = Batch::default();
-        let payload = batch
-            .run(async move {
-                let (payload, replayed) = create_row(ctx, &input).await?;
-                if !replayed {
-                    let plan = NodeKind::Plan.id(payload.plan.0.id);
-                    input.parts.write(ctx, &plan).await?;
-                }
-                Ok::<_, ApiError>(payload)
-            })
-            .await?;
-        batch.commit(ctx.data_opt::<crate::live::Live>()).await?;
-        Ok(payload)
+        Batch::all_or_nothing(ctx, async move {
+            let (payload, replayed) = create_row(ctx, &input).await?;
+            if !replayed {
+                let plan = NodeKind::Plan.id(payload.plan.0.id);
+                input.parts.write(ctx, &plan).await?;
+            }
+            Ok(payload)
+        })
+        .await
     }
 
     /// Changes a plan read at `version` (editors of the plan's organizations, admins; only admins
@@ -122,16 +118,12 @@ impl PlanMutation {
             return update_row(ctx, &id, version, &input).await;
         }
         input.lists.check()?;
-        let batch = Batch::default();
-        let payload = batch
-            .run(async move {
-                let payload = update_row(ctx, &id, version, &input).await?;
-                input.lists.write(ctx, payload.plan.0.id, &id).await?;
-                Ok::<_, ApiError>(payload)
-            })
-            .await?;
-        batch.commit(ctx.data_opt::<crate::live::Live>()).await?;
-        Ok(payload)
+        Batch::all_or_nothing(ctx, async move {
+            let payload = update_row(ctx, &id, version, &input).await?;
+            input.lists.write(ctx, payload.plan.0.id, &id).await?;
+            Ok(payload)
+        })
+        .await
     }
 
     /// Deletes a plan read at `version` with its themes, statements, expected results, links,

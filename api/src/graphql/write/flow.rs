@@ -331,21 +331,44 @@ where
             format!("the {} is in this plan already", E::NOUN),
         ));
     }
-    let id = int::<E, i64>(&current, "id")?;
     let mut diff = Diff::default();
     E::link(&w, plan, &current, &link, &mut diff).await?;
     let mut after = plans.clone();
     after.push(plan);
+    commit_plans::<E>(w, &current, (plans, after), diff, E::LINKED).await?;
+    Ok(current)
+}
+
+/// Commits the change of shared record `row`'s plans from `before` to `after` (with what `diff`
+/// noted): one UPDATED entry under `action`, naming every plan of either list, so that the
+/// organizations of a plan it leaves see it go; public when it is or was.
+async fn commit_plans<E: Shared>(
+    w: Write,
+    row: &E::Model,
+    (before, after): (Vec<i64>, Vec<i64>),
+    mut diff: Diff,
+    action: &'static str,
+) -> ApiResult<()>
+where
+    E::Model: Sync,
+{
+    let id = int::<E, i64>(row, "id")?;
     diff.field(
         "plans",
-        NodeKind::Plan.audit_all(&plans),
+        NodeKind::Plan.audit_all(&before),
         NodeKind::Plan.audit_all(&after),
     );
-    let public = record_is_public(&w.txn, E::KIND, &after, E::draft(&current)).await?;
-    let mut entry = Entry::new(E::KIND, id, Operation::Updated, after, public, diff);
-    entry.action = Some(E::LINKED);
-    w.commit(vec![entry]).await?;
-    Ok(current)
+    let mut plans = before;
+    plans.extend(
+        after
+            .into_iter()
+            .filter(|p| !plans.contains(p))
+            .collect::<Vec<_>>(),
+    );
+    let public = record_is_public(&w.txn, E::KIND, &plans, E::draft(row)).await?;
+    let mut entry = Entry::new(E::KIND, id, Operation::Updated, plans, public, diff);
+    entry.action = Some(action);
+    w.commit(vec![entry]).await
 }
 
 /// What an unlink did.
@@ -390,21 +413,10 @@ where
         }
         return Ok(Unlinked::Deleted(remove::<E>(w, current, plans).await?));
     }
-    let id = int::<E, i64>(&current, "id")?;
     E::unlink(&w, plan, &current).await?;
     let after: Vec<i64> = plans.iter().copied().filter(|p| *p != plan).collect();
-    let mut diff = Diff::default();
-    diff.field(
-        "plans",
-        NodeKind::Plan.audit_all(&plans),
-        NodeKind::Plan.audit_all(&after),
-    );
-    // Public before or after, and seen by the organizations of the plan it leaves: the entry names
-    // the plans before.
-    let public = record_is_public(&w.txn, E::KIND, &plans, E::draft(&current)).await?;
-    let mut entry = Entry::new(E::KIND, id, Operation::Updated, plans, public, diff);
-    entry.action = Some(E::UNLINKED);
-    w.commit(vec![entry]).await?;
+    let diff = Diff::default();
+    commit_plans::<E>(w, &current, (plans, after), diff, E::UNLINKED).await?;
     Ok(Unlinked::Kept(current))
 }
 

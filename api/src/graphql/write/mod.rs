@@ -95,14 +95,14 @@ pub struct Write {
 type Gate = Option<tokio::sync::OwnedMutexGuard<()>>;
 
 tokio::task_local! {
-    /// The batch the writes of this task join, while [`Batch::run`] runs them.
+    /// The batch the writes of this task join, while [`Batch::all_or_nothing`] runs them.
     static BATCH: Batch;
 }
 
 /// Several writes in one transaction, all or nothing: each [`Write::begin`] inside
-/// [`Batch::run`] takes the batch's transaction (the first one begins it), each
-/// [`Write::commit`] writes its audit and feed entries and hands the transaction back, and
-/// [`Batch::commit`] commits the lot. A step that fails keeps the transaction: the batch then has
+/// [`Batch::all_or_nothing`] takes the batch's transaction (the first one begins it), each
+/// [`Write::commit`] writes its audit and feed entries and hands the transaction back, and the
+/// batch commits the lot after the last step. A step that fails keeps the transaction: the batch then has
 /// none to commit, and dropping it rolls everything back.
 #[derive(Clone, Default)]
 pub struct Batch(std::sync::Arc<tokio::sync::Mutex<Step>>);
@@ -119,27 +119,30 @@ enum Step {
 }
 
 impl Batch {
-    /// Runs `steps` with this batch as the one every write of theirs joins.
-    pub async fn run<T>(&self, steps: impl Future<Output = T>) -> T {
-        BATCH.scope(self.clone(), steps).await
-    }
-
-    /// Commits what the steps wrote and wakes the change-feed relay.
-    pub async fn commit(self, live: Option<&crate::live::Live>) -> ApiResult<()> {
-        let step = std::mem::take(&mut *self.0.lock().await);
+    /// Runs `steps` as one batch: committed when they succeed (waking the change-feed relay),
+    /// rolled back, all of it, when they fail.
+    pub async fn all_or_nothing<T>(
+        ctx: &Context<'_>,
+        steps: impl Future<Output = ApiResult<T>>,
+    ) -> ApiResult<T> {
+        let batch = Batch::default();
+        let value = BATCH.scope(batch.clone(), steps).await?;
+        let step = std::mem::take(&mut *batch.0.lock().await);
         match step {
-            Step::None => Ok(()),
+            Step::None => {}
             Step::Open(txn, _gate) => {
                 txn.commit().await?;
-                if let Some(live) = live {
+                if let Some(live) = ctx.data_opt::<crate::live::Live>() {
                     live.poke();
                 }
-                Ok(())
             }
-            Step::Taken => Err(ApiError::internal(anyhow::anyhow!(
-                "a write of the batch kept its transaction"
-            ))),
+            Step::Taken => {
+                return Err(ApiError::internal(anyhow::anyhow!(
+                    "a write of the batch kept its transaction"
+                )));
+            }
         }
+        Ok(value)
     }
 
     /// The batch's transaction, if a write handed it back.
@@ -167,33 +170,13 @@ impl Write {
         viewer.require_write(permission)?;
         let token = viewer.token().ok_or(ApiError::ForbiddenAnonymous)?.clone();
         let batch = BATCH.try_with(Batch::clone).ok();
-        if let Some(batch) = &batch
-            && let Some((txn, gate)) = batch.take().await?
-        {
-            return Ok(Self {
-                txn,
-                _gate: gate,
-                token,
-                scope: scope(ctx)?.clone(),
-                viewer,
-                live: None,
-                batch: Some(batch.clone()),
-            });
-        }
-        let db = db(ctx)?;
-        let backend = db.get_database_backend();
-        let mut gate = None;
-        let txn = match backend {
-            DbBackend::Sqlite => {
-                let lock = ctx.data::<WriteGate>()?.0.clone();
-                gate = Some(lock.lock_owned().await);
-                db.begin_with_options(TransactionOptions {
-                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                    ..Default::default()
-                })
-                .await?
-            }
-            _ => db.begin().await?,
+        let joined = match &batch {
+            Some(batch) => batch.take().await?,
+            None => None,
+        };
+        let (txn, gate) = match joined {
+            Some(open) => open,
+            None => Self::open(ctx).await?,
         };
         Ok(Self {
             txn,
@@ -204,6 +187,25 @@ impl Write {
             live: ctx.data_opt::<crate::live::Live>().cloned(),
             batch,
         })
+    }
+
+    /// A new transaction (and on SQLite this instance's write gate).
+    async fn open(ctx: &Context<'_>) -> ApiResult<(DatabaseTransaction, Gate)> {
+        let db = db(ctx)?;
+        match db.get_database_backend() {
+            DbBackend::Sqlite => {
+                let lock = ctx.data::<WriteGate>()?.0.clone();
+                let gate = lock.lock_owned().await;
+                let txn = db
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..Default::default()
+                    })
+                    .await?;
+                Ok((txn, Some(gate)))
+            }
+            _ => Ok((db.begin().await?, None)),
+        }
     }
 
     /// FORBIDDEN unless the caller may write records of every one of `plans`.
