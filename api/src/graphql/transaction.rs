@@ -31,80 +31,110 @@ pub const MAX_OPERATIONS: usize = 200;
 /// A record and the version the caller read (deletes).
 #[derive(InputObject)]
 pub struct VersionedId {
+    /// The record.
     id: ID,
+    /// The version the caller read.
     version: i32,
 }
 
 /// `updateActivity`'s arguments.
 #[derive(InputObject)]
 pub struct UpdateActivityOperation {
+    /// The record.
     id: ID,
+    /// The version the caller read.
     version: i32,
+    /// The changes.
     input: UpdateActivityInput,
 }
 
 /// `updateMou`'s arguments.
 #[derive(InputObject)]
 pub struct UpdateMouOperation {
+    /// The record.
     id: ID,
+    /// The version the caller read.
     version: i32,
+    /// The changes.
     input: UpdateMouInput,
 }
 
 /// `changeMouStatus`'s arguments.
 #[derive(InputObject)]
 pub struct ChangeMouStatusOperation {
+    /// The record.
     id: ID,
+    /// The version the caller read.
     version: i32,
+    /// The next status.
     status: MouStatus,
+    /// Day of signature: required when signing, refused otherwise.
     signed_on: Option<NaiveDate>,
 }
 
 /// `updateTheme`'s arguments.
 #[derive(InputObject)]
 pub struct UpdateThemeOperation {
+    /// The record.
     pub(crate) id: ID,
+    /// The version the caller read.
     pub(crate) version: i32,
+    /// The changes.
     pub(crate) input: UpdateThemeInput,
 }
 
 /// `updateStatement`'s arguments.
 #[derive(InputObject)]
 pub struct UpdateStatementOperation {
+    /// The record.
     pub(crate) id: ID,
+    /// The version the caller read.
     pub(crate) version: i32,
+    /// The changes.
     pub(crate) input: UpdateStatementInput,
 }
 
 /// `updateExpectedResult`'s arguments.
 #[derive(InputObject)]
 pub struct UpdateExpectedResultOperation {
+    /// The record.
     pub(crate) id: ID,
+    /// The version the caller read.
     pub(crate) version: i32,
+    /// The changes.
     pub(crate) input: UpdateExpectedResultInput,
 }
 
 /// `linkActivity`'s arguments.
 #[derive(InputObject)]
 pub struct LinkActivityOperation {
+    /// The record.
     id: ID,
+    /// The plan to list it in too.
     plan: ID,
+    /// Its position in that plan's list (default: last).
     position: Option<i32>,
 }
 
 /// `linkMou`'s arguments.
 #[derive(InputObject)]
 pub struct LinkMouOperation {
+    /// The record.
     id: ID,
+    /// The plan to list it in too.
     plan: ID,
+    /// An expected result of that plan that the MoU fulfils.
     fulfils: Option<ID>,
 }
 
 /// `unlinkActivity`'s or `unlinkMou`'s arguments.
 #[derive(InputObject)]
 pub struct UnlinkOperation {
+    /// The record.
     id: ID,
+    /// The plan to take it out of.
     plan: ID,
+    /// Delete the record when this is its last plan (default: refuse with LAST_PLAN).
     delete_if_last: Option<bool>,
 }
 

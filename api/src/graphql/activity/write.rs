@@ -52,22 +52,34 @@ pub struct CreateActivityInput {
 /// existing one (`id`) that this plan reports too.
 #[derive(OneofObject)]
 pub enum PlanActivityInput {
+    /// A new activity.
     New(NewActivityInput),
+    /// An existing activity, linked (last in the plan's list).
     Existing(ID),
 }
 
 /// A new activity of a plan being created; its organizations are the caller's.
 #[derive(InputObject)]
 pub struct NewActivityInput {
+    /// Short title, 1–500 characters.
     title: String,
+    /// The full text, up to 20 000 characters.
     description: Option<String>,
+    /// Form of the activity.
     kind: ActivityKind,
+    /// When it took place, as a partial date: "2021", "Q1 2021", "2021-03", "March 2021",
+    /// "2021-03-14".
     date: Option<String>,
+    /// Where it took place, as text ("Brussels", "online"), up to 200 characters.
     place: Option<String>,
+    /// The city where it took place.
     place_city: Option<ID>,
+    /// Cities taking part.
     cities: Option<Vec<ID>>,
+    /// A draft is seen only by the organizations of its plans (default false).
     #[graphql(default)]
     draft: bool,
+    /// Internal note for the plan's organizations, up to 5 000 characters.
     internal_note: Option<String>,
 }
 

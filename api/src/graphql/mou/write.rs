@@ -42,18 +42,25 @@ pub struct CreateMouInput {
 /// one (`id`) that this plan reports too.
 #[derive(OneofObject)]
 pub enum PlanMouInput {
+    /// A new MoU.
     New(NewMouInput),
+    /// An existing MoU, linked.
     Existing(ID),
 }
 
 /// A new MoU of a plan being created.
 #[derive(InputObject)]
 pub struct NewMouInput {
+    /// What the MoU is about, 1–500 characters.
     subject: String,
+    /// The parties in order: 1–20, each a city or an organization, none twice.
     parties: Vec<MouPartyInput>,
+    /// Link to the document: an http(s) URL of at most 500 characters.
     document_url: Option<String>,
+    /// A draft is seen only by the organizations of its plans (default false).
     #[graphql(default)]
     draft: bool,
+    /// Internal note for the plan's organizations, up to 5 000 characters.
     internal_note: Option<String>,
 }
 

@@ -27,6 +27,7 @@ pub struct PlanParticipantInput {
 /// An organization taking part in a plan being created (`createPlan`'s `participants`).
 #[derive(InputObject)]
 pub struct NewParticipantInput {
+    /// The organization taking part.
     organization: ID,
     /// How it takes part.
     role: ParticipantRole,

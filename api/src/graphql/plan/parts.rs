@@ -30,7 +30,9 @@ pub const MAX_ITEMS: usize = 200;
 /// An SDG goal of a new plan and, when given, one of its targets ("11.2").
 #[derive(InputObject)]
 pub struct PlanSdgInput {
+    /// The goal, 1–17.
     goal: i32,
+    /// One of that goal's targets ("11.2").
     target: Option<String>,
 }
 
