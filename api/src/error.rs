@@ -79,6 +79,18 @@ impl ApiError {
         }
     }
 
+    /// This error with its field under input field `parent` (`new` + `cities[1]` →
+    /// `new.cities[1]`).
+    pub fn under(self, parent: &str) -> Self {
+        match self {
+            Self::InvalidInput { field, message } => Self::InvalidInput {
+                field: format!("{parent}.{field}"),
+                message,
+            },
+            error => error,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::InvalidInput {
             field: field.into(),

@@ -31,6 +31,15 @@ pub(crate) mod transaction;
 pub mod webhook;
 mod write;
 
+/// The row writers the importer shares with the mutations, so that an import and the same plan
+/// made through `createPlan` end as the same rows: versioned rows, cities of named places,
+/// organizations by name.
+pub mod store {
+    pub use super::city::place::place as city;
+    pub use super::organization::named::{guess_kind as organization_kind, organization};
+    pub use super::write::{Rows, Tally};
+}
+
 use async_graphql::{Context, MergedObject, Schema};
 
 pub use change::SubscriptionRoot;

@@ -2,7 +2,6 @@
 //! [`backup`] restores a JSON export instead.
 
 pub mod backup;
-pub mod gazetteer;
 mod html;
 mod load;
 pub mod model;
@@ -37,7 +36,7 @@ pub async fn import_bytes(
     bytes: &[u8],
 ) -> Result<ImportReport, ImportError> {
     let parsed = parse::parse_summary(bytes)?;
-    let resolved = resolve::resolve(parsed, gazetteer::Gazetteer::bundled());
+    let resolved = resolve::resolve(parsed, crate::domain::gazetteer::Gazetteer::bundled());
     let txn = db.begin().await?;
     let report = load::store(&txn, &resolved, file_name, bytes).await?;
     txn.commit().await?;
@@ -96,7 +95,7 @@ async fn import_one(db: Option<&DatabaseConnection>, path: &Path) -> anyhow::Res
         Some(db) => Ok(import_bytes(db, &name, &bytes).await?.to_string()),
         None => {
             let parsed = parse::parse_summary(&bytes)?;
-            let resolved = resolve::resolve(parsed, gazetteer::Gazetteer::bundled());
+            let resolved = resolve::resolve(parsed, crate::domain::gazetteer::Gazetteer::bundled());
             Ok(format!(
                 "would import {} with {} partner(s), {} activities, {} expected results, {} data issue(s) (dry run)",
                 resolved.parsed.focal.name,

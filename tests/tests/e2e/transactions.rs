@@ -215,16 +215,20 @@ async fn a_plan_is_created_with_its_parts_in_one_call_or_not_at_all() {
             { "kind": "FOCUS", "text": "Clean buses" },
             { "kind": "OBJECTIVE", "text": "Halve emissions" },
         ],
-        "partnerCities": ["Q2l0eTox"],
+        "partnerCities": [
+            { "id": "Q2l0eTox" },
+            { "place": { "name": "Roma", "country": "Italy" } },
+            { "place": { "name": "Lyon", "country": "FR" } },
+        ],
         "sdgs": [{ "goal": 11, "target": "11.2" }, { "goal": 7 }],
         "urbanAgendaPartnerships": ["energy-transition"],
-        "participants": [{ "organization": p.org_a, "role": "FOCAL" }],
+        "participants": [{ "organization": { "id": p.org_a }, "role": "FOCAL" }],
         "expectedResults": [{ "kind": "MOU", "description": "An MoU on e-buses" }],
         "activities": [
             { "new": { "title": "Kick-off", "kind": "MEETING", "date": "2021-04" } },
             { "existing": existing },
         ],
-        "mous": [{ "new": { "subject": "E-bus cooperation", "parties": [{ "organization": p.org_a }, { "city": bologna }] } }],
+        "mous": [{ "new": { "subject": "E-bus cooperation", "parties": [{ "organization": { "id": p.org_a } }, { "city": { "id": bologna } }] } }],
     });
     let before = p.app.graphql_as(&p.admin, PLAN_COUNT, json!({})).await;
 
@@ -241,7 +245,7 @@ async fn a_plan_is_created_with_its_parts_in_one_call_or_not_at_all() {
         "{r}"
     );
     let mut bad = input.clone();
-    bad["mous"][0]["new"]["parties"][1]["city"] = json!("Q2l0eTo5OTk5");
+    bad["mous"][0]["new"]["parties"][1]["city"] = json!({ "id": "Q2l0eTo5OTk5" });
     let r = p
         .app
         .graphql_as(&p.admin, CREATE_PLAN, json!({ "input": bad }))
@@ -287,7 +291,12 @@ async fn a_plan_is_created_with_its_parts_in_one_call_or_not_at_all() {
         texts(&plan["objectiveStatements"], "description"),
         [json!("Halve emissions")]
     );
-    assert_eq!(plan["partnerCities"].as_array().map(Vec::len), Some(1));
+    // By ID, by another name of a city there (Roma: Rome), by name of a city made from the
+    // gazetteer.
+    assert_eq!(
+        texts(&plan["partnerCities"], "name"),
+        [json!("Guangzhou"), json!("Rome"), json!("Lyon")]
+    );
     assert_eq!(plan["sdgTargets"], json!([{ "code": "11.2" }]));
     assert_eq!(plan["sdgGoals"].as_array().map(Vec::len), Some(2));
     assert_eq!(

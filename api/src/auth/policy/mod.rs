@@ -182,6 +182,22 @@ impl Viewer {
             Err(ApiError::Forbidden)
         }
     }
+
+    /// Ok when the caller may name `organizations` as the ones that report a record (an
+    /// activity, an expected result): an admin any, an editor only its own.
+    pub fn require_reporters(&self, organizations: &[i64]) -> ApiResult<()> {
+        self.require_write(Permission::Edit)?;
+        let token = self.token().ok_or(ApiError::ForbiddenAnonymous)?;
+        if token.role == Role::Admin
+            || organizations
+                .iter()
+                .all(|o| token.organizations.contains(o))
+        {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
 }
 
 impl Viewer {

@@ -1,4 +1,5 @@
-//! Writing activities: partners report their own; the organization comes from the token.
+//! Writing activities: partners report their own; the organizations come from the token unless
+//! the input names them (an admin any, an editor its own).
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, OneofObject, SimpleObject};
 use sea_orm::sea_query::Condition;
@@ -10,15 +11,17 @@ use sea_orm::{
 use super::Activity;
 use crate::domain::partial_date::PartialDate;
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::city::place::CityRefInput;
 use crate::graphql::enums::ActivityKind;
 use crate::graphql::ids::NodeKind;
+use crate::graphql::organization::named::OrganizationRefInput;
 use crate::graphql::position::List;
 use crate::graphql::write::{
-    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Shared, Updating, Write,
+    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Refs, Shared, Updating, Write,
 };
 use entity::{activity, activity_city, activity_organization, plan_activity};
 
-/// A new activity of a plan. Its organizations are the caller's (from the token).
+/// A new activity of a plan, reported by the caller's organizations unless it names them.
 #[derive(InputObject)]
 pub struct CreateActivityInput {
     /// The plan that reports it (one the caller's organization takes part in).
@@ -38,6 +41,8 @@ pub struct CreateActivityInput {
     place_city: Option<ID>,
     /// Cities taking part.
     cities: Option<Vec<ID>>,
+    /// The organizations reporting it (default: the caller's; an editor names only its own).
+    organizations: Option<Vec<ID>>,
     /// A draft is seen only by the organizations of its plans (default false).
     #[graphql(default)]
     draft: bool,
@@ -58,7 +63,7 @@ pub enum PlanActivityInput {
     Existing(ID),
 }
 
-/// A new activity of a plan being created; its organizations are the caller's.
+/// A new activity of a plan being created; cities and organizations by ID or by name.
 #[derive(InputObject)]
 pub struct NewActivityInput {
     /// Short title, 1–500 characters.
@@ -73,9 +78,11 @@ pub struct NewActivityInput {
     /// Where it took place, as text ("Brussels", "online"), up to 200 characters.
     place: Option<String>,
     /// The city where it took place.
-    place_city: Option<ID>,
+    place_city: Option<CityRefInput>,
     /// Cities taking part.
-    cities: Option<Vec<ID>>,
+    cities: Option<Vec<CityRefInput>>,
+    /// The organizations reporting it (default: the caller's; an editor names only its own).
+    organizations: Option<Vec<OrganizationRefInput>>,
     /// A draft is seen only by the organizations of its plans (default false).
     #[graphql(default)]
     draft: bool,
@@ -84,21 +91,29 @@ pub struct NewActivityInput {
 }
 
 impl NewActivityInput {
-    /// The `createActivity` input of this activity, in plan `plan`.
-    pub fn in_plan(self, plan: ID) -> CreateActivityInput {
-        CreateActivityInput {
+    /// The `createActivity` input of this activity, in plan `plan`, its cities and
+    /// organizations resolved in `refs`.
+    pub async fn in_plan(self, refs: &mut Refs, plan: ID) -> ApiResult<CreateActivityInput> {
+        let place_city = match self.place_city {
+            Some(city) => Some(refs.city(city, "placeCity").await?),
+            None => None,
+        };
+        Ok(CreateActivityInput {
             plan,
             title: self.title,
             description: self.description,
             kind: self.kind,
             date: self.date,
             place: self.place,
-            place_city: self.place_city,
-            cities: self.cities,
+            place_city,
+            cities: refs.cities(self.cities, "cities").await?,
+            organizations: refs
+                .organizations(self.organizations, "organizations")
+                .await?,
             draft: self.draft,
             internal_note: self.internal_note,
             idempotency_key: None,
-        }
+        })
     }
 }
 
@@ -253,7 +268,7 @@ impl ActivityMutation {
         let cities = input.cities.as_deref().unwrap_or_default();
         let cities = write::city_ids(w, cities, "cities").await?;
         set_cities(w, row.id, &cities).await?;
-        let orgs = w.token.organizations.clone();
+        let orgs = write::reporters(w, input.organizations.as_deref(), "organizations").await?;
         if !orgs.is_empty() {
             activity_organization::Entity::insert_many(orgs.iter().map(|org| {
                 activity_organization::ActiveModel {

@@ -1,6 +1,7 @@
 //! Cities and other programme places (regions, districts, development zones).
 
 mod merge;
+pub mod place;
 mod write;
 
 pub use merge::CityMergeMutation;

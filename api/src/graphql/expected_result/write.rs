@@ -6,13 +6,15 @@ use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Se
 
 use super::ExpectedResult;
 use crate::error::ApiResult;
+use crate::graphql::city::place::CityRefInput;
 use crate::graphql::enums::ResultKind;
 use crate::graphql::ids::NodeKind;
+use crate::graphql::organization::named::OrganizationRefInput;
 use crate::graphql::position::List;
 use crate::graphql::write::{
-    self, Creating, DeletePayload, Diff, Fields, Part, PlanRecord, Updating, Write,
+    self, Creating, DeletePayload, Diff, Fields, Part, PlanRecord, Refs, Updating, Write,
 };
-use entity::{expected_result, expected_result_city};
+use entity::{expected_result, expected_result_city, expected_result_organization};
 
 /// A new expected result of a plan.
 #[derive(InputObject)]
@@ -25,6 +27,8 @@ pub struct CreateExpectedResultInput {
     description: String,
     /// Cities it names.
     cities: Option<Vec<ID>>,
+    /// Organizations it names.
+    organizations: Option<Vec<ID>>,
     /// 1-based position among the plan's expected results (default: after the last); the results
     /// from there on move down by one.
     position: Option<i32>,
@@ -39,21 +43,27 @@ pub struct PlanExpectedResultInput {
     kind: ResultKind,
     /// The published text, 1–20 000 characters.
     description: String,
-    /// Cities the result names.
-    cities: Option<Vec<ID>>,
+    /// Cities the result names, by ID or by name.
+    cities: Option<Vec<CityRefInput>>,
+    /// Organizations the result names, by ID or by name.
+    organizations: Option<Vec<OrganizationRefInput>>,
 }
 
 impl PlanExpectedResultInput {
-    /// The `createExpectedResult` input of this result, in plan `plan`.
-    pub fn in_plan(self, plan: ID) -> CreateExpectedResultInput {
-        CreateExpectedResultInput {
+    /// The `createExpectedResult` input of this result, in plan `plan`, its cities and
+    /// organizations resolved in `refs`.
+    pub async fn in_plan(self, refs: &mut Refs, plan: ID) -> ApiResult<CreateExpectedResultInput> {
+        Ok(CreateExpectedResultInput {
             plan,
             kind: self.kind,
             description: self.description,
-            cities: self.cities,
+            cities: refs.cities(self.cities, "cities").await?,
+            organizations: refs
+                .organizations(self.organizations, "organizations")
+                .await?,
             position: None,
             idempotency_key: None,
-        }
+        })
     }
 }
 
@@ -72,6 +82,13 @@ pub struct UpdateExpectedResultInput {
 #[derive(SimpleObject)]
 pub struct ExpectedResultPayload {
     expected_result: ExpectedResult,
+}
+
+impl ExpectedResultPayload {
+    /// The result's ID.
+    pub fn id(&self) -> ID {
+        NodeKind::ExpectedResult.id(self.expected_result.0.id)
+    }
 }
 
 impl PlanRecord for expected_result::Entity {
@@ -122,6 +139,8 @@ impl ExpectedResultMutation {
         let description = write::text("description", &input.description, 20_000)?;
         let cities = input.cities.as_deref().unwrap_or_default();
         let cities = write::city_ids(&c.w, cities, "cities").await?;
+        let organizations = input.organizations.as_deref().unwrap_or_default();
+        let organizations = write::organization_ids(&c.w, organizations, "organizations").await?;
         let position = list(c.plan)
             .insert_at(&c.w.txn, input.position, "position")
             .await?;
@@ -137,8 +156,22 @@ impl ExpectedResultMutation {
         )
         .await?;
         set_cities(&c.w, row.id, &cities).await?;
+        if !organizations.is_empty() {
+            expected_result_organization::Entity::insert_many(organizations.iter().map(|&org| {
+                expected_result_organization::ActiveModel {
+                    expected_result_id: Set(row.id),
+                    organization_id: Set(org),
+                }
+            }))
+            .exec(&c.w.txn)
+            .await?;
+        }
         let mut diff = Diff::default();
         diff.created("cities", NodeKind::City.audit_all(&cities));
+        diff.created(
+            "organizations",
+            NodeKind::Organization.audit_all(&organizations),
+        );
         Ok(payload(c.finish(row, diff).await?))
     }
 

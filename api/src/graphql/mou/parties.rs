@@ -19,9 +19,9 @@ const PARTIES: &str = "parties";
 #[derive(InputObject)]
 pub struct MouPartyInput {
     /// The city that is the party.
-    city: Option<ID>,
+    pub city: Option<ID>,
     /// The organization that is the party.
-    organization: Option<ID>,
+    pub organization: Option<ID>,
 }
 
 /// A party of an MoU, as written and audited (`{"city": "<global ID>"}` or

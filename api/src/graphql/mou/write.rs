@@ -8,11 +8,14 @@ use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilte
 use super::Mou;
 use super::parties::{MouPartyInput, Party, check_count, check_parties, insert_party, parties_of};
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::city::place::CityRefInput;
 use crate::graphql::enums::MouStatus;
 use crate::graphql::ids::NodeKind;
 use crate::graphql::ids::decode_int;
+use crate::graphql::organization::named::OrganizationRefInput;
 use crate::graphql::write::{
-    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Shared, Updating, Write, check_version,
+    self, Creating, DeletePayload, Diff, Fields, PlanRecord, Refs, Shared, Updating, Write,
+    check_version,
 };
 use entity::enums::MouStatus as Status;
 use entity::{expected_result, mou, mou_party, plan_mou};
@@ -33,6 +36,8 @@ pub struct CreateMouInput {
     draft: bool,
     /// Internal note for the plan's organizations, up to 5 000 characters.
     internal_note: Option<String>,
+    /// An expected result of the plan that the MoU fulfils.
+    fulfils: Option<ID>,
     /// Client key that makes the create safe to retry: a repeated request with the same key
     /// returns the MoU the first one created (keys are per token, 1–200 characters).
     idempotency_key: Option<String>,
@@ -48,13 +53,13 @@ pub enum PlanMouInput {
     Existing(ID),
 }
 
-/// A new MoU of a plan being created.
+/// A new MoU of a plan being created; parties by ID or by name.
 #[derive(InputObject)]
 pub struct NewMouInput {
     /// What the MoU is about, 1–500 characters.
     subject: String,
     /// The parties in order: 1–20, each a city or an organization, none twice.
-    parties: Vec<MouPartyInput>,
+    parties: Vec<PlanMouPartyInput>,
     /// Link to the document: an http(s) URL of at most 500 characters.
     document_url: Option<String>,
     /// A draft is seen only by the organizations of its plans (default false).
@@ -62,20 +67,67 @@ pub struct NewMouInput {
     draft: bool,
     /// Internal note for the plan's organizations, up to 5 000 characters.
     internal_note: Option<String>,
+    /// The expected result of the same `createPlan` input that the MoU fulfils: its index
+    /// (0-based) in `expectedResults`.
+    fulfils: Option<i32>,
+}
+
+/// A party to an MoU of a plan being created: exactly one of `city` and `organization`.
+#[derive(InputObject)]
+pub struct PlanMouPartyInput {
+    /// The city that is the party.
+    city: Option<CityRefInput>,
+    /// The organization that is the party.
+    organization: Option<OrganizationRefInput>,
 }
 
 impl NewMouInput {
-    /// The `createMou` input of this MoU, in plan `plan`.
-    pub fn in_plan(self, plan: ID) -> CreateMouInput {
-        CreateMouInput {
+    /// The `createMou` input of this MoU, in plan `plan`, its parties resolved in `refs`; `results`
+    /// are the expected results the same input made, in order.
+    pub async fn in_plan(
+        self,
+        refs: &mut Refs,
+        plan: ID,
+        results: &[ID],
+    ) -> ApiResult<CreateMouInput> {
+        let mut parties = Vec::with_capacity(self.parties.len());
+        for (i, party) in self.parties.into_iter().enumerate() {
+            let field = format!("parties[{i}]");
+            let city = match party.city {
+                Some(city) => Some(refs.city(city, &format!("{field}.city")).await?),
+                None => None,
+            };
+            let organization = match party.organization {
+                Some(org) => Some(
+                    refs.organization(org, &format!("{field}.organization"))
+                        .await?,
+                ),
+                None => None,
+            };
+            parties.push(MouPartyInput { city, organization });
+        }
+        let fulfils = match self.fulfils {
+            Some(index) => Some(
+                usize::try_from(index)
+                    .ok()
+                    .and_then(|i| results.get(i))
+                    .cloned()
+                    .ok_or_else(|| {
+                        ApiError::invalid("fulfils", format!("expectedResults has no item {index}"))
+                    })?,
+            ),
+            None => None,
+        };
+        Ok(CreateMouInput {
             plan,
             subject: self.subject,
-            parties: self.parties,
+            parties,
             document_url: self.document_url,
             draft: self.draft,
             internal_note: self.internal_note,
+            fulfils,
             idempotency_key: None,
-        }
+        })
     }
 }
 
@@ -222,7 +274,7 @@ impl MouMutation {
         let parties = check_parties(&c.w, &input.parties, Some(row.id)).await?;
         let mut diff = Diff::default();
         diff.created("parties", &parties);
-        let mou = Mou(c.finish(row, diff).await?);
+        let mou = Mou(c.finish_linked(row, diff, &input.fulfils).await?);
         Ok(MouPayload { mou })
     }
 

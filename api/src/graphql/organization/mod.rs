@@ -1,6 +1,7 @@
 //! Organizations through which cities act: municipal governments, universities, hospitals, …
 
 mod merge;
+pub mod named;
 mod participants;
 mod write;
 

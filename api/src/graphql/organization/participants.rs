@@ -7,12 +7,13 @@ use sea_orm::{ActiveEnum, ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
 use super::Organization;
+use super::named::OrganizationRefInput;
 use crate::auth::{Permission, Writes, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::enums::ParticipantRole;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::plan::Plan;
-use crate::graphql::write::{Diff, Entry, Operation, Write};
+use crate::graphql::write::{Diff, Entry, Operation, Refs, Write};
 use entity::plan_participant;
 
 /// An organization taking part in a plan.
@@ -27,20 +28,21 @@ pub struct PlanParticipantInput {
 /// An organization taking part in a plan being created (`createPlan`'s `participants`).
 #[derive(InputObject)]
 pub struct NewParticipantInput {
-    /// The organization taking part.
-    organization: ID,
+    /// The organization taking part, by ID or by name.
+    organization: OrganizationRefInput,
     /// How it takes part.
     role: ParticipantRole,
 }
 
 impl NewParticipantInput {
-    /// The `addPlanParticipant` input of this participant, in plan `plan`.
-    pub fn in_plan(self, plan: ID) -> PlanParticipantInput {
-        PlanParticipantInput {
+    /// The `addPlanParticipant` input of this participant, in plan `plan`, its organization
+    /// resolved in `refs`.
+    pub async fn in_plan(self, refs: &mut Refs, plan: ID) -> ApiResult<PlanParticipantInput> {
+        Ok(PlanParticipantInput {
             plan,
-            organization: self.organization,
+            organization: refs.organization(self.organization, "organization").await?,
             role: self.role,
-        }
+        })
     }
 }
 

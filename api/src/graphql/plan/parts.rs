@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::activity::{ActivityMutation, PlanActivityInput};
+use crate::graphql::city::place::CityRefInput;
 use crate::graphql::expected_result::{ExpectedResultMutation, PlanExpectedResultInput};
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::mou::{MouMutation, PlanMouInput};
@@ -19,7 +20,7 @@ use crate::graphql::theme::{PlanThemeInput, ThemeMutation};
 use crate::graphql::transaction::{
     UpdateExpectedResultOperation, UpdateStatementOperation, UpdateThemeOperation,
 };
-use crate::graphql::write::Write;
+use crate::graphql::write::{Refs, Write};
 use entity::plan_partner_city;
 
 use super::links::PlanLinkMutation;
@@ -36,15 +37,25 @@ pub struct PlanSdgInput {
     target: Option<String>,
 }
 
-/// What a new plan holds from its creation; each list in its order.
+/// A contact mailbox of a new plan.
+#[derive(InputObject)]
+pub struct PlanContactInput {
+    /// The mailbox.
+    email: String,
+    /// What it is for ("U-CAP team"), up to 200 characters.
+    label: Option<String>,
+}
+
+/// What a new plan holds from its creation; each list in its order. Cities and organizations are
+/// given by ID or by name (found as the importer finds them, else made: admins only).
 #[derive(InputObject, Default)]
 pub struct PlanPartsInput {
     /// Cooperation themes.
     pub themes: Option<Vec<PlanThemeInput>>,
     /// Focus, challenge and objective statements.
     pub statements: Option<Vec<PlanStatementInput>>,
-    /// Partner cities, by ID.
-    pub partner_cities: Option<Vec<ID>>,
+    /// Partner cities, by ID or by name.
+    pub partner_cities: Option<Vec<CityRefInput>>,
     /// SDG goals and targets.
     pub sdgs: Option<Vec<PlanSdgInput>>,
     /// EU Urban Agenda partnerships, by key ("energy-transition").
@@ -57,11 +68,13 @@ pub struct PlanPartsInput {
     pub activities: Option<Vec<PlanActivityInput>>,
     /// MoUs: new, or existing ones this plan reports too.
     pub mous: Option<Vec<PlanMouInput>>,
+    /// Contact mailboxes (non-public).
+    pub contacts: Option<Vec<PlanContactInput>>,
 }
 
 impl PlanPartsInput {
     /// Each list's input field and length (`None`: not given).
-    fn sizes(&self) -> [(&'static str, Option<usize>); 9] {
+    fn sizes(&self) -> [(&'static str, Option<usize>); 10] {
         [
             ("themes", self.themes.as_ref().map(Vec::len)),
             ("statements", self.statements.as_ref().map(Vec::len)),
@@ -78,6 +91,7 @@ impl PlanPartsInput {
             ),
             ("activities", self.activities.as_ref().map(Vec::len)),
             ("mous", self.mous.as_ref().map(Vec::len)),
+            ("contacts", self.contacts.as_ref().map(Vec::len)),
         ]
     }
 
@@ -96,27 +110,25 @@ impl PlanPartsInput {
         let links = PlanLinkMutation;
         for (i, theme) in self.themes.into_iter().flatten().enumerate() {
             let input = theme.in_plan(plan.clone());
-            ThemeMutation
-                .create_theme(ctx, input)
+            Box::pin(ThemeMutation.create_theme(ctx, input))
                 .await?
                 .map_err(|e| e.in_item("themes", i))?;
         }
         for (i, statement) in self.statements.into_iter().flatten().enumerate() {
             let input = statement.in_plan(plan.clone());
-            StatementMutation
-                .create_statement(ctx, input)
+            Box::pin(StatementMutation.create_statement(ctx, input))
                 .await?
                 .map_err(|e| e.in_item("statements", i))?;
         }
         for (i, city) in self.partner_cities.into_iter().flatten().enumerate() {
-            links
-                .add_partner_city(ctx, plan.clone(), city)
+            let at = ("partnerCities", i);
+            let city = named(ctx, at, async |refs| refs.city(city, "").await).await?;
+            Box::pin(links.add_partner_city(ctx, plan.clone(), city))
                 .await?
-                .map_err(|e| e.in_item("partnerCities", i))?;
+                .map_err(|e| e.in_item(at.0, i))?;
         }
         for (i, sdg) in self.sdgs.into_iter().flatten().enumerate() {
-            links
-                .link_plan_sdg(ctx, plan.clone(), sdg.goal, sdg.target)
+            Box::pin(links.link_plan_sdg(ctx, plan.clone(), sdg.goal, sdg.target))
                 .await?
                 .map_err(|e| e.in_item("sdgs", i))?;
         }
@@ -126,54 +138,94 @@ impl PlanPartsInput {
             .flatten()
             .enumerate()
         {
-            links
-                .link_plan_urban_agenda_partnership(ctx, plan.clone(), name)
+            Box::pin(links.link_plan_urban_agenda_partnership(ctx, plan.clone(), name))
                 .await?
                 .map_err(|e| e.in_item("urbanAgendaPartnerships", i))?;
         }
         for (i, participant) in self.participants.into_iter().flatten().enumerate() {
-            let input = participant.in_plan(plan.clone());
-            ParticipantMutation
-                .add_plan_participant(ctx, input)
+            let at = ("participants", i);
+            let input = named(ctx, at, async |refs| {
+                participant.in_plan(refs, plan.clone()).await
+            })
+            .await?;
+            Box::pin(ParticipantMutation.add_plan_participant(ctx, input))
                 .await?
-                .map_err(|e| e.in_item("participants", i))?;
+                .map_err(|e| e.in_item(at.0, i))?;
         }
+        let mut results = Vec::new();
         for (i, result) in self.expected_results.into_iter().flatten().enumerate() {
-            let input = result.in_plan(plan.clone());
-            ExpectedResultMutation
-                .create_expected_result(ctx, input)
+            let at = ("expectedResults", i);
+            let input = named(ctx, at, async |refs| {
+                result.in_plan(refs, plan.clone()).await
+            })
+            .await?;
+            let made = Box::pin(ExpectedResultMutation.create_expected_result(ctx, input))
                 .await?
-                .map_err(|e| e.in_item("expectedResults", i))?;
+                .map_err(|e| e.in_item(at.0, i))?;
+            results.push(made.id());
         }
         for (i, activity) in self.activities.into_iter().flatten().enumerate() {
+            let at = ("activities", i);
             let written = match activity {
                 PlanActivityInput::New(new) => {
-                    let input = new.in_plan(plan.clone());
-                    ActivityMutation.create_activity(ctx, input).await?
+                    let input = named(ctx, at, async |refs| {
+                        new.in_plan(refs, plan.clone())
+                            .await
+                            .map_err(|e| e.under("new"))
+                    })
+                    .await?;
+                    Box::pin(ActivityMutation.create_activity(ctx, input)).await?
                 }
                 PlanActivityInput::Existing(id) => {
-                    ActivityMutation
-                        .link_activity(ctx, id, plan.clone(), None)
-                        .await?
+                    Box::pin(ActivityMutation.link_activity(ctx, id, plan.clone(), None)).await?
                 }
             };
-            written.map_err(|e| e.in_item("activities", i))?;
+            written.map_err(|e| e.in_item(at.0, i))?;
         }
         for (i, mou) in self.mous.into_iter().flatten().enumerate() {
+            let at = ("mous", i);
             let written = match mou {
                 PlanMouInput::New(new) => {
-                    let input = new.in_plan(plan.clone());
-                    MouMutation.create_mou(ctx, input).await?.map(|_| ())
+                    let input = named(ctx, at, async |refs| {
+                        let input = new.in_plan(refs, plan.clone(), &results).await;
+                        input.map_err(|e| e.under("new"))
+                    })
+                    .await?;
+                    Box::pin(MouMutation.create_mou(ctx, input))
+                        .await?
+                        .map(|_| ())
                 }
-                PlanMouInput::Existing(id) => MouMutation
-                    .link_mou(ctx, id, plan.clone(), None)
-                    .await?
-                    .map(|_| ()),
+                PlanMouInput::Existing(id) => {
+                    Box::pin(MouMutation.link_mou(ctx, id, plan.clone(), None))
+                        .await?
+                        .map(|_| ())
+                }
             };
-            written.map_err(|e| e.in_item("mous", i))?;
+            written.map_err(|e| e.in_item(at.0, i))?;
+        }
+        for (i, contact) in self.contacts.into_iter().flatten().enumerate() {
+            Box::pin(links.add_plan_contact(ctx, plan.clone(), contact.email, contact.label))
+                .await?
+                .map_err(|e| e.in_item("contacts", i))?;
         }
         Ok(())
     }
+}
+
+/// Resolves the cities and organizations item `at` of a nested input names (`f` hands on the
+/// item's input with their IDs), in a write of its own within the batch: the item's mutation
+/// then starts the next one.
+async fn named<T>(
+    ctx: &Context<'_>,
+    at: (&'static str, usize),
+    f: impl AsyncFnOnce(&mut Refs) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut refs = Refs::begin(ctx).await.map_err(|e| e.in_item(at.0, at.1))?;
+    let input = Box::pin(f(&mut refs))
+        .await
+        .map_err(|e| e.in_item(at.0, at.1))?;
+    refs.finish().await?;
+    Ok(input)
 }
 
 /// Changes to a plan's ordered lists (`updatePlan`): a `replace…` list replaces the whole list,
@@ -249,8 +301,7 @@ impl PlanListsInput {
                 ("updateThemes", i),
             )
             .await?;
-            ThemeMutation
-                .update_theme(ctx, o.id, o.version, o.input)
+            Box::pin(ThemeMutation.update_theme(ctx, o.id, o.version, o.input))
                 .await?
                 .map_err(|e| e.in_item("updateThemes", i))?;
         }
@@ -264,8 +315,7 @@ impl PlanListsInput {
                 ("updateStatements", i),
             )
             .await?;
-            StatementMutation
-                .update_statement(ctx, o.id, o.version, o.input)
+            Box::pin(StatementMutation.update_statement(ctx, o.id, o.version, o.input))
                 .await?
                 .map_err(|e| e.in_item("updateStatements", i))?;
         }
@@ -285,19 +335,17 @@ impl PlanListsInput {
                 at,
             )
             .await?;
-            ExpectedResultMutation
-                .update_expected_result(ctx, o.id, o.version, o.input)
+            Box::pin(ExpectedResultMutation.update_expected_result(ctx, o.id, o.version, o.input))
                 .await?
                 .map_err(|e| e.in_item("updateExpectedResults", i))?;
         }
         if let Some(themes) = self.replace_themes {
             for (key, version) in parts_of(ctx, "theme", id, None).await? {
                 let theme = NodeKind::Theme.id(key);
-                ThemeMutation.delete_theme(ctx, theme, version).await??;
+                Box::pin(ThemeMutation.delete_theme(ctx, theme, version)).await??;
             }
             for (i, theme) in themes.into_iter().enumerate() {
-                ThemeMutation
-                    .create_theme(ctx, theme.in_plan(plan.clone()))
+                Box::pin(ThemeMutation.create_theme(ctx, theme.in_plan(plan.clone())))
                     .await?
                     .map_err(|e| e.in_item("replaceThemes", i))?;
             }
@@ -305,13 +353,10 @@ impl PlanListsInput {
         if let Some(statements) = self.replace_statements {
             for (key, version) in parts_of(ctx, "statement", id, None).await? {
                 let statement = NodeKind::Statement.id(key);
-                StatementMutation
-                    .delete_statement(ctx, statement, version)
-                    .await??;
+                Box::pin(StatementMutation.delete_statement(ctx, statement, version)).await??;
             }
             for (i, statement) in statements.into_iter().enumerate() {
-                StatementMutation
-                    .create_statement(ctx, statement.in_plan(plan.clone()))
+                Box::pin(StatementMutation.create_statement(ctx, statement.in_plan(plan.clone())))
                     .await?
                     .map_err(|e| e.in_item("replaceStatements", i))?;
             }
@@ -319,27 +364,28 @@ impl PlanListsInput {
         if let Some(results) = self.replace_expected_results {
             for (key, version) in parts_of(ctx, "expected_result", id, None).await? {
                 let result = NodeKind::ExpectedResult.id(key);
-                ExpectedResultMutation
-                    .delete_expected_result(ctx, result, version)
+                Box::pin(ExpectedResultMutation.delete_expected_result(ctx, result, version))
                     .await??;
             }
             for (i, result) in results.into_iter().enumerate() {
-                ExpectedResultMutation
-                    .create_expected_result(ctx, result.in_plan(plan.clone()))
+                let at = ("replaceExpectedResults", i);
+                let input = named(ctx, at, async |refs| {
+                    result.in_plan(refs, plan.clone()).await
+                })
+                .await?;
+                Box::pin(ExpectedResultMutation.create_expected_result(ctx, input))
                     .await?
-                    .map_err(|e| e.in_item("replaceExpectedResults", i))?;
+                    .map_err(|e| e.in_item(at.0, i))?;
             }
         }
         if let Some(cities) = self.replace_partner_cities {
             let links = PlanLinkMutation;
             for city in partner_cities_of(ctx, id).await? {
-                links
-                    .remove_partner_city(ctx, plan.clone(), NodeKind::City.id(city))
+                Box::pin(links.remove_partner_city(ctx, plan.clone(), NodeKind::City.id(city)))
                     .await??;
             }
             for (i, city) in cities.into_iter().enumerate() {
-                links
-                    .add_partner_city(ctx, plan.clone(), city)
+                Box::pin(links.add_partner_city(ctx, plan.clone(), city))
                     .await?
                     .map_err(|e| e.in_item("replacePartnerCities", i))?;
             }

@@ -14,6 +14,7 @@ use crate::auth::policy;
 use crate::auth::policy::Guarded;
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::city::place::PlaceInput;
 use crate::graphql::enums::PlanStatus;
 use crate::graphql::ids::{NodeKind, decode_int};
 use crate::graphql::write::{
@@ -30,8 +31,11 @@ pub struct CreatePlanInput {
     /// Stable key of lower-case letters, digits and hyphens, up to 100 characters ("guangzhou-cn");
     /// made from the title when absent.
     slug: Option<String>,
-    /// The city whose plan this is.
-    focal_city: ID,
+    /// The city whose plan this is (or `focalPlace`).
+    focal_city: Option<ID>,
+    /// The city whose plan this is, by name (or `focalCity`): found as the importer finds it,
+    /// else made from the gazetteer.
+    focal_place: Option<PlaceInput>,
     /// Start of the cooperation, as a partial date or a range ("May 2017", "2017-05",
     /// "2019–2021").
     period: Option<String>,
@@ -94,7 +98,7 @@ impl PlanMutation {
             let (payload, replayed) = create_row(ctx, &input).await?;
             if !replayed {
                 let plan = NodeKind::Plan.id(payload.plan.0.id);
-                input.parts.write(ctx, &plan).await?;
+                Box::pin(input.parts.write(ctx, &plan)).await?;
             }
             Ok(payload)
         })
@@ -120,7 +124,7 @@ impl PlanMutation {
         input.lists.check()?;
         Batch::all_or_nothing(ctx, async move {
             let payload = update_row(ctx, &id, version, &input).await?;
-            input.lists.write(ctx, payload.plan.0.id, &id).await?;
+            Box::pin(input.lists.write(ctx, payload.plan.0.id, &id)).await?;
             Ok(payload)
         })
         .await
@@ -323,7 +327,19 @@ async fn create_row(ctx: &Context<'_>, input: &CreatePlanInput) -> ApiResult<(Pl
         }
         None => free_slug(&w, &title).await?,
     };
-    let focal = city_id(&w, &input.focal_city, "focalCity").await?;
+    let (focal, made) = match (&input.focal_city, &input.focal_place) {
+        (Some(id), None) => (city_id(&w, id, "focalCity").await?, None),
+        (None, Some(place)) => {
+            let (id, made) = place.resolve(&w, "focalPlace").await?;
+            (city_id(&w, &id, "focalPlace").await?, made)
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "focalCity",
+                "give exactly one of focalCity and focalPlace",
+            ));
+        }
+    };
     let period = input
         .period
         .as_deref()
@@ -352,8 +368,10 @@ async fn create_row(ctx: &Context<'_>, input: &CreatePlanInput) -> ApiResult<(Pl
     w.remember(key, NodeKind::Plan, row.id).await?;
     let mut diff = Diff::default();
     diff.record(None, Some(&row), FIELDS);
-    w.commit(vec![entry(&row, Operation::Created, diff)])
-        .await?;
+    let entries = made
+        .into_iter()
+        .chain([entry(&row, Operation::Created, diff)]);
+    w.commit(entries.collect()).await?;
     Ok((PlanPayload { plan: Plan(row) }, false))
 }
 

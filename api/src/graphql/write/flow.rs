@@ -125,18 +125,41 @@ where
 
     /// Lists the new `row` in its plan, remembers the idempotency key and commits, the entry
     /// naming its audited fields and what the kind noted in `extra`.
-    pub async fn finish(self, row: E::Model, extra: Diff) -> ApiResult<E::Model> {
+    pub async fn finish(self, row: E::Model, mut extra: Diff) -> ApiResult<E::Model> {
+        E::place(&self.w, self.plan, &row, &mut extra).await?;
+        self.finish_placed(row, extra).await
+    }
+
+    /// [`Self::finish`] for a record already listed in its plan.
+    async fn finish_placed(self, row: E::Model, extra: Diff) -> ApiResult<E::Model> {
         let Self { w, plan, key, .. } = self;
         let id = int::<E, i64>(&row, "id")?;
         let mut diff = Diff::default();
         diff.record(None, Some(&row), E::FIELDS);
         diff.extend(extra);
-        E::place(&w, plan, &row, &mut diff).await?;
         w.remember(key, E::KIND, id).await?;
         let public = record_is_public(&w.txn, E::KIND, &[plan], E::draft(&row)).await?;
         let entry = Entry::new(E::KIND, id, Operation::Created, vec![plan], public, diff);
         w.commit(vec![entry]).await?;
         Ok(row)
+    }
+}
+
+impl<E: PlanRecord + Shared> Creating<E>
+where
+    E::Model: Sync,
+{
+    /// [`Self::finish`] for a shared record listed in its plan with `link` (an MoU with the
+    /// expected result it fulfils) instead of the kind's default.
+    pub async fn finish_linked(
+        self,
+        row: E::Model,
+        mut extra: Diff,
+        link: &E::Link,
+    ) -> ApiResult<E::Model> {
+        <E as Shared>::link(&self.w, self.plan, &row, link, &mut extra).await?;
+        extra.created("plan", NodeKind::Plan.audit(self.plan));
+        self.finish_placed(row, extra).await
     }
 }
 

@@ -111,6 +111,15 @@ pub fn patch_text(
     Ok(())
 }
 
+/// Input field `name` inside field `parent` (`""`: the input itself).
+pub fn field_in(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

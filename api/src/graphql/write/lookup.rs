@@ -9,7 +9,7 @@ use super::Write;
 use crate::auth::policy::Guarded;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::{NodeKind, decode_int};
-use entity::{city, plan};
+use entity::{city, organization, plan};
 
 /// A plan the caller reads; NOT_FOUND (field `plan`) otherwise.
 pub async fn readable_plan(w: &Write, id: i64) -> ApiResult<plan::Model> {
@@ -42,6 +42,36 @@ pub async fn city_ids(w: &Write, ids: &[ID], field: &str) -> ApiResult<Vec<i64>>
             out.push(id);
         }
     }
+    Ok(out)
+}
+
+/// Organization IDs of input `field`, each existing, without repeats, in order.
+pub async fn organization_ids(w: &Write, ids: &[ID], field: &str) -> ApiResult<Vec<i64>> {
+    if ids.len() > 100 {
+        return Err(ApiError::invalid(field, "at most 100 organizations"));
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = decode_int(id, NodeKind::Organization, field)?;
+        organization::Entity::find_by_id(id)
+            .one(&w.txn)
+            .await?
+            .ok_or_else(|| ApiError::invalid(field, "no such organization"))?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// The reporting organizations of input `field` (see [`organization_ids`]), ones the caller may
+/// name (an editor its own); `None` (not given): the caller's.
+pub async fn reporters(w: &Write, ids: Option<&[ID]>, field: &str) -> ApiResult<Vec<i64>> {
+    let Some(ids) = ids else {
+        return Ok(w.token.organizations.clone());
+    };
+    let out = organization_ids(w, ids, field).await?;
+    w.require_reporters(&out)?;
     Ok(out)
 }
 

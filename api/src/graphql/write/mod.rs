@@ -10,6 +10,8 @@ mod flow;
 mod input;
 mod lookup;
 mod merge;
+mod refs;
+mod rows;
 mod versioned;
 
 use async_graphql::{Context, ID, InputType, SimpleObject};
@@ -32,9 +34,14 @@ pub use diff::{Diff, Fields};
 pub use flow::{
     Creating, Part, PlanRecord, Shared, Updating, delete, id_of, link, plans_listing, unlink,
 };
-pub use input::{email, name, opt_text, partial_date, patch_text, text, url};
-pub use lookup::{Reference, api_fingerprint, city_id, city_ids, readable_plan, references};
+pub use input::{email, field_in, name, opt_text, partial_date, patch_text, text, url};
+pub use lookup::{
+    Reference, api_fingerprint, city_id, city_ids, organization_ids, readable_plan, references,
+    reporters,
+};
 pub use merge::Merge;
+pub use refs::Refs;
+pub use rows::{Rows, Tally};
 pub use versioned::{check_version, delete_versioned, insert_new, save_versioned};
 
 /// One record a mutation changed, for the audit log and the change feed.
@@ -208,6 +215,12 @@ impl Write {
         }
     }
 
+    /// FORBIDDEN unless the caller holds `permission` too (a write that makes more than it began
+    /// for: a city named in an input that does not exist yet).
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        self.viewer.require_write(permission)
+    }
+
     /// FORBIDDEN unless the caller may write records of every one of `plans`.
     pub fn require_plans(&self, plans: &[i64]) -> ApiResult<()> {
         self.viewer.require_plans(&self.scope, plans)
@@ -216,6 +229,11 @@ impl Write {
     /// FORBIDDEN unless the caller is an admin or an editor of one of `organizations`.
     pub fn require_party(&self, organizations: &[i64]) -> ApiResult<()> {
         self.viewer.require_party(organizations)
+    }
+
+    /// FORBIDDEN unless the caller may name `organizations` as a record's reporters.
+    pub fn require_reporters(&self, organizations: &[i64]) -> ApiResult<()> {
+        self.viewer.require_reporters(organizations)
     }
 
     pub fn is_admin(&self) -> bool {

@@ -4,26 +4,28 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityName,
+    EntityTrait, IntoActiveModel, QueryFilter,
 };
 
+use super::rows::Rows;
 use crate::error::{ApiError, ApiResult};
 
-/// Inserts a new row `model` at version 1, created and updated now.
+/// Inserts a new row `model` at version 1, created and updated now (the one insert of
+/// versioned rows, [`Rows::upsert`]).
 pub async fn insert_new<A>(
     txn: &DatabaseTransaction,
-    mut model: A,
+    model: A,
 ) -> ApiResult<<A::Entity as EntityTrait>::Model>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
-    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Clone,
 {
-    let now = Utc::now();
-    model.set(find_column::<A::Entity>("created_at"), now.into());
-    model.set(find_column::<A::Entity>("updated_at"), now.into());
-    model.set(find_column::<A::Entity>("version"), 1.into());
-    Ok(model.insert(txn).await?)
+    let table = A::Entity::default().table_name();
+    let row = Rows::new(txn)
+        .upsert::<A>(table, None, |new| *new = model)
+        .await?;
+    Ok(row)
 }
 
 /// Saves the changed fields of `model` when the row still has version `expected`, moving it to

@@ -6,55 +6,18 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::{Writer, place};
 use crate::domain::partial_date::PartialDate;
 use crate::domain::text::name_key;
+use crate::graphql::store as named;
+use crate::graphql::store::Rows;
+use crate::graphql::store::city as place;
 use crate::import::resolve::ResolvedSummary;
-use entity::enums::{ActivityKind, OrganizationKind};
-use entity::{
-    activity, activity_city, activity_organization, organization, organization_alias, plan_activity,
-};
-
-pub(super) fn organization_kind(name: &str) -> OrganizationKind {
-    let key = name_key(name);
-    let has = |w: &str| key.split(' ').any(|t| t == w);
-    if has("university")
-        || has("universita")
-        || has("universidad")
-        || has("institute")
-        || has("academy")
-    {
-        OrganizationKind::University
-    } else if has("hospital") || has("clinic") {
-        OrganizationKind::Hospital
-    } else if has("district") || has("ddg") || has("zone") {
-        OrganizationKind::District
-    } else if has("municipality")
-        || has("municipal")
-        || has("government")
-        || has("city") && has("council")
-    {
-        OrganizationKind::Municipality
-    } else if has("iuc") || has("iurc") || has("agency") || has("office") || has("commission") {
-        OrganizationKind::Agency
-    } else if has("network") || has("cluster") || has("association") || has("chamber") {
-        OrganizationKind::Network
-    } else if has("company")
-        || has("ltd")
-        || has("gmbh")
-        || has("inc")
-        || has("spa")
-        || has("group")
-    {
-        OrganizationKind::Company
-    } else {
-        OrganizationKind::Other
-    }
-}
+use entity::enums::ActivityKind;
+use entity::{activity, activity_city, activity_organization, plan_activity};
 
 /// Organizations named anywhere in the summary, by normalised name; returns name key → id.
 pub(super) async fn organizations(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     summary: &ResolvedSummary,
     cities: &HashMap<String, i64>,
 ) -> Result<HashMap<String, i64>, DbErr> {
@@ -75,40 +38,15 @@ pub(super) async fn organizations(
         if key.is_empty() || ids.contains_key(&key) {
             continue;
         }
-        let existing = organization::Entity::find()
-            .filter(organization::Column::NameKey.eq(&key))
-            .one(w.txn)
-            .await?;
-        // A merged duplicate's name: the organization it was merged into, as it is.
-        if existing.is_none()
-            && let Some(alias) = organization_alias::Entity::find()
-                .filter(organization_alias::Column::NameKey.eq(&key))
-                .one(w.txn)
-                .await?
-        {
-            w.tally.unchanged += 1;
-            ids.insert(key, alias.organization_id);
-            continue;
-        }
         // The organization's city: the plan city whose name it contains ("University of Bologna").
         let city_id = cities
             .iter()
             .filter(|(city_key, _)| !city_key.is_empty())
             .find(|(city_key, _)| format!(" {key} ").contains(&format!(" {city_key} ")))
             .map(|(_, id)| *id);
-        let row = w
-            .upsert::<organization::ActiveModel>("organizations", existing, |o| {
-                o.name.set_if_not_equals(name.to_string());
-                o.name_key.set_if_not_equals(key.clone());
-                if o.kind.is_not_set() {
-                    o.kind = ActiveValue::Set(organization_kind(name));
-                }
-                if o.city_id.is_not_set() || matches!(&o.city_id, ActiveValue::Unchanged(None)) {
-                    o.city_id.set_if_not_equals(city_id);
-                }
-            })
-            .await?;
-        ids.insert(key, row.id);
+        let kind = named::organization_kind(name);
+        let id = named::organization(w, name, kind, city_id).await?;
+        ids.insert(key, id);
     }
     Ok(ids)
 }
@@ -151,7 +89,7 @@ pub(super) fn activity_fingerprint(
 /// otherwise an existing activity with the same dates, kind and a similar text (another plan's) is
 /// linked; otherwise a new one is created.
 pub(super) async fn activities(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     plan_id: i64,
     focal_id: i64,
     summary: &ResolvedSummary,
@@ -247,7 +185,7 @@ pub(super) async fn activities(
 
 /// Another plan's record of the same activity: same days, same kind, similar text.
 pub(super) async fn shared_activity(
-    w: &Writer<'_>,
+    w: &Rows<'_>,
     kind: ActivityKind,
     date: Option<&PartialDate>,
     description: &str,
@@ -274,7 +212,7 @@ pub(super) async fn shared_activity(
 
 /// Adds the cities and organizations an activity names (never removes another plan's).
 pub(super) async fn participants(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     activity_id: i64,
     cities: &[i64],
     orgs: &[i64],

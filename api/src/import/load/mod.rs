@@ -4,12 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseTransaction, DbErr,
-    EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter,
 };
 use sha2::{Digest, Sha256};
 
@@ -19,25 +17,12 @@ use crate::audit::{self, Action, Actor, Target};
 use crate::auth::policy;
 use crate::domain::partial_date::PartialDate;
 use crate::domain::text::name_key;
+use crate::graphql::store::Rows;
+pub use crate::graphql::store::Tally;
 use crate::ids::NodeKind;
 use crate::live::Operation;
 use entity::enums::{PlanStatus, Severity};
 use entity::{plan, source_document};
-
-/// Rows created, updated and deleted per table, and how many were already as published.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally {
-    pub created: BTreeMap<&'static str, u32>,
-    pub updated: BTreeMap<&'static str, u32>,
-    pub deleted: BTreeMap<&'static str, u32>,
-    pub unchanged: u32,
-}
-
-impl Tally {
-    pub fn changed(&self) -> bool {
-        !(self.created.is_empty() && self.updated.is_empty() && self.deleted.is_empty())
-    }
-}
 
 /// What one import did.
 #[derive(Debug, Clone)]
@@ -88,111 +73,6 @@ impl fmt::Display for ImportReport {
     }
 }
 
-type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
-
-struct Writer<'a> {
-    txn: &'a DatabaseTransaction,
-    now: DateTime<Utc>,
-    tally: Tally,
-}
-
-impl Writer<'_> {
-    /// Inserts (when `existing` is None) or updates a versioned row; `fill` sets the wanted values
-    /// with `set_if_not_equals`, so an update happens only when a value really differs.
-    async fn upsert<A>(
-        &mut self,
-        table: &'static str,
-        existing: Option<ModelOf<A>>,
-        fill: impl FnOnce(&mut A),
-    ) -> Result<ModelOf<A>, DbErr>
-    where
-        A: ActiveModelTrait + ActiveModelBehavior + Send,
-        ModelOf<A>: IntoActiveModel<A> + Clone,
-    {
-        let col = |name: &str| {
-            <<A::Entity as EntityTrait>::Column as FromStr>::from_str(name)
-                .map_err(|_| DbErr::Custom(format!("{table} has no column {name}")))
-        };
-        match existing {
-            None => {
-                let mut am = A::default();
-                fill(&mut am);
-                am.set(col("created_at")?, self.now.into());
-                am.set(col("updated_at")?, self.now.into());
-                am.set(col("version")?, Value::Int(Some(1)));
-                *self.tally.created.entry(table).or_default() += 1;
-                am.insert(self.txn).await
-            }
-            Some(model) => {
-                let mut am = model.clone().into_active_model();
-                fill(&mut am);
-                if !am.is_changed() {
-                    self.tally.unchanged += 1;
-                    return Ok(model);
-                }
-                let version = match am.get(col("version")?) {
-                    ActiveValue::Set(Value::Int(Some(v)))
-                    | ActiveValue::Unchanged(Value::Int(Some(v))) => v,
-                    _ => 1,
-                };
-                am.set(col("version")?, Value::Int(Some(version + 1)));
-                am.set(col("updated_at")?, self.now.into());
-                *self.tally.updated.entry(table).or_default() += 1;
-                am.update(self.txn).await
-            }
-        }
-    }
-
-    /// Makes the link rows of one parent exactly `wanted` (insert missing, update changed, delete
-    /// extra); link tables carry no version.
-    async fn sync_links<A, K>(
-        &mut self,
-        table: &'static str,
-        existing: Vec<ModelOf<A>>,
-        key: impl Fn(&ModelOf<A>) -> K,
-        wanted: Vec<(K, A)>,
-    ) -> Result<(), DbErr>
-    where
-        A: ActiveModelTrait + ActiveModelBehavior + Send,
-        ModelOf<A>: IntoActiveModel<A> + Clone,
-        K: Eq + std::hash::Hash,
-    {
-        let mut current: HashMap<K, ModelOf<A>> =
-            existing.into_iter().map(|m| (key(&m), m)).collect();
-        for (k, am) in wanted {
-            match current.remove(&k) {
-                None => {
-                    *self.tally.created.entry(table).or_default() += 1;
-                    am.insert(self.txn).await?;
-                }
-                Some(model) => {
-                    let mut update = model.into_active_model();
-                    let mut changed = false;
-                    for c in <<A::Entity as EntityTrait>::Column as sea_orm::Iterable>::iter() {
-                        if let ActiveValue::Set(v) = am.get(c)
-                            && update.get(c).into_value().as_ref() != Some(&v)
-                        {
-                            update.set(c, v);
-                            changed = true;
-                        }
-                    }
-                    if changed {
-                        *self.tally.updated.entry(table).or_default() += 1;
-                        update.update(self.txn).await?;
-                    } else {
-                        self.tally.unchanged += 1;
-                    }
-                }
-            }
-        }
-        for (_, stale) in current {
-            *self.tally.deleted.entry(table).or_default() += 1;
-            stale.delete(self.txn).await?;
-        }
-        Ok(())
-    }
-}
-
 /// Stores one resolved summary. Runs inside the caller's transaction.
 pub async fn store(
     txn: &DatabaseTransaction,
@@ -200,11 +80,7 @@ pub async fn store(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ImportReport, DbErr> {
-    let mut w = Writer {
-        txn,
-        now: Utc::now(),
-        tally: Tally::default(),
-    };
+    let mut w = Rows::new(txn);
     let parsed = &summary.parsed;
 
     let source = source_document(&mut w, file_name, bytes).await?;
@@ -322,7 +198,7 @@ fn plan_slug(focal: &PlaceRef) -> String {
     }
 }
 
-async fn source_document(w: &mut Writer<'_>, file_name: &str, bytes: &[u8]) -> Result<i64, DbErr> {
+async fn source_document(w: &mut Rows<'_>, file_name: &str, bytes: &[u8]) -> Result<i64, DbErr> {
     let sha = format!("{:x}", Sha256::digest(bytes));
     let existing = source_document::Entity::find()
         .filter(source_document::Column::Sha256.eq(&sha))
@@ -348,7 +224,8 @@ mod places;
 mod plan_parts;
 mod results;
 
+use crate::graphql::store::city as place;
 use activities::{activities, organizations};
-use places::{focal_city, place};
+use places::focal_city;
 use plan_parts::{code_lists, contacts, data_issues, partners, statements, themes};
 use results::results_and_mous;

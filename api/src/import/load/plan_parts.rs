@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ActiveValue, ColumnTrait, DbErr, EntityTrait, ModelTrait, QueryFilter};
 
-use super::Writer;
 use crate::domain::email::Email;
+use crate::graphql::store::Rows;
 use crate::import::model::{ParseIssue, ParsedSummary, Titled};
 use crate::import::resolve::ResolvedSummary;
 use entity::enums::{IssueEntity, Severity, StatementKind};
@@ -14,7 +14,7 @@ use entity::{
     statement, theme, urban_agenda_partnership,
 };
 
-pub(super) async fn partners(w: &mut Writer<'_>, plan_id: i64, ids: &[i64]) -> Result<(), DbErr> {
+pub(super) async fn partners(w: &mut Rows<'_>, plan_id: i64, ids: &[i64]) -> Result<(), DbErr> {
     let existing = plan_partner_city::Entity::find()
         .filter(plan_partner_city::Column::PlanId.eq(plan_id))
         .all(w.txn)
@@ -35,11 +35,7 @@ pub(super) async fn partners(w: &mut Writer<'_>, plan_id: i64, ids: &[i64]) -> R
         .await
 }
 
-pub(super) async fn themes(
-    w: &mut Writer<'_>,
-    plan_id: i64,
-    items: &[Titled],
-) -> Result<(), DbErr> {
+pub(super) async fn themes(w: &mut Rows<'_>, plan_id: i64, items: &[Titled]) -> Result<(), DbErr> {
     let mut existing: HashMap<i16, theme::Model> = theme::Entity::find()
         .filter(theme::Column::PlanId.eq(plan_id))
         .all(w.txn)
@@ -69,7 +65,7 @@ pub(super) async fn themes(
 }
 
 pub(super) async fn statements(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     plan_id: i64,
     parsed: &ParsedSummary,
 ) -> Result<(), DbErr> {
@@ -111,7 +107,7 @@ pub(super) async fn statements(
 
 /// SDG goals/targets and Urban Agenda partnerships named by the summary.
 pub(super) async fn code_lists(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     plan_id: i64,
     summary: &ResolvedSummary,
 ) -> Result<(), DbErr> {
@@ -198,7 +194,7 @@ pub(super) async fn code_lists(
 
 /// Functional mailboxes are stored; a personal address is personal data: not stored, flagged.
 pub(super) async fn contacts(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     plan_id: i64,
     emails: &[String],
     issues: &mut Vec<ParseIssue>,
@@ -241,7 +237,7 @@ pub(super) async fn contacts(
 
 /// Makes the plan's data issues exactly those of this import.
 pub(super) async fn data_issues(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     plan_id: i64,
     focal_id: i64,
     issues: &[ParseIssue],

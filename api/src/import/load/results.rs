@@ -6,8 +6,9 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, ModelTrait, QueryFilter,
 };
 
-use super::{Writer, place};
 use crate::domain::text::name_key;
+use crate::graphql::store::Rows;
+use crate::graphql::store::city as place;
 use crate::import::resolve::ResolvedSummary;
 use entity::enums::{MouStatus, ResultKind};
 use entity::{
@@ -19,7 +20,7 @@ use entity::{
 /// one MoU between the cities named; otherwise one MoU per partner named, between the focal city
 /// and that city.
 pub(super) async fn results_and_mous(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     plan_id: i64,
     focal_id: i64,
     summary: &ResolvedSummary,
@@ -172,7 +173,7 @@ pub(super) enum Party {
 /// Finds or creates the MoU between `parties` on `subject` (the same MoU may be listed by the
 /// summaries of every party).
 pub(super) async fn mou_row(
-    w: &mut Writer<'_>,
+    w: &mut Rows<'_>,
     subject: &str,
     parties: &[Party],
 ) -> Result<i64, DbErr> {

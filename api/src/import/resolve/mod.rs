@@ -11,8 +11,9 @@ mod texts;
 #[cfg(test)]
 mod tests;
 
+pub use crate::domain::gazetteer::PlaceRef;
+use crate::domain::gazetteer::{CityEntry, Gazetteer};
 use crate::domain::text::name_key;
-use crate::import::gazetteer::{CityEntry, Gazetteer};
 use crate::import::model::{ParseIssue, ParsedSummary};
 
 use places::{resolve_focal, resolve_partners, resolve_place};
@@ -20,19 +21,6 @@ use texts::{PlanPlaces, cities_named};
 
 /// Cities that texts name in passing must be this big unless they are in a plan country.
 const TEXT_MIN_POPULATION: i64 = 100_000;
-
-/// A place as published, with what the gazetteer knows of it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlaceRef {
-    /// The name as the summary writes it.
-    pub name: String,
-    /// The gazetteer city, when the name is one ("Stuttgart Region" is not).
-    pub entry: Option<CityEntry>,
-    /// ISO alpha-2, from the gazetteer city, the summary's Country cell, or the core city's country.
-    pub country_code: Option<String>,
-    /// Province or state: as published where the summary gives it, else the gazetteer's.
-    pub region: Option<String>,
-}
 
 /// A parsed summary with its places resolved.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,8 +6,8 @@ use entity::enums::{IssueEntity, Severity};
 
 use super::texts::PlanPlaces;
 use super::{PlaceRef, TEXT_MIN_POPULATION, place_from};
+use crate::domain::gazetteer::{CityEntry, CountryEntry, Gazetteer};
 use crate::domain::text::name_key;
-use crate::import::gazetteer::{CityEntry, CountryEntry, Gazetteer};
 use crate::import::model::{ParseIssue, ParsedSummary};
 
 /// Words that make a place out of a city's name: "Stuttgart Region", "City of Rome",
@@ -59,32 +59,28 @@ pub(super) fn resolve_focal(
         }
         found
     });
-    let hints: Vec<&str> = country.iter().map(|c| c.code.as_str()).collect();
     // The Country cell is the publisher's word: a namesake elsewhere is not the focal city.
-    let entry = gazetteer
-        .find_city(&focal.name, &hints)
-        .filter(|e| country.is_none_or(|c| c.code == e.country_code))
-        .cloned();
-    let core = if entry.is_none() {
+    let place = gazetteer.place_in(&focal.name, country);
+    let core = if place.entry.is_none() {
+        let hints: Vec<&str> = country.iter().map(|c| c.code.as_str()).collect();
         core_city(&focal.name, gazetteer, &hints)
             .filter(|e| country.is_none_or(|c| c.code == e.country_code))
     } else {
         None
     };
-    if entry.is_none() && core.is_none() {
+    if place.entry.is_none() && core.is_none() {
         issues.push(unknown_city("city", &focal.name, country));
     }
-    let known = entry.as_ref().or(core);
     PlaceRef {
-        name: focal.name.clone(),
-        country_code: country
-            .map(|c| c.code.clone())
-            .or_else(|| known.map(|e| e.country_code.clone())),
+        country_code: place
+            .country_code
+            .or_else(|| core.map(|e| e.country_code.clone())),
         region: focal
             .region
             .clone()
-            .or_else(|| known.and_then(|e| e.region.clone())),
-        entry,
+            .or(place.region)
+            .or_else(|| core.and_then(|e| e.region.clone())),
+        ..place
     }
 }
 

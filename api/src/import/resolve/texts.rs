@@ -4,8 +4,8 @@
 use std::ops::Range;
 
 use super::{PlaceRef, TEXT_MIN_POPULATION, place_from};
+use crate::domain::gazetteer::Gazetteer;
 use crate::domain::text::name_key;
-use crate::import::gazetteer::Gazetteer;
 
 /// The plan's own places with every name they may be written by in its texts.
 pub(super) struct PlanPlaces<'a> {

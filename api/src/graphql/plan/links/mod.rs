@@ -209,7 +209,7 @@ impl PlanLinkMutation {
 
     /// Adds a contact mailbox to a plan, or changes its label (contacts are non-public: only the
     /// plan's organizations and admins read them).
-    async fn add_plan_contact(
+    pub(crate) async fn add_plan_contact(
         &self,
         ctx: &Context<'_>,
         plan: ID,

@@ -109,6 +109,19 @@ struct CityName {
     kind: NameKind,
 }
 
+/// A place as published, with what the gazetteer knows of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceRef {
+    /// The name as published (in a summary, or a mutation's input).
+    pub name: String,
+    /// The gazetteer city, when the name is one ("Stuttgart Region" is not).
+    pub entry: Option<CityEntry>,
+    /// ISO alpha-2: the given country's, else the gazetteer city's.
+    pub country_code: Option<String>,
+    /// Province or state, the gazetteer's.
+    pub region: Option<String>,
+}
+
 /// Countries and cities with their match keys (see [`name_key`]).
 #[derive(Default)]
 pub struct Gazetteer {
@@ -246,6 +259,24 @@ impl Gazetteer {
             .iter()
             .max_by_key(|n| self.rank(n, hint_countries))
             .map(|n| &self.cities[n.city])
+    }
+
+    /// The place `name` in `country` (when known): the gazetteer city of that name there, if any;
+    /// a namesake in another country is not it.
+    pub fn place_in(&self, name: &str, country: Option<&CountryEntry>) -> PlaceRef {
+        let hints: Vec<&str> = country.iter().map(|c| c.code.as_str()).collect();
+        let entry = self
+            .find_city(name, &hints)
+            .filter(|e| country.is_none_or(|c| c.code == e.country_code))
+            .cloned();
+        PlaceRef {
+            name: name.to_owned(),
+            country_code: country
+                .map(|c| c.code.clone())
+                .or_else(|| entry.as_ref().map(|e| e.country_code.clone())),
+            region: entry.as_ref().and_then(|e| e.region.clone()),
+            entry,
+        }
     }
 
     fn rank(&self, n: &CityName, hints: &[&str]) -> (bool, bool, i64, Reverse<i64>) {
