@@ -404,7 +404,7 @@ async fn update_plan_replaces_or_patches_its_lists_with_its_fields_all_or_nothin
         "title": "U-CAP Guangzhou (revised)",
         "replaceThemes": [{ "title": "Mobility" }, { "title": "Energy" }],
         "updateStatements": [{ "id": focus["id"], "version": focus["version"], "input": { "text": "Start-ups first" } }],
-        "replacePartnerCities": ["Q2l0eToz", "Q2l0eToy"],
+        "replacePartnerCities": [{ "id": "Q2l0eToz" }, { "place": { "name": "Barcelona", "country": "ES" } }],
     });
     let r = p
         .app

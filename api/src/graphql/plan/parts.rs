@@ -245,8 +245,8 @@ pub struct PlanListsInput {
     pub replace_expected_results: Option<Vec<PlanExpectedResultInput>>,
     /// Changes to expected results of the plan, by ID.
     pub update_expected_results: Option<Vec<UpdateExpectedResultOperation>>,
-    /// The plan's partner cities from now on, in this order.
-    pub replace_partner_cities: Option<Vec<ID>>,
+    /// The plan's partner cities from now on, in this order, by ID or by name.
+    pub replace_partner_cities: Option<Vec<CityRefInput>>,
 }
 
 impl PlanListsInput {
@@ -385,9 +385,11 @@ impl PlanListsInput {
                     .await??;
             }
             for (i, city) in cities.into_iter().enumerate() {
+                let at = ("replacePartnerCities", i);
+                let city = named(ctx, at, async |refs| refs.city(city, "").await).await?;
                 Box::pin(links.add_partner_city(ctx, plan.clone(), city))
                     .await?
-                    .map_err(|e| e.in_item("replacePartnerCities", i))?;
+                    .map_err(|e| e.in_item(at.0, i))?;
             }
         }
         Ok(())
