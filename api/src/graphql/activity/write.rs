@@ -95,7 +95,7 @@ impl NewActivityInput {
     /// organizations resolved in `refs`.
     pub async fn in_plan(self, refs: &mut Refs, plan: ID) -> ApiResult<CreateActivityInput> {
         let place_city = match self.place_city {
-            Some(city) => Some(refs.city(city, "placeCity").await?),
+            Some(city) => Some(refs.one(city, "placeCity").await?),
             None => None,
         };
         Ok(CreateActivityInput {
@@ -106,10 +106,8 @@ impl NewActivityInput {
             date: self.date,
             place: self.place,
             place_city,
-            cities: refs.cities(self.cities, "cities").await?,
-            organizations: refs
-                .organizations(self.organizations, "organizations")
-                .await?,
+            cities: refs.all(self.cities, "cities").await?,
+            organizations: refs.all(self.organizations, "organizations").await?,
             draft: self.draft,
             internal_note: self.internal_note,
             idempotency_key: None,

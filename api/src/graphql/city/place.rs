@@ -15,7 +15,7 @@ use crate::domain::gazetteer::{CityEntry, Gazetteer, PlaceRef};
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeKind;
-use crate::graphql::write::{self, Diff, Entry, Operation, Rows, Write};
+use crate::graphql::write::{self, Diff, Entry, Named, Operation, Rows, Write};
 use entity::enums::{CityKind, CityNameKind};
 use entity::{city, city_name};
 
@@ -192,13 +192,14 @@ pub struct PlaceInput {
     pub country: Option<String>,
 }
 
-impl CityRefInput {
-    /// The city's ID (an ID is returned as given: the mutation using it checks it), and the
-    /// change-feed entry of a city made for it. `field` is the input field ("partnerCities[2]").
-    pub async fn resolve(self, w: &Write, field: &str) -> ApiResult<(ID, Option<Entry>)> {
+impl Named for CityRefInput {
+    async fn resolve(self, w: &Write, field: &str) -> ApiResult<(ID, Vec<Entry>)> {
         match self {
-            Self::Id(id) => Ok((id, None)),
-            Self::Place(place) => place.resolve(w, &write::field_in(field, "place")).await,
+            Self::Id(id) => Ok((id, Vec::new())),
+            Self::Place(place) => {
+                let (id, made) = place.resolve(w, &write::field_in(field, "place")).await?;
+                Ok((id, made.into_iter().collect()))
+            }
         }
     }
 }

@@ -57,10 +57,8 @@ impl PlanExpectedResultInput {
             plan,
             kind: self.kind,
             description: self.description,
-            cities: refs.cities(self.cities, "cities").await?,
-            organizations: refs
-                .organizations(self.organizations, "organizations")
-                .await?,
+            cities: refs.all(self.cities, "cities").await?,
+            organizations: refs.all(self.organizations, "organizations").await?,
             position: None,
             idempotency_key: None,
         })

@@ -94,14 +94,11 @@ impl NewMouInput {
         for (i, party) in self.parties.into_iter().enumerate() {
             let field = format!("parties[{i}]");
             let city = match party.city {
-                Some(city) => Some(refs.city(city, &format!("{field}.city")).await?),
+                Some(city) => Some(refs.one(city, &format!("{field}.city")).await?),
                 None => None,
             };
             let organization = match party.organization {
-                Some(org) => Some(
-                    refs.organization(org, &format!("{field}.organization"))
-                        .await?,
-                ),
+                Some(org) => Some(refs.one(org, &format!("{field}.organization")).await?),
                 None => None,
             };
             parties.push(MouPartyInput { city, organization });

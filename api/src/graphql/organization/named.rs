@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::city::place::CityRefInput;
 use crate::graphql::enums;
 use crate::graphql::ids::NodeKind;
-use crate::graphql::write::{self, Diff, Entry, Operation, Rows, Write};
+use crate::graphql::write::{self, Diff, Entry, Named, Operation, Rows, Write};
 use entity::enums::OrganizationKind;
 use entity::{organization, organization_alias};
 
@@ -130,11 +130,9 @@ pub struct NamedOrganizationInput {
     pub city: Option<CityRefInput>,
 }
 
-impl OrganizationRefInput {
-    /// The organization's ID (an ID is returned as given: the mutation using it checks it), and
-    /// the change-feed entries of what was made for it (the organization, its city).
-    /// `field` is the input field ("participants[0].organization").
-    pub async fn resolve(self, w: &Write, field: &str) -> ApiResult<(ID, Vec<Entry>)> {
+impl Named for OrganizationRefInput {
+    /// What was made: the organization, and its city when that was made too.
+    async fn resolve(self, w: &Write, field: &str) -> ApiResult<(ID, Vec<Entry>)> {
         let named = match self {
             Self::Id(id) => return Ok((id, Vec::new())),
             Self::Named(named) => named,

@@ -40,7 +40,7 @@ impl NewParticipantInput {
     pub async fn in_plan(self, refs: &mut Refs, plan: ID) -> ApiResult<PlanParticipantInput> {
         Ok(PlanParticipantInput {
             plan,
-            organization: refs.organization(self.organization, "organization").await?,
+            organization: refs.one(self.organization, "organization").await?,
             role: self.role,
         })
     }

@@ -122,7 +122,7 @@ impl PlanPartsInput {
         }
         for (i, city) in self.partner_cities.into_iter().flatten().enumerate() {
             let at = ("partnerCities", i);
-            let city = named(ctx, at, async |refs| refs.city(city, "").await).await?;
+            let city = named(ctx, at, async |refs| refs.one(city, "").await).await?;
             Box::pin(links.add_partner_city(ctx, plan.clone(), city))
                 .await?
                 .map_err(|e| e.in_item(at.0, i))?;
@@ -386,7 +386,7 @@ impl PlanListsInput {
             }
             for (i, city) in cities.into_iter().enumerate() {
                 let at = ("replacePartnerCities", i);
-                let city = named(ctx, at, async |refs| refs.city(city, "").await).await?;
+                let city = named(ctx, at, async |refs| refs.one(city, "").await).await?;
                 Box::pin(links.add_partner_city(ctx, plan.clone(), city))
                     .await?
                     .map_err(|e| e.in_item(at.0, i))?;

@@ -40,7 +40,7 @@ pub use lookup::{
     reporters,
 };
 pub use merge::Merge;
-pub use refs::Refs;
+pub use refs::{Named, Refs};
 pub use rows::{Rows, Tally};
 pub use versioned::{check_version, delete_versioned, insert_new, save_versioned};
 

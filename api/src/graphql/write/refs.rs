@@ -3,13 +3,24 @@
 //! batch before the item's own mutation runs with their IDs. What is made for a name (a city, an
 //! organization) gets its own audit and change-feed entry, like `createCity` would.
 
+use std::future::Future;
+
 use async_graphql::{Context, ID};
 
 use super::{Entry, Write};
 use crate::auth::Permission;
 use crate::error::ApiResult;
-use crate::graphql::city::place::CityRefInput;
-use crate::graphql::organization::named::OrganizationRefInput;
+
+/// A record an input names by ID or by name (`CityRefInput`, `OrganizationRefInput`).
+pub trait Named: Sized + Send {
+    /// The record's ID (an ID is returned as given: the mutation using it checks it), and the
+    /// entries of what was made for it. `field` is the input field ("partnerCities[2]").
+    fn resolve(
+        self,
+        w: &Write,
+        field: &str,
+    ) -> impl Future<Output = ApiResult<(ID, Vec<Entry>)>> + Send;
+}
 
 /// Names being resolved: the write they are resolved in, and what was made for them.
 pub struct Refs {
@@ -27,55 +38,25 @@ impl Refs {
         })
     }
 
-    /// The city of input field `field`.
-    pub async fn city(&mut self, city: CityRefInput, field: &str) -> ApiResult<ID> {
-        let (id, made) = city.resolve(&self.w, field).await?;
+    /// The record input field `field` names.
+    pub async fn one<N: Named>(&mut self, named: N, field: &str) -> ApiResult<ID> {
+        let (id, made) = named.resolve(&self.w, field).await?;
         self.made.extend(made);
         Ok(id)
     }
 
-    /// The cities of list field `field`, in order.
-    pub async fn cities(
+    /// The records list field `field` names, in order.
+    pub async fn all<N: Named>(
         &mut self,
-        cities: Option<Vec<CityRefInput>>,
+        named: Option<Vec<N>>,
         field: &str,
     ) -> ApiResult<Option<Vec<ID>>> {
-        let Some(cities) = cities else {
+        let Some(named) = named else {
             return Ok(None);
         };
-        let mut ids = Vec::with_capacity(cities.len());
-        for (i, city) in cities.into_iter().enumerate() {
-            ids.push(self.city(city, &format!("{field}[{i}]")).await?);
-        }
-        Ok(Some(ids))
-    }
-
-    /// The organization of input field `field`.
-    pub async fn organization(
-        &mut self,
-        organization: OrganizationRefInput,
-        field: &str,
-    ) -> ApiResult<ID> {
-        let (id, made) = organization.resolve(&self.w, field).await?;
-        self.made.extend(made);
-        Ok(id)
-    }
-
-    /// The organizations of list field `field`, in order.
-    pub async fn organizations(
-        &mut self,
-        organizations: Option<Vec<OrganizationRefInput>>,
-        field: &str,
-    ) -> ApiResult<Option<Vec<ID>>> {
-        let Some(organizations) = organizations else {
-            return Ok(None);
-        };
-        let mut ids = Vec::with_capacity(organizations.len());
-        for (i, organization) in organizations.into_iter().enumerate() {
-            ids.push(
-                self.organization(organization, &format!("{field}[{i}]"))
-                    .await?,
-            );
+        let mut ids = Vec::with_capacity(named.len());
+        for (i, one) in named.into_iter().enumerate() {
+            ids.push(self.one(one, &format!("{field}[{i}]")).await?);
         }
         Ok(Some(ids))
     }
