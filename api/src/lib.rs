@@ -58,8 +58,8 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         // Inside the runtime: the trace exporter runs its batches on it.
-        let telemetry =
-            (!matches!(cli.command, Command::Schema)).then(|| telemetry::init(&settings));
+        let telemetry = (!matches!(cli.command, Command::Schema | Command::Health { .. }))
+            .then(|| telemetry::init(&settings));
         let result = run(cli.command, settings).await;
         if let Some(telemetry) = telemetry {
             telemetry.shutdown();
@@ -115,6 +115,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<Exi
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Health { url } => cli::health(&settings, url).await,
         Command::Keys { action } => cli::token::keys(&settings, action),
         Command::Token { action } => cli::token::token(&settings, action).await,
     }

@@ -104,6 +104,20 @@ fn help_lists_every_command() {
 }
 
 #[test]
+fn health_fails_naming_the_url_when_nothing_answers() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("http://127.0.0.1:{port}/readyz");
+    let out = ucap(&dir.path().join("ucap.db"), &["health", "--url", &url]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(&url), "{}", stderr(&out));
+}
+
+#[test]
 fn migrate_up_down_and_up_again() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = dir.path().join("ucap.db");

@@ -74,6 +74,13 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Ask a running server whether it is ready (GET /readyz): exit status 0 when it answers 200,
+    /// 1 otherwise. A container health check that needs no curl in the image.
+    Health {
+        /// What to ask (default: /readyz on 127.0.0.1 at the port of UCAP_BIND).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
     /// Manage the token signing key.
     Keys {
         #[command(subcommand)]
@@ -138,6 +145,29 @@ pub enum TokenAction {
         /// The token's ID.
         id: String,
     },
+}
+
+/// Asks `url` (default: `/readyz` on the loopback address at the configured port) whether the
+/// server is ready; says why not.
+pub async fn health(
+    settings: &crate::settings::Settings,
+    url: Option<String>,
+) -> anyhow::Result<std::process::ExitCode> {
+    let url = url.unwrap_or_else(|| format!("http://127.0.0.1:{}/readyz", settings.bind.port()));
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?;
+    match client.get(&url).send().await {
+        Ok(res) if res.status().is_success() => Ok(std::process::ExitCode::SUCCESS),
+        Ok(res) => {
+            eprintln!("ucap: {url} answered {}", res.status());
+            Ok(std::process::ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("ucap: {url} did not answer: {e}");
+            Ok(std::process::ExitCode::FAILURE)
+        }
+    }
 }
 
 fn parse_role(value: &str) -> Result<entity::enums::Role, String> {

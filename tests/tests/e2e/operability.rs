@@ -289,3 +289,21 @@ async fn spans_reach_the_otlp_collector_whatever_the_log_filter() {
         "spans without OTEL_SERVICE_NAME"
     );
 }
+
+/// `ucap health`, the container health check: exit status 0 while the server is ready.
+#[tokio::test]
+async fn the_health_command_succeeds_against_a_ready_server() {
+    let app = spawn_app().await;
+    let url = format!("{}/readyz", app.address);
+    let out = tokio::process::Command::new(super::server_binary())
+        .args(["health", "--url", &url])
+        .env_remove("UCAP_CONFIG")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("cannot run ucap: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
