@@ -34,15 +34,30 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects and migrates the database, loads the bundled sample into an empty database (when
-    /// configured), binds the listener.
+    /// Connects and migrates the database (or, with `migrate` off, refuses one that lacks a
+    /// migration), loads the bundled sample into an empty database (when configured), binds the
+    /// listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let mut db = db::connect(&settings)
             .await
             .with_context(|| "cannot connect to the database (DATABASE_URL)")?;
-        db::migrate(&db)
-            .await
-            .context("cannot migrate the database")?;
+        if settings.migrate {
+            db::migrate(&db)
+                .await
+                .context("cannot migrate the database")?;
+        } else {
+            let pending = db::pending_migrations(&db)
+                .await
+                .context("cannot read the applied migrations")?;
+            if !pending.is_empty() {
+                anyhow::bail!(
+                    "the database lacks {} migration(s) ({}): run `ucap migrate` first, or start \
+                     without --no-migrate (UCAP_MIGRATE=false)",
+                    pending.len(),
+                    pending.join(", ")
+                );
+            }
+        }
         if settings.seed_sample {
             import::seed_sample_if_empty(&db)
                 .await

@@ -17,6 +17,7 @@ mod graphiql_browser;
 mod hostile;
 mod http;
 mod import;
+mod instances;
 mod limits;
 mod links;
 mod live;

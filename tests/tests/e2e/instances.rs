@@ -1,0 +1,110 @@
+//! Several instances on one PostgreSQL database: replicas starting together on an empty database
+//! migrate it and load the sample once; a server left not to migrate refuses a database that
+//! lacks a migration. SQLite is one process's file: several instances are PostgreSQL deployments.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use ucap_tests::process::ServerProcess;
+use ucap_tests::{TestDb, on_postgres};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ucap-server");
+
+async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap_or_else(|| panic!("{sql}: no row"));
+    row.try_get_by_index::<i64>(0)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+#[tokio::test]
+async fn three_instances_starting_together_on_an_empty_database_migrate_it_and_load_the_sample_once()
+ {
+    if !on_postgres() {
+        return;
+    }
+    let (_db, url) = TestDb::create().await.unwrap_or_else(|e| panic!("{e}"));
+    let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // Each start waits until its server is ready, or panics with its log if it exits.
+    let servers = futures::future::join_all(
+        (0..3).map(|_| ServerProcess::start(BIN, &url, &[], logs.path())),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    for server in &servers {
+        let body: Value = client
+            .post(format!("{}/graphql", server.address))
+            .json(&json!({ "query": "{ plans { totalCount } }" }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(body["data"]["plans"]["totalCount"], 1, "{body}");
+    }
+    let db = Database::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pending = ucap::db::pending_migrations(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(pending.is_empty(), "not applied: {pending:?}");
+    let twice = count(
+        &db,
+        "SELECT count(*) FROM (SELECT version FROM seaql_migrations GROUP BY version HAVING count(*) > 1) t",
+    )
+    .await;
+    assert_eq!(twice, 0, "a migration is recorded twice");
+    assert_eq!(count(&db, "SELECT count(*) FROM plan").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM source_document").await, 1);
+    let imports = count(
+        &db,
+        "SELECT count(*) FROM audit_event WHERE action = 'PLAN_IMPORTED'",
+    )
+    .await;
+    assert_eq!(imports, 1, "the sample was loaded {imports} times");
+    db.close().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test]
+async fn serve_without_migrating_refuses_a_database_that_lacks_migrations_and_names_ucap_migrate() {
+    let (_db, url) = TestDb::create().await.unwrap_or_else(|e| panic!("{e}"));
+    let output = tokio::process::Command::new(BIN)
+        .args(["serve", "--no-migrate", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", &url)
+        .env("UCAP_JWT_PRIVATE_KEY", ucap_tests::test_private_key())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(60), output)
+        .await
+        .unwrap_or_else(|_| panic!("serve --no-migrate did not exit"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ucap migrate"), "{stderr}");
+
+    // Once `ucap migrate` ran, it serves.
+    let migrated = tokio::process::Command::new(BIN)
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(migrated.status.success(), "{migrated:?}");
+    let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = ServerProcess::start(BIN, &url, &[("UCAP_MIGRATE", "false")], logs.path()).await;
+    let (status, _) = get(&server.address, "/readyz").await;
+    assert_eq!(status, 200);
+}
+
+async fn get(address: &str, path: &str) -> (u16, String) {
+    let res = reqwest::get(format!("{address}{path}"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
