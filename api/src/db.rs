@@ -120,3 +120,61 @@ pub async fn data_version<C: sea_orm::ConnectionTrait>(db: &C) -> Result<i64, se
         .and_then(|r| r.try_get::<i64>("", "version").ok())
         .unwrap_or(0))
 }
+
+/// What a listening connection heard.
+#[derive(Debug)]
+pub enum Heard {
+    /// Listening (again): whatever was notified before went unheard.
+    Listening,
+    /// A notification, with its payload.
+    Notification(String),
+}
+
+/// How long to wait before listening again after the listening connection failed.
+const RECONNECT: Duration = Duration::from_secs(2);
+
+/// Listens on PostgreSQL channel `channel` on a connection of its own (notifications are per
+/// session, so not a pooled one), reconnecting `RECONNECT` after a failure, until the receiver is
+/// dropped. Each (re)start is [`Heard::Listening`]: notifications sent while the connection was
+/// down are lost, and the receiver must catch up by other means.
+pub fn listen(database_url: String, channel: &'static str) -> tokio::sync::mpsc::Receiver<Heard> {
+    use sea_orm::sqlx::postgres::PgListener;
+    let (heard, receiver) = tokio::sync::mpsc::channel(256);
+    tokio::spawn(async move {
+        while !heard.is_closed() {
+            match PgListener::connect(&database_url).await {
+                Ok(mut listener) => match listener.listen(channel).await {
+                    Ok(()) => {
+                        if heard.send(Heard::Listening).await.is_err() {
+                            return;
+                        }
+                        // `None`: the connection was lost. Not `recv`, which reconnects silently
+                        // and so would hide the gap.
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(n)) => {
+                                    let payload = Heard::Notification(n.payload().to_owned());
+                                    if heard.send(payload).await.is_err() {
+                                        return;
+                                    }
+                                }
+                                Ok(None) => {
+                                    tracing::warn!(channel, "notifications interrupted");
+                                    break;
+                                }
+                                Err(err) => {
+                                    tracing::warn!(error = %err, channel, "notifications interrupted");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(err) => tracing::warn!(error = %err, channel, "cannot LISTEN"),
+                },
+                Err(err) => tracing::warn!(error = %err, channel, "cannot connect to LISTEN"),
+            }
+            tokio::time::sleep(RECONNECT).await;
+        }
+    });
+    receiver
+}

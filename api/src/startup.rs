@@ -88,6 +88,7 @@ impl Application {
         let uncounted = db.clone();
         metrics.instrument(&mut db);
         let tokens = Tokens::new(db.clone(), keys, &settings);
+        tokens.follow_changes(settings.database_url.clone()).await;
         let responses = response_cache(&settings);
         let lifecycle = Lifecycle::default();
         let drain_delay = settings.drain_delay;

@@ -1,15 +1,22 @@
 //! Several instances on one PostgreSQL database: replicas starting together on an empty database
-//! migrate it and load the sample once; a server left not to migrate refuses a database that
-//! lacks a migration. SQLite is one process's file: several instances are PostgreSQL deployments.
+//! migrate it and load the sample once, and a token changed through one instance is refused by
+//! another at once, not a cache lifetime later. SQLite is one process's file: these are
+//! PostgreSQL deployments only.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
+use ucap::auth::Role;
+use ucap::graphql::ids::NodeKind;
 use ucap_tests::process::ServerProcess;
-use ucap_tests::{TestDb, on_postgres};
+use ucap_tests::{TestApp, TestDb, on_postgres, spawn_app, spawn_app_with};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ucap-server");
+
+/// How soon another instance must refuse a token changed through the first: a behaviour bound
+/// with a wide margin (a notification takes about a millisecond), not a benchmark.
+const PUSHED_WITHIN: Duration = Duration::from_millis(100);
 
 async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
@@ -107,4 +114,83 @@ async fn get(address: &str, path: &str) -> (u16, String) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+/// Two instances on one fresh database, an admin token, and a VIEWER token the second accepts.
+async fn two_instances() -> (TestApp, TestApp, String, String, i64) {
+    let first = spawn_app().await;
+    let url = first.database_url.clone();
+    let second = spawn_app_with(|s| s.database_url = url).await;
+    let (admin, _) = first.issue_token(Role::Admin, &[]).await;
+    let (viewer, viewer_id) = first.issue_token(Role::Viewer, &[1]).await;
+    assert_eq!(
+        second.graphql_as(&viewer, ME, json!({})).await["data"]["me"]["role"],
+        "VIEWER"
+    );
+    (first, second, admin, viewer, viewer_id)
+}
+
+const ME: &str = "{ me { role } }";
+
+/// How long after now `app` first answers `token` with 401, polling every 10 ms (at most 5 s).
+async fn refused_after(app: &TestApp, token: &str) -> Duration {
+    let start = Instant::now();
+    loop {
+        let (status, _, _) = app
+            .graphql_with_header(&format!("Bearer {token}"), ME, json!({}))
+            .await;
+        if status == 401 {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "still accepted after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_token_revoked_through_one_instance_is_refused_by_another_within_100_ms() {
+    if !on_postgres() {
+        return;
+    }
+    let (first, second, admin, viewer, viewer_id) = two_instances().await;
+    let revoked = first
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { revokeToken(id: $id) { record { id } } }",
+            json!({ "id": NodeKind::AccessToken.id(viewer_id).0 }),
+        )
+        .await;
+    assert!(revoked["errors"].is_null(), "{revoked}");
+    let after = refused_after(&second, &viewer).await;
+    eprintln!("revocation refused by the other instance after {after:?}");
+    assert!(after < PUSHED_WITHIN, "refused only after {after:?}");
+}
+
+#[tokio::test]
+async fn a_token_rotated_without_grace_through_one_instance_is_refused_by_another_within_100_ms() {
+    if !on_postgres() {
+        return;
+    }
+    let (first, second, admin, viewer, viewer_id) = two_instances().await;
+    let rotated = first
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { rotateToken(id: $id) { token } }",
+            json!({ "id": NodeKind::AccessToken.id(viewer_id).0 }),
+        )
+        .await;
+    assert!(rotated["errors"].is_null(), "{rotated}");
+    let after = refused_after(&second, &viewer).await;
+    eprintln!("rotated token refused by the other instance after {after:?}");
+    assert!(after < PUSHED_WITHIN, "refused only after {after:?}");
+    let successor = rotated["data"]["rotateToken"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{rotated}"));
+    assert_eq!(
+        second.graphql_as(successor, ME, json!({})).await["data"]["me"]["role"],
+        "VIEWER"
+    );
 }
