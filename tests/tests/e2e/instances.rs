@@ -132,15 +132,18 @@ async fn two_instances() -> (TestApp, TestApp, String, String, i64) {
 
 const ME: &str = "{ me { role } }";
 
-/// How long after now `app` first answers `token` with 401, polling every 10 ms (at most 5 s).
-async fn refused_after(app: &TestApp, token: &str) -> Duration {
+/// How long after now `app` first answers `token` with 401, polling every 10 ms (at most 5 s),
+/// and at which poll.
+async fn refused_after(app: &TestApp, token: &str) -> (Duration, u32) {
     let start = Instant::now();
+    let mut polls = 0;
     loop {
+        polls += 1;
         let (status, _, _) = app
             .graphql_with_header(&format!("Bearer {token}"), ME, json!({}))
             .await;
         if status == 401 {
-            return start.elapsed();
+            return (start.elapsed(), polls);
         }
         assert!(
             start.elapsed() < Duration::from_secs(5),
@@ -164,8 +167,8 @@ async fn a_token_revoked_through_one_instance_is_refused_by_another_within_100_m
         )
         .await;
     assert!(revoked["errors"].is_null(), "{revoked}");
-    let after = refused_after(&second, &viewer).await;
-    eprintln!("revocation refused by the other instance after {after:?}");
+    let (after, polls) = refused_after(&second, &viewer).await;
+    eprintln!("revocation refused by the other instance after {after:?}, at poll {polls}");
     assert!(after < PUSHED_WITHIN, "refused only after {after:?}");
 }
 
@@ -183,8 +186,8 @@ async fn a_token_rotated_without_grace_through_one_instance_is_refused_by_anothe
         )
         .await;
     assert!(rotated["errors"].is_null(), "{rotated}");
-    let after = refused_after(&second, &viewer).await;
-    eprintln!("rotated token refused by the other instance after {after:?}");
+    let (after, polls) = refused_after(&second, &viewer).await;
+    eprintln!("rotated token refused by the other instance after {after:?}, at poll {polls}");
     assert!(after < PUSHED_WITHIN, "refused only after {after:?}");
     let successor = rotated["data"]["rotateToken"]["token"]
         .as_str()
