@@ -266,3 +266,50 @@ async fn an_allow_list_set_through_one_instance_holds_on_another_within_100_ms()
     let body = second.graphql_as(&viewer, listed, json!({})).await;
     assert!(body["data"]["plans"]["totalCount"].is_number(), "{body}");
 }
+
+#[tokio::test]
+async fn tokens_of_an_organization_merged_through_one_instance_are_refused_by_another_within_100_ms()
+ {
+    if !on_postgres() {
+        return;
+    }
+    let (first, second, admin, _, _) = two_instances().await;
+    let mut orgs = Vec::new();
+    for name in ["Keep University", "Duplicate University"] {
+        let created = first
+            .graphql_as(
+                &admin,
+                "mutation($name: String!) { createOrganization(input: { name: $name, kind: UNIVERSITY }) { organization { id } } }",
+                json!({ "name": name }),
+            )
+            .await;
+        assert!(created["errors"].is_null(), "{created}");
+        orgs.push(created["data"]["createOrganization"]["organization"]["id"].clone());
+    }
+    let issued = first
+        .graphql_as(
+            &admin,
+            "mutation($org: ID) { issueToken(input: { organization: $org, role: VIEWER, label: \"duplicate's\", expiresIn: 600 }) { token } }",
+            json!({ "org": orgs[1] }),
+        )
+        .await;
+    let token = issued["data"]["issueToken"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{issued}"));
+    assert_eq!(
+        second.graphql_as(token, ME, json!({})).await["data"]["me"]["role"],
+        "VIEWER"
+    );
+    let merged = first
+        .graphql_as(
+            &admin,
+            "mutation($keep: ID!, $remove: ID!) { mergeOrganizations(keep: $keep, remove: $remove) { organization { id } } }",
+            json!({ "keep": orgs[0], "remove": orgs[1] }),
+        )
+        .await;
+    assert!(merged["errors"].is_null(), "{merged}");
+    // Its claims name the organization that is gone: refused, as on the instance that merged.
+    let refused = refused_after(&second, token).await;
+    eprintln!("merged organization's token, the other instance's first refusal: {refused}");
+    assert!(refused.sent < PUSHED_WITHIN, "{refused}");
+}
