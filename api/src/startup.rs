@@ -49,12 +49,11 @@ impl Application {
             let pending = db::pending_migrations(&db)
                 .await
                 .context("cannot read the applied migrations")?;
-            if !pending.is_empty() {
+            if let Some(first) = pending.first() {
                 anyhow::bail!(
-                    "the database lacks {} migration(s) ({}): run `ucap migrate` first, or start \
-                     without --no-migrate (UCAP_MIGRATE=false)",
-                    pending.len(),
-                    pending.join(", ")
+                    "the database lacks {} migration(s), from {first}: run `ucap migrate` first, \
+                     or start without --no-migrate (UCAP_MIGRATE=false)",
+                    pending.len()
                 );
             }
         }
