@@ -78,11 +78,16 @@ pub fn main() -> ExitCode {
 /// Runs one CLI command with loaded settings.
 pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { bind, no_sample } => {
+        Command::Serve {
+            bind,
+            no_sample,
+            no_migrate,
+        } => {
             if let Some(bind) = bind {
                 settings.bind = bind;
             }
             settings.seed_sample &= !no_sample;
+            settings.migrate &= !no_migrate;
             let app = Application::build(settings).await?;
             tracing::info!(port = app.port(), "listening");
             app.run_until_terminated().await?;
@@ -91,8 +96,8 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<Exi
         Command::Migrate { action } => {
             let db = db::connect(&settings).await?;
             match action.unwrap_or(MigrateAction::Up) {
-                MigrateAction::Up => Migrator::up(&db, None).await?,
-                MigrateAction::Down { steps } => Migrator::down(&db, Some(steps)).await?,
+                MigrateAction::Up => db::migrate(&db).await?,
+                MigrateAction::Down { steps } => db::rollback(&db, steps).await?,
                 MigrateAction::Status => Migrator::status(&db).await?,
             }
             Ok(ExitCode::SUCCESS)

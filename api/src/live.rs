@@ -153,9 +153,6 @@ async fn next_position(
     }))
 }
 
-/// How long to wait before listening again after the listening connection failed.
-const RECONNECT: Duration = Duration::from_secs(2);
-
 /// One committed change, as subscribers see it.
 #[derive(Debug, Clone)]
 pub struct Notice {
@@ -199,7 +196,14 @@ impl Live {
         };
         let last = last_id(&db).await.unwrap_or(0);
         if db.get_database_backend() == DbBackend::Postgres {
-            tokio::spawn(listen(database_url, live.wake.clone()));
+            let mut heard = crate::db::listen(database_url, CHANNEL);
+            let wake = live.wake.clone();
+            // Any notification, or listening again after a gap: read the feed.
+            tokio::spawn(async move {
+                while heard.recv().await.is_some() {
+                    wake.notify_one();
+                }
+            });
         }
         tokio::spawn(live.clone().relay(db, last));
         live
@@ -241,34 +245,6 @@ impl Live {
                 Err(err) => tracing::warn!(error = %err, "cannot read the change feed"),
             }
         }
-    }
-}
-
-/// Listens on [`CHANNEL`] and wakes the relay at each notification; reconnects after a failure.
-async fn listen(database_url: String, wake: Arc<Notify>) {
-    use sea_orm::sqlx::postgres::PgListener;
-    loop {
-        match PgListener::connect(&database_url).await {
-            Ok(mut listener) => {
-                if let Err(err) = listener.listen(CHANNEL).await {
-                    tracing::warn!(error = %err, "cannot LISTEN for changes");
-                } else {
-                    // Whatever committed while we were not listening.
-                    wake.notify_one();
-                    loop {
-                        match listener.recv().await {
-                            Ok(_) => wake.notify_one(),
-                            Err(err) => {
-                                tracing::warn!(error = %err, "change notifications interrupted");
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-            Err(err) => tracing::warn!(error = %err, "cannot connect to listen for changes"),
-        }
-        tokio::time::sleep(RECONNECT).await;
     }
 }
 

@@ -34,15 +34,29 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects and migrates the database, loads the bundled sample into an empty database (when
-    /// configured), binds the listener.
+    /// Connects and migrates the database (or, with `migrate` off, refuses one that lacks a
+    /// migration), loads the bundled sample into an empty database (when configured), binds the
+    /// listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let mut db = db::connect(&settings)
             .await
             .with_context(|| "cannot connect to the database (DATABASE_URL)")?;
-        db::migrate(&db)
-            .await
-            .context("cannot migrate the database")?;
+        if settings.migrate {
+            db::migrate(&db)
+                .await
+                .context("cannot migrate the database")?;
+        } else {
+            let pending = db::pending_migrations(&db)
+                .await
+                .context("cannot read the applied migrations")?;
+            if let Some(first) = pending.first() {
+                anyhow::bail!(
+                    "the database lacks {} migration(s), from {first}: run `ucap migrate` first, \
+                     or start without --no-migrate (UCAP_MIGRATE=false)",
+                    pending.len()
+                );
+            }
+        }
         if settings.seed_sample {
             import::seed_sample_if_empty(&db)
                 .await
@@ -73,6 +87,7 @@ impl Application {
         let uncounted = db.clone();
         metrics.instrument(&mut db);
         let tokens = Tokens::new(db.clone(), keys, &settings);
+        tokens.follow_changes(settings.database_url.clone()).await;
         let responses = response_cache(&settings);
         let lifecycle = Lifecycle::default();
         let drain_delay = settings.drain_delay;

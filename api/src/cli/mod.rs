@@ -36,6 +36,10 @@ pub enum Command {
         /// Do not load the bundled sample into an empty database.
         #[arg(long)]
         no_sample: bool,
+        /// Do not migrate (a one-shot `ucap migrate` job does); refuse to start while a migration
+        /// is pending. Overrides UCAP_MIGRATE.
+        #[arg(long)]
+        no_migrate: bool,
     },
     /// Apply (or roll back) database migrations.
     Migrate {

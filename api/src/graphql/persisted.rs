@@ -19,7 +19,7 @@ use super::token::AccessToken;
 use super::write::Write;
 use super::{actor, db};
 use crate::audit::{self, Action, Target};
-use crate::auth::tokens::{Tokens, allow_list};
+use crate::auth::tokens::{Tokens, allow_list, changes};
 use crate::auth::{Permission, Requires, Writes};
 use crate::error::{ApiError, ApiResult};
 use crate::persisted::{Documents, is_sha256_hex, sha256_hex};
@@ -309,7 +309,7 @@ async fn find(
 }
 
 /// Makes `operations` (sha256 hashes) the token's allow-list (none: unrestricted), audited, and
-/// effective on this instance before it returns (elsewhere within `token_cache_ttl`).
+/// effective on this instance before it returns, on the others at its commit.
 async fn replace_allow_list(
     ctx: &Context<'_>,
     id: &ID,
@@ -330,6 +330,7 @@ async fn replace_allow_list(
     };
     let target = Target("AccessToken", Some(id));
     audit::record(&w.txn, &actor(ctx)?, action, target, detail).await?;
+    changes::announce(&w.txn, &token.jti).await?;
     w.commit(Vec::new()).await?;
     ctx.data::<Tokens>()?.forget(&token.jti).await;
     Ok(TokenOperationsPayload {

@@ -11,7 +11,10 @@ pub mod resolve;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
+    TransactionTrait,
+};
 
 pub use load::{ImportReport, Tally};
 
@@ -35,18 +38,44 @@ pub async fn import_bytes(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ImportReport, ImportError> {
-    let parsed = parse::parse_summary(bytes)?;
-    let resolved = resolve::resolve(parsed, crate::domain::gazetteer::Gazetteer::bundled());
     let txn = db.begin().await?;
-    let report = load::store(&txn, &resolved, file_name, bytes).await?;
+    let report = import_in(&txn, file_name, bytes).await?;
     txn.commit().await?;
     Ok(report)
 }
 
-/// Loads the bundled sample when the database holds no plan at all.
+/// Parses, resolves and stores one summary in `txn`.
+async fn import_in(
+    txn: &DatabaseTransaction,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<ImportReport, ImportError> {
+    let parsed = parse::parse_summary(bytes)?;
+    let resolved = resolve::resolve(parsed, crate::domain::gazetteer::Gazetteer::bundled());
+    Ok(load::store(txn, &resolved, file_name, bytes).await?)
+}
+
+/// Loads the bundled sample when the database holds no plan at all. On PostgreSQL the check and
+/// the load run under the migration lock, so that of replicas starting together on an empty
+/// database one loads the sample and the others then find its plan.
 pub async fn seed_sample_if_empty(db: &DatabaseConnection) -> Result<(), ImportError> {
-    if entity::plan::Entity::find().count(db).await? == 0 {
-        let report = import_bytes(db, "ucap-guangzhou.txt", SAMPLE).await?;
+    const NAME: &str = "ucap-guangzhou.txt";
+    let report = if db.get_database_backend() == DbBackend::Postgres {
+        let txn = crate::db::begin_exclusive(db).await?;
+        let report = if entity::plan::Entity::find().count(&txn).await? == 0 {
+            Some(import_in(&txn, NAME, SAMPLE).await?)
+        } else {
+            None
+        };
+        txn.commit().await?;
+        report
+    } else if entity::plan::Entity::find().count(db).await? == 0 {
+        // One process serves a SQLite file: nobody else loads it meanwhile.
+        Some(import_bytes(db, NAME, SAMPLE).await?)
+    } else {
+        None
+    };
+    if let Some(report) = report {
         tracing::info!(plan = %report.plan_slug, "loaded the bundled sample U-CAP");
     }
     Ok(())

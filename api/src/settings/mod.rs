@@ -43,6 +43,9 @@ pub struct Settings {
     /// Origins allowed by CORS; `*` allows any.
     #[serde(deserialize_with = "comma_list")]
     pub cors_origins: Vec<String>,
+    /// Apply pending migrations at start-up. Off (`serve --no-migrate`, when a one-shot `ucap
+    /// migrate` job migrates), a server finding one pending refuses to start.
+    pub migrate: bool,
     /// Load the bundled Guangzhou summary when the database holds no plan yet.
     pub seed_sample: bool,
     /// Connection pool size.
@@ -266,6 +269,7 @@ impl Default for Settings {
             env: Environment::Development,
             public_schema: true,
             cors_origins: Vec::new(),
+            migrate: true,
             seed_sample: true,
             db_max_connections: 10,
             db_acquire_timeout: Duration::from_secs(3),

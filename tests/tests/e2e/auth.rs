@@ -446,7 +446,8 @@ async fn anonymous_callers_see_published_plans_without_drafts_notes_contacts_or_
 }
 
 /// Two instances on one database: a token revoked through one is refused by the other within
-/// seconds (each trusts a token record for `token_cache_ttl`, 2 s by default).
+/// seconds. On SQLite nothing tells the other (one process serves a file), and its cached record
+/// lives `token_cache_ttl` (2 s); on PostgreSQL the revocation is pushed (see `instances`).
 #[tokio::test]
 async fn a_token_revoked_through_one_instance_is_refused_by_another_within_five_seconds() {
     let first = spawn_app().await;

@@ -18,6 +18,7 @@ mod hostile;
 mod http;
 mod import;
 mod import_roundtrip;
+mod instances;
 mod limits;
 mod links;
 mod live;

@@ -157,8 +157,9 @@ impl Tokens {
             active.update(&txn).await?
         };
         audit::record(&txn, actor, action, Target("AccessToken", Some(id)), detail).await?;
+        super::changes::announce(&txn, &token.jti).await?;
         txn.commit().await?;
-        self.records.invalidate(&token.jti).await;
+        self.forget(&token.jti).await;
         Ok(token)
     }
 

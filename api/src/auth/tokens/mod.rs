@@ -1,12 +1,13 @@
 //! Access tokens as records: issuing (the JWT is returned once and never stored), authenticating a
 //! presented token against its record, revoking and rotating. A token is recognised by its signed
-//! `jti`; its record says whether it still counts. Records read here are trusted for
-//! `token_cache_ttl` at most, so a revocation made through another instance is refused here that
-//! much later at most; one made through this instance is refused before `revoke` returns.
+//! `jti`; its record says whether it still counts. Records read here are cached for
+//! `token_cache_ttl` at most; a change made through this instance holds here before the mutation
+//! returns, one made through another reaches this one at its commit (see [`changes`]).
 //!
 //! This file holds the type and authentication; `manage` issues, revokes and rotates.
 
 pub mod allow_list;
+pub mod changes;
 mod manage;
 
 use std::sync::Arc;
@@ -105,6 +106,14 @@ impl Refusal {
     }
 }
 
+/// A token record as read, or `None` when no record has the `jti`, with when it was read (on
+/// the clock of [`changes::Changes`]).
+#[derive(Clone, Debug)]
+struct Read {
+    at: u64,
+    record: Option<Arc<Record>>,
+}
+
 /// What a token record says, as cached.
 #[derive(Clone, Debug)]
 struct Record {
@@ -123,7 +132,8 @@ pub struct Tokens {
     keys: Arc<Keys>,
     federation: Arc<Federation>,
     max_lifetime: Duration,
-    records: Cache<String, Option<Arc<Record>>>,
+    records: Cache<String, Read>,
+    changes: Arc<changes::Changes>,
     /// Tokens whose `last_used_at` was written in the last minute (one write a minute at most).
     touched: Cache<i64, ()>,
 }
@@ -142,6 +152,7 @@ impl Tokens {
                 .max_capacity(100_000)
                 .time_to_live(settings.token_cache_ttl)
                 .build(),
+            changes: Arc::new(changes::Changes::new(settings.token_cache_ttl)),
             touched: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(60))
@@ -207,44 +218,67 @@ impl Tokens {
         })))
     }
 
+    /// The record of `jti`, cached. One read while its change was being heard (it began before,
+    /// and was cached after the change forgot the record) is read again.
     async fn record(&self, jti: &str) -> Result<Option<Arc<Record>>, Refusal> {
-        let db = self.db.clone();
-        let key = jti.to_owned();
-        self.records
-            .try_get_with(key.clone(), async move {
-                let Some(token) = access_token::Entity::find()
-                    .filter(access_token::Column::Jti.eq(key))
-                    .one(&db)
-                    .await?
-                else {
-                    return Ok(None);
-                };
-                let mut organizations: Vec<i64> = access_token_organization::Entity::find()
-                    .filter(access_token_organization::Column::TokenId.eq(token.id))
-                    .all(&db)
-                    .await?
-                    .into_iter()
-                    .map(|o| o.organization_id)
-                    .collect();
-                organizations.sort_unstable();
-                let operations = allowed_operations(&db, token.id).await?;
-                Ok::<_, sea_orm::DbErr>(Some(Arc::new(Record {
-                    id: token.id,
-                    role: token.role,
-                    organizations,
-                    expires_at: token.expires_at,
-                    revoked_at: token.revoked_at,
-                    operations,
-                })))
-            })
+        let cached = self
+            .records
+            .try_get_with(
+                jti.to_owned(),
+                read(self.db.clone(), jti.to_owned(), self.changes.now()),
+            )
             .await
-            .map_err(|e| Refusal::Unavailable(e.to_string()))
+            .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+        if !self.changes.is_stale(jti, cached.at).await {
+            return Ok(cached.record);
+        }
+        let fresh = read(self.db.clone(), jti.to_owned(), self.changes.now())
+            .await
+            .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+        self.records.insert(jti.to_owned(), fresh.clone()).await;
+        Ok(fresh.record)
     }
 
-    /// Drops the cached record of a token changed through this instance, so that the change
-    /// holds here from the next request on.
+    /// Drops the cached record of a token whose record changed, so that the change holds here
+    /// from the next request on: called after the commit by the instance that made it, and at
+    /// its notification by every instance (see [`changes`]).
     pub async fn forget(&self, jti: &str) {
+        self.changes.changed(jti).await;
         self.records.invalidate(jti).await;
+    }
+
+    /// Drops every cached record: changes may have gone unheard.
+    fn forget_all(&self) {
+        self.changes.all_changed();
+        self.records.invalidate_all();
+    }
+
+    /// Forgets the records of tokens changed through any instance at their commit, for as long
+    /// as the process runs (PostgreSQL; on SQLite the one process forgets them itself). Returns
+    /// once listening, so that a server hears every change from its first request on; when
+    /// listening takes over 5 s it returns anyway, the cache lifetime bounding changes meanwhile.
+    pub async fn follow_changes(&self, database_url: String) {
+        if self.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+            return;
+        }
+        let mut heard = crate::db::listen(database_url, changes::CHANNEL);
+        if tokio::time::timeout(Duration::from_secs(5), heard.recv())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "not listening for token changes yet: they hold here within the cache lifetime"
+            );
+        }
+        let tokens = self.clone();
+        tokio::spawn(async move {
+            while let Some(heard) = heard.recv().await {
+                match heard {
+                    crate::db::Heard::Listening => tokens.forget_all(),
+                    crate::db::Heard::Notification(jti) => tokens.forget(&jti).await,
+                }
+            }
+        });
     }
 
     /// Records the token's use, at most once a minute; a failure to record never fails a request.
@@ -268,6 +302,37 @@ impl Tokens {
             }
         });
     }
+}
+
+/// Reads the record of `jti`, noting `at`, the time on the clock of changes before the read.
+async fn read(db: DatabaseConnection, jti: String, at: u64) -> Result<Read, sea_orm::DbErr> {
+    let Some(token) = access_token::Entity::find()
+        .filter(access_token::Column::Jti.eq(jti))
+        .one(&db)
+        .await?
+    else {
+        return Ok(Read { at, record: None });
+    };
+    let mut organizations: Vec<i64> = access_token_organization::Entity::find()
+        .filter(access_token_organization::Column::TokenId.eq(token.id))
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|o| o.organization_id)
+        .collect();
+    organizations.sort_unstable();
+    let operations = allowed_operations(&db, token.id).await?;
+    Ok(Read {
+        at,
+        record: Some(Arc::new(Record {
+            id: token.id,
+            role: token.role,
+            organizations,
+            expires_at: token.expires_at,
+            revoked_at: token.revoked_at,
+            operations,
+        })),
+    })
 }
 
 /// The sorted hashes of the persisted operations a token is restricted to; `None` when it has no

@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySele
 use super::Organization;
 use super::write::{FIELDS, OrganizationPayload, REFERENCES, org_entry};
 use crate::auth::Permission;
-use crate::auth::tokens::Tokens;
+use crate::auth::tokens::{Tokens, changes};
 use crate::domain::text::name_key;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeKind;
@@ -57,13 +57,16 @@ impl OrganizationMergeMutation {
         let mut moved = merge.move_references(&w.txn, REFERENCES).await?;
         moved.extend(merge.move_references(&w.txn, ALSO_MOVED).await?);
         record_alias(&w, kept.id, &removed.name).await?;
+        for jti in &tokens {
+            changes::announce(&w.txn, jti).await?;
+        }
         let merged = (kept, removed);
         let action = ("ORGANIZATION_MERGED", &moved);
         let updated = merge
             .finish::<organization::Entity>(w, merged, FIELDS, org_entry, action)
             .await?;
         // Their cached records name the removed organization; from now on they are refused here
-        // as their claims no longer match the record.
+        // (and on every instance, at the commit) as their claims no longer match the record.
         let cache = ctx.data::<Tokens>()?;
         for jti in &tokens {
             cache.forget(jti).await;
