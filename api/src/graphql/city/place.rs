@@ -104,6 +104,16 @@ pub async fn place(w: &mut Rows<'_>, p: &PlaceRef) -> Result<i64, DbErr> {
         w.tally.unchanged += 1;
         return Ok(named.id);
     }
+    Ok(save(w, p, existing).await?.id)
+}
+
+/// Writes the city of place `p`: `existing` (found by GeoNames id or name) takes the gazetteer's
+/// figures it lacks; none: a new city with its names.
+async fn save(
+    w: &mut Rows<'_>,
+    p: &PlaceRef,
+    existing: Option<city::Model>,
+) -> Result<city::Model, DbErr> {
     let name = display_name(p);
     let entry: Option<&CityEntry> = p.entry.as_ref();
     let is_new = existing.is_none();
@@ -142,7 +152,7 @@ pub async fn place(w: &mut Rows<'_>, p: &PlaceRef) -> Result<i64, DbErr> {
     if is_new {
         city_names(w, &row, p).await?;
     }
-    Ok(row.id)
+    Ok(row)
 }
 
 /// The names a new city is known by (native script, romanised, the published spelling).
@@ -226,11 +236,8 @@ impl PlaceInput {
         }
         // Making a city is an admin's decision, like createCity.
         w.require(Permission::Administer)?;
-        let id = self::place(&mut rows, &place).await?;
-        let row = city::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let row = save(&mut rows, &place, None).await?;
+        let id = row.id;
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);
         Ok((

@@ -7,7 +7,7 @@ use sea_orm::{ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use super::write::{FIELDS, org_entry};
 use crate::auth::Permission;
 use crate::domain::text::name_key;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::graphql::city::place::CityRefInput;
 use crate::graphql::enums;
 use crate::graphql::ids::NodeKind;
@@ -47,27 +47,35 @@ pub async fn organization(
         .one(w.txn)
         .await?;
     if existing.is_none()
-        && let Some(alias) = organization_alias::Entity::find()
-            .filter(organization_alias::Column::NameKey.eq(&key))
-            .one(w.txn)
-            .await?
+        && let Some(id) = found(w, &key).await?
     {
         w.tally.unchanged += 1;
-        return Ok(alias.organization_id);
+        return Ok(id);
     }
-    let row = w
-        .upsert::<organization::ActiveModel>("organizations", existing, |o| {
-            o.name.set_if_not_equals(name.to_owned());
-            o.name_key.set_if_not_equals(key.clone());
-            if o.kind.is_not_set() {
-                o.kind = ActiveValue::Set(kind);
-            }
-            if o.city_id.is_not_set() || matches!(&o.city_id, ActiveValue::Unchanged(None)) {
-                o.city_id.set_if_not_equals(city);
-            }
-        })
-        .await?;
-    Ok(row.id)
+    Ok(save(w, name, &key, kind, city, existing).await?.id)
+}
+
+/// Writes organization `name` (key `key`): `existing` takes the given spelling, and `city` when
+/// it has none; none: a new one of `kind`.
+async fn save(
+    w: &mut Rows<'_>,
+    name: &str,
+    key: &str,
+    kind: OrganizationKind,
+    city: Option<i64>,
+    existing: Option<organization::Model>,
+) -> Result<organization::Model, DbErr> {
+    w.upsert::<organization::ActiveModel>("organizations", existing, |o| {
+        o.name.set_if_not_equals(name.to_owned());
+        o.name_key.set_if_not_equals(key.to_owned());
+        if o.kind.is_not_set() {
+            o.kind = ActiveValue::Set(kind);
+        }
+        if o.city_id.is_not_set() || matches!(&o.city_id, ActiveValue::Unchanged(None)) {
+            o.city_id.set_if_not_equals(city);
+        }
+    })
+    .await
 }
 
 /// The kind a name says ("… University", "… GmbH"), [`OrganizationKind::Other`] when none.
@@ -159,11 +167,8 @@ impl Named for OrganizationRefInput {
             .kind
             .map(Into::into)
             .unwrap_or_else(|| guess_kind(&name));
-        let id = organization(&mut rows, &name, kind, city).await?;
-        let row = organization::Entity::find_by_id(id)
-            .one(&w.txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let row = save(&mut rows, &name, &key, kind, city, None).await?;
+        let id = row.id;
         let mut diff = Diff::default();
         diff.record(None, Some(&row), FIELDS);
         entries.push(org_entry(id, Operation::Created, diff));
