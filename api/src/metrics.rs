@@ -82,6 +82,8 @@ pub struct Metrics {
     pool_max: Gauge,
     /// GraphQL operations holding a slot of the instance's capacity.
     pub operations_in_flight: Gauge,
+    /// Rate-limit checks this instance decided alone because the shared store did not answer.
+    pub limit_fallbacks: Counter,
     /// Records read for subscribers: once per change and record, whatever the subscribers.
     pub live_reads: Counter,
     /// Webhook deliveries and attempts, by how they ended.
@@ -103,6 +105,7 @@ impl Default for Metrics {
             pool_in_use: Gauge::default(),
             pool_max: Gauge::default(),
             operations_in_flight: Gauge::default(),
+            limit_fallbacks: Counter::default(),
             live_reads: Counter::default(),
             webhooks: crate::webhook::Counters::default(),
             operations: Mutex::default(),
@@ -132,6 +135,11 @@ impl Default for Metrics {
             "ucap_rate_limited",
             "Requests refused by a rate limit or cost budget, by limit",
             metrics.rate_limited.clone(),
+        );
+        r.register(
+            "ucap_rate_limit_fallbacks",
+            "Rate-limit checks decided by this instance alone because the shared store did not answer",
+            metrics.limit_fallbacks.clone(),
         );
         r.register(
             "ucap_db_pool_size",

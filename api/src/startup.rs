@@ -92,7 +92,7 @@ impl Application {
         let lifecycle = Lifecycle::default();
         let drain_delay = settings.drain_delay;
         let capacity = Capacity::new(&settings, metrics.operations_in_flight.clone());
-        let throttle = Throttle::start(&settings, metrics.clone());
+        let throttle = Throttle::start(&settings, metrics.clone(), uncounted.clone())?;
         let persisted = Documents::new(db.clone(), settings.token_cache_ttl);
         // Committed changes wake the webhook worker (its poll only bounds the delay otherwise).
         let commits = live.subscribe();

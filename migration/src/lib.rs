@@ -50,6 +50,7 @@ mod m20261129_000040_create_persisted_operation;
 mod m20261130_000041_add_change_event_position;
 mod m20261207_000042_create_webhook;
 mod m20261207_000043_create_organization_alias;
+mod m20261208_000044_create_rate_window;
 
 pub struct Migrator;
 
@@ -100,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000041_add_change_event_position::Migration),
             Box::new(m20261207_000042_create_webhook::Migration),
             Box::new(m20261207_000043_create_organization_alias::Migration),
+            Box::new(m20261208_000044_create_rate_window::Migration),
         ]
     }
 }

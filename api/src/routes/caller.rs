@@ -89,8 +89,12 @@ impl Caller {
     }
 
     /// Counts one operation against the caller's rate limit.
-    pub fn admit(&self, state: &AppState) -> Result<(), ApiError> {
-        state.throttle.admit(&self.account).map_err(ApiError::from)
+    pub async fn admit(&self, state: &AppState) -> Result<(), ApiError> {
+        state
+            .throttle
+            .admit(&self.account)
+            .await
+            .map_err(ApiError::from)
     }
 
     /// What the caller may read now.

@@ -64,7 +64,7 @@ async fn download(
         .await
         .map_err(|denial| HttpError(denial.into()))?;
     let since = updated_since(http.query_string()).map_err(HttpError)?;
-    caller.admit(&state).map_err(HttpError)?;
+    caller.admit(&state).await.map_err(HttpError)?;
     let scope = caller.scope(&state).await.map_err(HttpError)?;
     let viewer = &caller.viewer;
     let Ok(permit) = state.exports.clone().try_acquire_owned() else {
@@ -96,6 +96,7 @@ async fn download(
     state
         .throttle
         .charge(&caller.account, EXPORT_COST)
+        .await
         .map_err(|limited| HttpError(limited.into()))?;
     // A revalidation ends at once and needs none of the caller's streaming slots; a download
     // holds one of them until it ends.

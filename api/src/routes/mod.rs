@@ -70,7 +70,7 @@ async fn graphql(
             Denial::Revoked | Denial::Invalid => Rejection::Unauthenticated,
             Denial::Unmapped(message) => Rejection::NotGranted(message),
         })?;
-    if let Err(limited) = caller.admit(&state) {
+    if let Err(limited) = caller.admit(&state).await {
         return Ok(HttpError(limited).error_response());
     }
     let request = GraphQLRequest::read(&http, payload.into_inner(), &state.persisted).await?;

@@ -135,6 +135,15 @@ pub struct Settings {
     /// for; anyone else's header is ignored and the peer address is the client's.
     #[serde(deserialize_with = "ip_networks")]
     pub trusted_proxies: Vec<IpNet>,
+    /// Whether the rate limits and cost budgets are one allowance for all instances (counted in
+    /// PostgreSQL, or Redis with `redis_url`) rather than one per instance. On SQLite, one
+    /// instance's file, they are per instance either way.
+    pub shared_limits: bool,
+    /// Redis (`redis://host:6379/0`, `rediss://…` not supported) holding the shared limits'
+    /// counters instead of PostgreSQL.
+    pub redis_url: Option<String>,
+    /// The start of every key ucap writes in Redis, so that deployments can share one Redis.
+    pub redis_prefix: String,
     /// Longest GraphQL document, in bytes of query text; the body cap bounds variables.
     pub query_max_bytes: usize,
     /// Deepest nesting of brackets in the query text, and of selections with fragments expanded:
@@ -304,6 +313,9 @@ impl Default for Settings {
             cost_budget_token: 3_000_000,
             cost_budget_admin: 6_000_000,
             trusted_proxies: Vec::new(),
+            shared_limits: true,
+            redis_url: None,
+            redis_prefix: "ucap".to_owned(),
             query_max_bytes: 16 * 1024,
             query_max_nesting: 64,
             query_max_depth: 16,

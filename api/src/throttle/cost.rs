@@ -48,6 +48,7 @@ impl Extension for CostBudget {
             account
                 .throttle
                 .charge(&account.account, result.complexity)
+                .await
                 .map_err(|limited| vec![request_error(ApiError::from(limited).into())])?;
         }
         Ok(result)

@@ -1,8 +1,10 @@
 //! Rate limits and cost budgets, per token (admins have their own, higher, allowances) and per
 //! client address for anonymous callers: requests a minute, checked before the body is read, and
 //! query complexity units a minute, charged once the operation has validated and before it runs.
-//! Both are governor's keyed GCRA limiters, held by each instance: with N instances a client gets
-//! N times the allowance. Exports, which hold a database connection while they stream, are also
+//! Each instance checks its own governor limiter (keyed GCRA) first, then, on PostgreSQL or with
+//! Redis, the allowance shared by all instances (`shared`): with N instances a client still gets
+//! one allowance, and a client over it on this instance alone is refused without asking the store.
+//! Exports, which hold a database connection while they stream, are also
 //! limited in number per caller ([`Throttle::export_slot`]). Refusals are sent slowly
 //! ([`Throttle::hold_refusal`]), so that a client retrying in a loop cannot spend the instance's
 //! time on refusals.
@@ -12,6 +14,7 @@
 
 mod cost;
 mod holds;
+mod shared;
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
@@ -38,6 +41,20 @@ pub enum Key {
     Token(crate::auth::BearerKey),
     /// An IPv4 address, or the /64 network of an IPv6 address (one subscriber's usual share).
     Address(IpAddr),
+}
+
+/// The key's name in the shared store.
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Token(crate::auth::BearerKey::Issued(id)) => write!(f, "t{id}"),
+            Self::Token(crate::auth::BearerKey::Federated(digest)) => {
+                f.write_str("f")?;
+                digest.iter().try_for_each(|b| write!(f, "{b:02x}"))
+            }
+            Self::Address(address) => write!(f, "a{address}"),
+        }
+    }
 }
 
 /// Which allowances apply.
@@ -151,6 +168,8 @@ impl PerClass {
 /// The limits of this instance.
 pub struct Throttle {
     requests: PerClass,
+    /// The allowances every instance shares; `None` on SQLite or with `shared_limits` off.
+    shared: Option<shared::Shared>,
     cost: PerClass,
     trusted_proxies: Vec<IpNet>,
     /// Exports streaming now, per caller; keys leave the map with their last export.
@@ -165,16 +184,38 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// The configured limits, with a task that forgets idle keys every minute for as long as the
-    /// throttle lives.
-    pub fn start(settings: &Settings, metrics: Arc<crate::metrics::Metrics>) -> Arc<Self> {
+    /// The configured limits, shared through Redis when `redis_url` is set, else through `db`
+    /// when it is PostgreSQL, with a task that forgets idle keys every minute for as long as the
+    /// throttle lives. Fails only on a malformed Redis URL: a store that is down means
+    /// per-instance limits until it answers.
+    pub fn start(
+        settings: &Settings,
+        metrics: Arc<crate::metrics::Metrics>,
+        db: sea_orm::DatabaseConnection,
+    ) -> anyhow::Result<Arc<Self>> {
+        let fallbacks = metrics.limit_fallbacks.clone();
+        let shared = match (&settings.redis_url, settings.shared_limits) {
+            (_, false) => None,
+            (Some(url), true) => Some(
+                shared::Shared::in_redis(url, &settings.redis_prefix, fallbacks)
+                    .map_err(|e| anyhow::anyhow!("UCAP_REDIS_URL: {e}"))?,
+            ),
+            (None, true) => shared::Shared::in_database(db, fallbacks),
+        };
+        match &shared {
+            Some(store) => {
+                tracing::info!(store = store.name(), "rate limits shared by every instance")
+            }
+            None => tracing::info!("rate limits per instance"),
+        }
         let throttle = Arc::new(Self {
             metrics: Some(metrics),
+            shared,
             ..Self::new(settings)
         });
         let weak = Arc::downgrade(&throttle);
         tokio::spawn(forget_idle_keys(weak));
-        throttle
+        Ok(throttle)
     }
 
     fn new(settings: &Settings) -> Self {
@@ -184,6 +225,7 @@ impl Throttle {
                 token: Allowance::per_minute(settings.rate_limit_token),
                 admin: Allowance::per_minute(settings.rate_limit_admin),
             },
+            shared: None,
             cost: PerClass {
                 anonymous: Allowance::per_minute(settings.cost_budget_anonymous),
                 token: Allowance::per_minute(settings.cost_budget_token),
@@ -223,15 +265,15 @@ impl Throttle {
     }
 
     /// Counts one request against the caller's rate limit.
-    pub fn admit(&self, caller: &Account) -> Result<(), Limited> {
-        self.take(&self.requests, caller, 1, "requests")
+    pub async fn admit(&self, caller: &Account) -> Result<(), Limited> {
+        self.take(&self.requests, caller, 1, "requests").await
     }
 
     /// Charges an operation's complexity to the caller's cost budget; any operation costs at
     /// least one unit (async-graphql counts `__typename` as nothing).
-    pub fn charge(&self, caller: &Account, complexity: usize) -> Result<(), Limited> {
+    pub async fn charge(&self, caller: &Account, complexity: usize) -> Result<(), Limited> {
         let units = u64::try_from(complexity).unwrap_or(u64::MAX).max(1);
-        self.take(&self.cost, caller, units, "cost")
+        self.take(&self.cost, caller, units, "cost").await
     }
 
     /// One of the caller's export slots, held until the returned [`ExportSlot`] drops, or
@@ -277,7 +319,8 @@ impl Throttle {
         true
     }
 
-    fn take(
+    /// This instance's allowance first (over it here, over it everywhere), then the shared one.
+    async fn take(
         &self,
         allowances: &PerClass,
         caller: &Account,
@@ -287,7 +330,15 @@ impl Throttle {
         let Some(allowance) = allowances.of(caller.class) else {
             return Ok(());
         };
-        allowance.take(&caller.key, units).inspect_err(|limited| {
+        let mut outcome = allowance.take(&caller.key, units);
+        if let (Ok(()), Some(shared)) = (outcome, &self.shared) {
+            let key = format!("{what}:{}", caller.key);
+            let limit = u64::from(allowance.per_minute.get());
+            if let Some(decided) = shared.take(&key, units, limit).await {
+                outcome = decided;
+            }
+        }
+        outcome.inspect_err(|limited| {
             self.refused.fetch_add(1, Ordering::Relaxed);
             if let Some(metrics) = &self.metrics {
                 metrics.rate_limited(what);
@@ -361,6 +412,9 @@ async fn forget_idle_keys(throttle: Weak<Throttle>) {
         };
         for allowance in throttle.requests.all().chain(throttle.cost.all()) {
             allowance.forget_idle();
+        }
+        if let Some(shared) = &throttle.shared {
+            shared.sweep().await;
         }
     }
 }

@@ -29,6 +29,7 @@ mod operability;
 mod plan_writes;
 mod queries;
 mod search;
+mod shared_limits;
 mod slow_refusals;
 mod throttle;
 mod transactions;

@@ -445,7 +445,7 @@ impl Connection {
     ) -> Result<BoxStream<'static, Frame>, Vec<ServerError>> {
         let state = &self.state;
         let api_error = |e: ApiError| vec![request_error(e.into())];
-        caller.admit(state).map_err(api_error)?;
+        caller.admit(state).await.map_err(api_error)?;
         let extensions = payload.extensions.unwrap_or_default();
         let resolved = state
             .persisted
