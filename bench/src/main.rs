@@ -106,6 +106,14 @@ enum Mode {
         #[arg(long, default_value_t = 10)]
         attackers: usize,
     },
+    /// The cost of sharing the rate limits (PostgreSQL only): the same operations, as an
+    /// anonymous client with limits too high to refuse anything, checked by the instance alone,
+    /// then also in PostgreSQL, then also in Redis.
+    Limits {
+        /// The Redis of the third run.
+        #[arg(long, default_value = "redis://127.0.0.1:6379/")]
+        redis: String,
+    },
 }
 
 /// The page walked for the page 1 vs page N comparison.
@@ -161,6 +169,9 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     }
     if let Some(Mode::Export) = &args.mode {
         return exports(args, &binary, &sizes, &repo).await;
+    }
+    if let Some(Mode::Limits { redis }) = &args.mode {
+        return limits(args, &binary, &sizes, &repo, redis).await;
     }
     println!("ucap-bench: {:?}, {sizes:?}, seed {}", args.db, args.seed);
     println!("machine: {}", report::machine());
@@ -286,6 +297,71 @@ async fn hostile(
     outcome
 }
 
+/// `ucap-bench limits`: one dataset, three servers in turn whose limits are checked per instance,
+/// in PostgreSQL and in Redis; the difference between their rows is the shared check's cost (its
+/// store's CPU shows in the "rest of machine" column).
+async fn limits(
+    args: &Args,
+    binary: &Path,
+    sizes: &Sizes,
+    repo: &Path,
+    redis: &str,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        matches!(args.db, Backend::Postgres),
+        "the limits are shared on PostgreSQL only: run with --db postgres"
+    );
+    println!("ucap-bench limits: {sizes:?}, seed {}", args.seed);
+    println!("machine: {}", report::machine());
+    let mut db = BenchDb::create(args.db, &args.pg_admin_url).await?;
+    if args.keep_db {
+        db.keep();
+    }
+    generate(&db, sizes, args.seed, repo).await?;
+    let prefix = format!("ucap-bench-{}", std::process::id());
+    // Far above what the load sends (u32 allowances), so that every check admits.
+    let high = [
+        ("UCAP_RATE_LIMIT_ANONYMOUS", "4000000000"),
+        ("UCAP_COST_BUDGET_ANONYMOUS", "4000000000"),
+    ];
+    let stores: [(&str, Vec<(&str, &str)>); 3] = [
+        ("this instance alone", vec![("UCAP_SHARED_LIMITS", "false")]),
+        ("shared in PostgreSQL", vec![]),
+        (
+            "shared in Redis",
+            vec![("UCAP_REDIS_URL", redis), ("UCAP_REDIS_PREFIX", &prefix)],
+        ),
+    ];
+    let log = std::env::temp_dir().join(format!("ucap-bench-limits-{}.log", std::process::id()));
+    for (store, env) in stores {
+        let env: Vec<_> = high.iter().copied().chain(env).collect();
+        let server = Server::start(
+            binary,
+            &db.url,
+            &args.server_log,
+            !args.no_response_cache,
+            &log,
+            &env,
+        )
+        .await?;
+        let rows = measure_queries(args, &server).await;
+        let fallbacks = server.counter("ucap_rate_limit_fallbacks_total").await;
+        server.stop().await;
+        let rows = rows?;
+        println!(
+            "\nlimits checked {store}, response cache {} ({} connections, {} s per query; checks decided alone: {}):",
+            if args.no_response_cache { "off" } else { "on" },
+            args.connections,
+            args.seconds,
+            fallbacks.map_or_else(|e| format!("unknown ({e})"), |n| n.unwrap_or(0).to_string())
+        );
+        report::print_table(&rows);
+    }
+    let _ = std::fs::remove_file(&log);
+    let _ = std::fs::remove_file(log.with_extension("pem"));
+    Ok(())
+}
+
 /// `ucap-bench export`: the same server binary on a quarter of the dataset, then on all of it.
 async fn exports(args: &Args, binary: &Path, sizes: &Sizes, repo: &Path) -> anyhow::Result<()> {
     println!(
@@ -347,6 +423,16 @@ async fn measure(
     args: &Args,
     server: &Server,
 ) -> anyhow::Result<(Vec<QueryFigures>, anyhow::Result<PageFigures>)> {
+    let rows = measure_queries(args, server).await?;
+    let url = format!("{}/graphql", server.base);
+    let client = load::client(args.connections)?;
+    // A broken deep page is a finding to report with the rest, not a reason to lose the figures.
+    let pages = far_page(args, server, &client, &url).await;
+    Ok((rows, pages))
+}
+
+/// Each operation of `args.queries` under load.
+async fn measure_queries(args: &Args, server: &Server) -> anyhow::Result<Vec<QueryFigures>> {
     let url = format!("{}/graphql", server.base);
     let client = load::client(args.connections)?;
     let ops = queries::load_all(&queries::dir())?;
@@ -390,9 +476,7 @@ async fn measure(
             memory: server.memory(),
         });
     }
-    // A broken deep page is a finding to report with the rest, not a reason to lose the figures.
-    let pages = far_page(args, server, &client, &url).await;
-    Ok((rows, pages))
+    Ok(rows)
 }
 
 /// The server's SQL statement counter around one request sent alone.

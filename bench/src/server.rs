@@ -121,6 +121,11 @@ impl Server {
 
     /// `ucap_sql_statements_total` from `/metrics`, or `None` when the server has no such counter.
     pub async fn sql_statements(&self) -> anyhow::Result<Option<u64>> {
+        self.counter("ucap_sql_statements_total").await
+    }
+
+    /// A counter of `/metrics` (`None` when the listener does not answer or lacks it).
+    pub async fn counter(&self, name: &str) -> anyhow::Result<Option<u64>> {
         let res = self
             .client
             .get(format!("{}/metrics", self.metrics_base))
@@ -130,7 +135,7 @@ impl Server {
             return Ok(None);
         }
         let text = res.text().await?;
-        Ok(parse_counter(&text, "ucap_sql_statements_total"))
+        Ok(parse_counter(&text, name))
     }
 
     pub fn memory(&self) -> Option<Memory> {
