@@ -28,6 +28,7 @@ mod oidc;
 mod operability;
 mod plan_writes;
 mod queries;
+mod scale_out;
 mod search;
 mod slow_refusals;
 mod throttle;
