@@ -5,6 +5,8 @@
 pub mod browser;
 pub mod iati;
 pub mod process;
+pub mod propagation;
+pub mod proxy;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -219,25 +221,9 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> (u16, Option<String>, Value) {
-        let res = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .header("authorization", authorization)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
+        graphql_at(&self.client, &self.address, authorization, query, variables)
             .await
-            .unwrap_or_else(|e| panic!("request failed: {e}"));
-        let status = res.status().as_u16();
-        let challenge = res
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = res
-            .json()
-            .await
-            .unwrap_or_else(|e| panic!("response is not JSON: {e}"));
-        (status, challenge, body)
+            .unwrap_or_else(|e| panic!("request failed: {e}"))
     }
 
     /// Issues a token straight from the database, as `ucap token issue` does; returns it with its
@@ -272,6 +258,31 @@ impl TestApp {
         let status = res.status().as_u16();
         (status, res.text().await.unwrap_or_default())
     }
+}
+
+/// POSTs a GraphQL document to the server at `address` with a raw `Authorization` header; returns
+/// the status, the `WWW-Authenticate` header and the body, or the error of a request that got no
+/// whole answer (a server that died under it, a body that is not JSON).
+pub async fn graphql_at(
+    client: &reqwest::Client,
+    address: &str,
+    authorization: &str,
+    query: &str,
+    variables: Value,
+) -> reqwest::Result<(u16, Option<String>, Value)> {
+    let res = client
+        .post(format!("{address}/graphql"))
+        .header("authorization", authorization)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await?;
+    let status = res.status().as_u16();
+    let challenge = res
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Ok((status, challenge, res.json().await?))
 }
 
 /// Issues a token in the database of `settings` (signed with its key), as `ucap token issue` does;

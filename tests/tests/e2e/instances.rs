@@ -3,7 +3,7 @@
 //! another at once, not a cache lifetime later. SQLite is one process's file: these are
 //! PostgreSQL deployments only.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -11,15 +11,10 @@ use ucap::auth::Role;
 use ucap::graphql::ids::NodeKind;
 use ucap::persisted::sha256_hex;
 use ucap_tests::process::ServerProcess;
+use ucap_tests::propagation::{ME, PUSHED_WITHIN, first_refused, first_unauthenticated};
 use ucap_tests::{TestApp, TestDb, error_code, on_postgres, spawn_app, spawn_app_with};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ucap-server");
-
-/// How soon another instance must refuse a token changed through the first: a behaviour bound
-/// with a wide margin (a notification takes about a millisecond), not a benchmark. It bounds when
-/// the first refused request was sent: under load one request's own time (a debug build, the
-/// suite's other servers on the same cores) can exceed it.
-const PUSHED_WITHIN: Duration = Duration::from_millis(100);
 
 async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
@@ -133,62 +128,6 @@ async fn two_instances() -> (TestApp, TestApp, String, String, i64) {
     (first, second, admin, viewer, viewer_id)
 }
 
-const ME: &str = "{ me { role } }";
-
-/// The first request `app` refused with 401 of those sent with `token` every 10 ms from now on.
-async fn refused_after(app: &TestApp, token: &str) -> Refused {
-    first_refused(app, token, ME, |status, _| status == 401).await
-}
-
-/// When the first of the polls that found the change was sent and answered (since polling began),
-/// and which poll it was.
-struct Refused {
-    sent: Duration,
-    answered: Duration,
-    poll: u32,
-}
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "poll {} sent after {:?}, answered after {:?}",
-            self.poll, self.sent, self.answered
-        )
-    }
-}
-
-/// The first request `app` answered as `refused` says of those sending `document` with `token`
-/// every 10 ms from now on (for at most 5 s).
-async fn first_refused(
-    app: &TestApp,
-    token: &str,
-    document: &str,
-    refused: impl Fn(u16, &Value) -> bool,
-) -> Refused {
-    let start = Instant::now();
-    let mut poll = 0;
-    loop {
-        poll += 1;
-        let sent = start.elapsed();
-        let (status, _, body) = app
-            .graphql_with_header(&format!("Bearer {token}"), document, json!({}))
-            .await;
-        if refused(status, &body) {
-            return Refused {
-                sent,
-                answered: start.elapsed(),
-                poll,
-            };
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "still accepted after 5 s: {status} {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_token_revoked_through_one_instance_is_refused_by_another_within_100_ms() {
     if !on_postgres() {
@@ -203,7 +142,7 @@ async fn a_token_revoked_through_one_instance_is_refused_by_another_within_100_m
         )
         .await;
     assert!(revoked["errors"].is_null(), "{revoked}");
-    let refused = refused_after(&second, &viewer).await;
+    let refused = first_unauthenticated(&second.address, &viewer).await;
     eprintln!("revoked token, the other instance's first refusal: {refused}");
     assert!(refused.sent < PUSHED_WITHIN, "{refused}");
 }
@@ -222,7 +161,7 @@ async fn a_token_rotated_without_grace_through_one_instance_is_refused_by_anothe
         )
         .await;
     assert!(rotated["errors"].is_null(), "{rotated}");
-    let refused = refused_after(&second, &viewer).await;
+    let refused = first_unauthenticated(&second.address, &viewer).await;
     eprintln!("rotated token, the other instance's first refusal: {refused}");
     assert!(refused.sent < PUSHED_WITHIN, "{refused}");
     let successor = rotated["data"]["rotateToken"]["token"]
@@ -257,7 +196,7 @@ async fn an_allow_list_set_through_one_instance_holds_on_another_within_100_ms()
         )
         .await;
     assert!(set["errors"].is_null(), "{set}");
-    let refused = first_refused(&second, &viewer, ME, |_, body| {
+    let refused = first_refused(&second.address, &viewer, ME, |_, body| {
         error_code(body) == Some("FORBIDDEN")
     })
     .await;
@@ -309,7 +248,7 @@ async fn tokens_of_an_organization_merged_through_one_instance_are_refused_by_an
         .await;
     assert!(merged["errors"].is_null(), "{merged}");
     // Its claims name the organization that is gone: refused, as on the instance that merged.
-    let refused = refused_after(&second, token).await;
+    let refused = first_unauthenticated(&second.address, token).await;
     eprintln!("merged organization's token, the other instance's first refusal: {refused}");
     assert!(refused.sent < PUSHED_WITHIN, "{refused}");
 }

@@ -116,7 +116,12 @@ pub(crate) struct Ws {
 
 impl Ws {
     pub(crate) async fn connect(app: &TestApp, token: Option<&str>) -> Result<Self, String> {
-        let mut ws = Self::open(app, Some("graphql-transport-ws")).await?;
+        Self::connect_at(&app.address, token).await
+    }
+
+    /// Like [`connect`](Self::connect), to the server at `address` (`http://…`).
+    pub(crate) async fn connect_at(address: &str, token: Option<&str>) -> Result<Self, String> {
+        let mut ws = Self::open_at(address, Some("graphql-transport-ws")).await?;
         match ws.init(token).await {
             Some(m) if m["type"] == "connection_ack" => Ok(ws),
             other => Err(format!("no ack: {other:?}")),
@@ -125,7 +130,11 @@ impl Ws {
 
     /// The upgraded connection, before `connection_init`, offering `protocol`.
     pub(crate) async fn open(app: &TestApp, protocol: Option<&str>) -> Result<Self, String> {
-        let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
+        Self::open_at(&app.address, protocol).await
+    }
+
+    async fn open_at(address: &str, protocol: Option<&str>) -> Result<Self, String> {
+        let url = format!("{}/graphql/ws", address.replacen("http", "ws", 1));
         let mut request = url.into_client_request().map_err(|e| e.to_string())?;
         if let Some(protocol) = protocol {
             request.headers_mut().insert(

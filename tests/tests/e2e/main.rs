@@ -28,6 +28,7 @@ mod oidc;
 mod operability;
 mod plan_writes;
 mod queries;
+mod scale_out;
 mod search;
 mod shared_limits;
 mod slow_refusals;
