@@ -9,11 +9,16 @@
 //! counter is what both stores update atomically in one round trip (an upsert, `INCRBY`); GCRA
 //! would need a read and a compare-and-swap.
 //!
+//! An instance takes a busy client's allowance from the store a twentieth at a time ([`Lease`])
+//! and spends it locally, so the store sees one round trip per twentieth, not one per request.
+//!
 //! A store that does not answer within [`STORE_WAIT`] is rested for [`STORE_REST`]: meanwhile the
 //! instance's own limiter decides alone (logged once when the store goes and once when it is back,
 //! and counted in `ucap_rate_limit_fallbacks_total`), never no limit.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use prometheus_client::metrics::counter::Counter;
@@ -32,6 +37,55 @@ const STORE_REST: Duration = Duration::from_secs(5);
 
 const MINUTE_MS: u64 = 60_000;
 
+/// The part of an allowance an instance takes from the store at a time (a twentieth) and spends
+/// locally: one round trip per twentieth of a busy client's allowance instead of one per request.
+/// The store counts a lease as spent when it is taken, so leased units that go unspent by the
+/// minute's end only make the client's allowance smaller (by at most a twentieth per other instance
+/// serving it), never larger.
+const LEASE_SHARE: u64 = 20;
+
+/// This instance's unspent units of a key's allowance, taken from the store in `minute`.
+struct Lease {
+    minute: i64,
+    left: u64,
+}
+
+/// The instance's leases, per key (`requests:t12`, `cost:a192.0.2.1` …).
+#[derive(Default)]
+struct Leases(Mutex<HashMap<String, Lease>>);
+
+impl Leases {
+    /// Adds `granted` units to the instance's lease on `key` for `minute` (a lease of an earlier
+    /// minute is dropped: its units were counted then) and takes `units` from it if it has them.
+    fn spend(&self, key: &str, units: u64, minute: i64, granted: u64) -> bool {
+        let mut leases = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let lease = match leases.get_mut(key) {
+            Some(lease) => lease,
+            None if granted == 0 => return false,
+            None => leases
+                .entry(key.to_owned())
+                .or_insert(Lease { minute, left: 0 }),
+        };
+        if lease.minute != minute {
+            *lease = Lease { minute, left: 0 };
+        }
+        lease.left += granted;
+        if lease.left < units {
+            return false;
+        }
+        lease.left -= units;
+        true
+    }
+
+    /// Forgets the leases of minutes before `minute`.
+    fn forget_before(&self, minute: i64) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, lease| lease.minute >= minute);
+    }
+}
+
 /// Where the shared counters live.
 enum Store {
     Database(DatabaseConnection),
@@ -45,6 +99,8 @@ pub(super) struct Shared {
     /// Until when (milliseconds since the epoch) the store is rested; 0 while it answers.
     resting_until: AtomicU64,
     fallbacks: Counter,
+    /// Emptied of past minutes by [`Shared::sweep`].
+    leases: Leases,
 }
 
 /// What the store counted for a key: the previous minute's units, the current minute's (after
@@ -149,6 +205,7 @@ impl Shared {
             store,
             resting_until: AtomicU64::new(0),
             fallbacks,
+            leases: Leases::default(),
         }
     }
 
@@ -162,6 +219,10 @@ impl Shared {
 
     /// Takes `units` (at most `limit`) of `limit` a minute from `key`'s shared allowance: `None`
     /// when the store did not answer and the instance's own limiter decides alone.
+    ///
+    /// Units come from this instance's lease on the key when it has enough for this minute;
+    /// otherwise it asks the store for a new lease of [`LEASE_SHARE`] of the allowance (or just
+    /// `units`, when that much no longer fits).
     pub(super) async fn take(
         &self,
         key: &str,
@@ -169,13 +230,38 @@ impl Shared {
         limit: u64,
     ) -> Option<Result<(), Limited>> {
         let now = Instant::now();
+        let units = units.min(limit);
+        if self.leases.spend(key, units, now.minute, 0) {
+            return Some(Ok(()));
+        }
+        let lease = (limit / LEASE_SHARE).max(units).min(limit);
+        let mut outcome = self.ask(key, lease, limit, now).await?;
+        let mut granted = lease;
+        if outcome.is_err() && lease > units {
+            outcome = self.ask(key, units, limit, now).await?;
+            granted = units;
+        }
+        if outcome.is_ok() {
+            self.leases.spend(key, units, now.minute, granted);
+        }
+        Some(outcome)
+    }
+
+    /// One round trip: `units` of `key`'s allowance taken in the store, or refused with the wait
+    /// until they fit; `None` when the store did not answer (it is then rested).
+    async fn ask(
+        &self,
+        key: &str,
+        units: u64,
+        limit: u64,
+        now: Instant,
+    ) -> Option<Result<(), Limited>> {
         let now_ms = now_ms(now);
         let resting_until = self.resting_until.load(Ordering::Relaxed);
         if resting_until > now_ms {
             self.fallbacks.inc();
             return None;
         }
-        let units = units.min(limit);
         let asked = tokio::time::timeout(STORE_WAIT, self.count(key, units, limit, now)).await;
         match asked {
             Ok(Ok(count)) => {
@@ -272,8 +358,10 @@ impl Shared {
         }
     }
 
-    /// Deletes the database's counters older than the previous minute (Redis expires its own).
+    /// Forgets leases of past minutes, and deletes the database's counters older than the
+    /// previous minute (Redis expires its own).
     pub(super) async fn sweep(&self) {
+        self.leases.forget_before(Instant::now().minute);
         let Store::Database(db) = &self.store else {
             return;
         };
@@ -314,6 +402,28 @@ fn wait_after_refusal(count: Count, units: u64, limit: u64, now: Instant) -> Dur
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lease_is_spent_within_its_minute_and_dropped_after() {
+        let leases = Leases::default();
+        assert!(!leases.spend("k", 1, 7, 0), "no lease yet");
+        assert!(leases.spend("k", 1, 7, 3));
+        assert!(leases.spend("k", 2, 7, 0));
+        assert!(!leases.spend("k", 1, 7, 0), "spent");
+        assert!(leases.spend("k", 1, 7, 5));
+        // Four left from minute 7 are not spent in minute 8: the store counted them in 7.
+        assert!(!leases.spend("k", 1, 8, 0));
+        assert!(leases.spend("k", 2, 8, 2));
+        assert!(!leases.spend("other", 1, 8, 0));
+        leases.forget_before(9);
+        assert!(
+            leases
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_empty()
+        );
+    }
 
     #[test]
     fn the_previous_minute_counts_for_the_part_of_it_still_within_the_last_minute() {

@@ -1,7 +1,8 @@
 //! Two `ucap serve` processes (CI's release build) on one PostgreSQL database behind a round-robin
 //! TCP proxy, as replicas behind the load balancer of docker-compose: a write through one is read
 //! and announced through the other, a token revoked through one is refused by the other at once,
-//! and killing one under load loses no write it acknowledged. SQLite is one process's file: these
+//! a token's rate limit is one across both, and killing one under load loses no write it
+//! acknowledged. SQLite is one process's file: these
 //! are PostgreSQL deployments only.
 
 use std::time::{Duration, Instant};
@@ -12,7 +13,7 @@ use ucap::graphql::ids::NodeKind;
 use ucap_tests::process::ServerProcess;
 use ucap_tests::propagation::{ME, PUSHED_WITHIN, first_unauthenticated};
 use ucap_tests::proxy::Proxy;
-use ucap_tests::{TestDb, graphql_at, issue_token, on_postgres, settings_for};
+use ucap_tests::{TestDb, error_code, graphql_at, issue_token, on_postgres, settings_for};
 
 use super::live::{CREATE, Ws, activity};
 
@@ -43,13 +44,19 @@ struct ScaleOut {
 
 impl ScaleOut {
     async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// With `env` over [`ENV`].
+    async fn start_with(env: &[(&str, &str)]) -> Self {
         let (db, url) = TestDb::create().await.unwrap_or_else(|e| panic!("{e}"));
         let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let binary = crate::server_binary();
+        let env: Vec<_> = ENV.iter().chain(env).copied().collect();
         // Started together, as replicas are: they migrate the empty database one at a time.
         let (a, b) = tokio::join!(
-            ServerProcess::start(&binary, &url, ENV, logs.path()),
-            ServerProcess::start(&binary, &url, ENV, logs.path()),
+            ServerProcess::start(&binary, &url, &env, logs.path()),
+            ServerProcess::start(&binary, &url, &env, logs.path()),
         );
         let proxy = Proxy::start(&[&a.address, &b.address]).await;
         let (admin, _) = issue_token(&settings_for(&url), Role::Admin, &[]).await;
@@ -353,5 +360,23 @@ async fn killing_one_instance_mid_load_loses_no_acknowledged_write() {
     assert!(lost.is_empty(), "acknowledged but not on B: {lost:?}");
 }
 
-// Issue 22 point 5, "the shared rate limit holds across the two instances", goes here once the
-// limits are shared between instances (`api/src/throttle`, being changed for it).
+#[tokio::test]
+async fn a_token_gets_one_rate_limit_across_the_instances_behind_the_proxy() {
+    if !on_postgres() {
+        return;
+    }
+    let s = ScaleOut::start_with(&[("UCAP_RATE_LIMIT_TOKEN", "10")]).await;
+    let (viewer, _) = issue_token(&settings_for(&s.url), Role::Viewer, &[1]).await;
+    // Each request on a connection of its own: the proxy sends them to A and B in turn, 8 each,
+    // which either instance alone would answer.
+    let mut answered = 0;
+    for _ in 0..16 {
+        let body = graphql(&s.proxy.address, &viewer, ME, json!({})).await;
+        match error_code(&body) {
+            None => answered += 1,
+            Some("RATE_LIMITED") => {}
+            Some(_) => panic!("{body}"),
+        }
+    }
+    assert_eq!(answered, 10);
+}

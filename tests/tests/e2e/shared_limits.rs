@@ -84,6 +84,20 @@ async fn a_token_gets_one_allowance_across_two_instances_on_postgresql() {
 }
 
 #[tokio::test]
+async fn instances_leasing_parts_of_an_allowance_never_admit_beyond_it() {
+    if !on_postgres() {
+        return;
+    }
+    // 100 a minute: each instance takes 5 at a time from the database and spends them itself.
+    let (first, second) = two_instances(|s| s.rate_limit_token = 100).await;
+    let (token, _) = first.issue_token(Role::Viewer, &[1]).await;
+    let bearer = format!("Bearer {token}");
+    let admitted = admitted_in_turn(&[&first, &second], Some(&bearer), 60).await;
+    // At most the part of one lease the other instance holds unspent is refused early.
+    assert!((96..=100).contains(&admitted), "{admitted} of 120 admitted");
+}
+
+#[tokio::test]
 async fn an_anonymous_address_gets_one_allowance_across_two_instances_through_redis() {
     let prefix = redis_prefix();
     let (first, second) = two_instances(move |s| {
