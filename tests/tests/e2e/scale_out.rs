@@ -374,3 +374,166 @@ async fn a_token_gets_one_rate_limit_across_the_instances_behind_the_proxy() {
     }
     assert_eq!(answered, 10);
 }
+
+/// Caddy with the repository's `deploy/Caddyfile` in front of the instances, as docker-compose
+/// runs it (its placeholders set to this machine's ports); `None` when Caddy is not installed and
+/// `UCAP_REQUIRE_CADDY` is unset (CI installs it and sets it: then its absence fails).
+struct Caddy {
+    address: String,
+    _process: tokio::process::Child,
+    _home: tempfile::TempDir,
+}
+
+impl Caddy {
+    async fn start(s: &ScaleOut) -> Option<Self> {
+        let installed = std::process::Command::new("caddy")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !installed {
+            assert!(
+                std::env::var_os("UCAP_REQUIRE_CADDY").is_none(),
+                "caddy is not installed (apt-get install caddy)"
+            );
+            eprintln!("caddy is not installed: skipped");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        let replicas = [&s.a.address, &s.b.address]
+            .map(|a| a.trim_start_matches("http://").to_owned())
+            .join(" ");
+        let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let caddyfile = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/Caddyfile");
+        let process = tokio::process::Command::new("caddy")
+            .args(["run", "--adapter", "caddyfile", "--config", caddyfile])
+            .env("UCAP_PROXY_LISTEN", format!(":{port}"))
+            .env("UCAP_REPLICAS", replicas)
+            .env("UCAP_PROXY_ADMIN", "off")
+            // Its certificates and state in a directory of this test's.
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start caddy: {e}"));
+        let address = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        loop {
+            let ready = reqwest::get(format!("{address}/readyz"))
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ready {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "caddy did not answer"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Some(Self {
+            address,
+            _process: process,
+            _home: home,
+        })
+    }
+}
+
+#[tokio::test]
+async fn behind_caddy_with_the_repository_caddyfile_clients_are_limited_by_their_own_address_and_a_dead_replica_is_skipped()
+ {
+    if !on_postgres() {
+        return;
+    }
+    // Anonymous callers: 4 a minute per client address, trusted from the proxy (loopback).
+    let mut s = ScaleOut::start_with(&[
+        ("UCAP_RATE_LIMIT_ANONYMOUS", "4"),
+        ("UCAP_TRUSTED_PROXIES", "127.0.0.1"),
+    ])
+    .await;
+    let Some(caddy) = Caddy::start(&s).await else {
+        return;
+    };
+    // A client naming other addresses in X-Forwarded-For gets no more: Caddy replaces the header
+    // with the address it sees, across both replicas.
+    let client = reqwest::Client::new();
+    let mut answered = 0;
+    for i in 0..8 {
+        let response = client
+            .post(format!("{}/graphql", caddy.address))
+            .header("x-forwarded-for", format!("203.0.113.{i}"))
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        match response.status().as_u16() {
+            200 => answered += 1,
+            429 => {}
+            status => panic!("{status}: {:?}", response.text().await),
+        }
+    }
+    assert_eq!(answered, 4, "{answered} of 8 answered");
+
+    // A subscription through Caddy (a WebSocket upgrade) hears a write made on a replica.
+    let mut ws = Ws::connect_at(&caddy.address, Some(&s.admin))
+        .await
+        .unwrap_or_else(|e| panic!("through caddy: {e}"));
+    ws.subscribe("added", "subscription { activityAdded { id } }", json!({}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let created = graphql(
+        &s.b.address,
+        &s.admin,
+        CREATE,
+        activity("Heard through Caddy", false),
+    )
+    .await;
+    let id = &created["data"]["createActivity"]["activity"]["id"];
+    assert!(id.is_string(), "{created}");
+    let event = ws.next_message(Duration::from_secs(5)).await;
+    assert_eq!(
+        event
+            .as_ref()
+            .map(|m| &m["payload"]["data"]["activityAdded"]["id"]),
+        Some(id),
+        "{event:?}"
+    );
+
+    // One replica killed: Caddy's health check (every 2 s) takes it out. Until then a request Caddy
+    // sends it fails with 502 (Debian's Caddy 2.6 does not send a POST to the other one instead).
+    s.a.signal("KILL");
+    s.a.wait(Duration::from_secs(10)).await;
+    let killed = Instant::now();
+    let (mut in_a_row, mut refused) = (0, 0);
+    while in_a_row < 10 {
+        let response = client
+            .post(format!("{}/graphql", caddy.address))
+            .bearer_auth(&s.admin)
+            .json(&json!({ "query": ME }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        if status == 200 && text.contains("ADMIN") {
+            in_a_row += 1;
+        } else {
+            assert_eq!(status, 502, "{text}");
+            (in_a_row, refused) = (0, refused + 1);
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(10),
+            "the dead replica was still chosen after 10 s ({refused} × 502)"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "a replica killed: {refused} × 502 before Caddy answered 10 in a row from the other, {:?}",
+        killed.elapsed()
+    );
+}
