@@ -168,9 +168,9 @@ impl PerClass {
 /// The limits of this instance.
 pub struct Throttle {
     requests: PerClass,
+    cost: PerClass,
     /// The allowances every instance shares; `None` on SQLite or with `shared_limits` off.
     shared: Option<shared::Shared>,
-    cost: PerClass,
     trusted_proxies: Vec<IpNet>,
     /// Exports streaming now, per caller; keys leave the map with their last export.
     exports: Holds<Key>,
@@ -225,12 +225,12 @@ impl Throttle {
                 token: Allowance::per_minute(settings.rate_limit_token),
                 admin: Allowance::per_minute(settings.rate_limit_admin),
             },
-            shared: None,
             cost: PerClass {
                 anonymous: Allowance::per_minute(settings.cost_budget_anonymous),
                 token: Allowance::per_minute(settings.cost_budget_token),
                 admin: Allowance::per_minute(settings.cost_budget_admin),
             },
+            shared: None,
             trusted_proxies: settings.trusted_proxies.clone(),
             exports: Holds::default(),
             max_exports_per_caller: settings.max_exports_per_caller,
@@ -332,9 +332,8 @@ impl Throttle {
         };
         let mut outcome = allowance.take(&caller.key, units);
         if let (Ok(()), Some(shared)) = (outcome, &self.shared) {
-            let key = format!("{what}:{}", caller.key);
             let limit = u64::from(allowance.per_minute.get());
-            if let Some(decided) = shared.take(&key, units, limit).await {
+            if let Some(decided) = shared.take(what, caller.key, units, limit).await {
                 outcome = decided;
             }
         }

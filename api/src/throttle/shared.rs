@@ -25,7 +25,7 @@ use prometheus_client::metrics::counter::Counter;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use super::Limited;
+use super::{Key, Limited};
 
 /// How long a check waits for the store before the instance decides alone: a few round trips,
 /// far below what a request may take.
@@ -50,21 +50,19 @@ struct Lease {
     left: u64,
 }
 
-/// The instance's leases, per key (`requests:t12`, `cost:a192.0.2.1` …).
+/// The instance's leases, per allowance (`requests`, `cost`) and key.
 #[derive(Default)]
-struct Leases(Mutex<HashMap<String, Lease>>);
+struct Leases(Mutex<HashMap<(&'static str, Key), Lease>>);
 
 impl Leases {
     /// Adds `granted` units to the instance's lease on `key` for `minute` (a lease of an earlier
     /// minute is dropped: its units were counted then) and takes `units` from it if it has them.
-    fn spend(&self, key: &str, units: u64, minute: i64, granted: u64) -> bool {
+    fn spend(&self, key: (&'static str, Key), units: u64, minute: i64, granted: u64) -> bool {
         let mut leases = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let lease = match leases.get_mut(key) {
+        let lease = match leases.get_mut(&key) {
             Some(lease) => lease,
             None if granted == 0 => return false,
-            None => leases
-                .entry(key.to_owned())
-                .or_insert(Lease { minute, left: 0 }),
+            None => leases.entry(key).or_insert(Lease { minute, left: 0 }),
         };
         if lease.minute != minute {
             *lease = Lease { minute, left: 0 };
@@ -89,8 +87,8 @@ impl Leases {
 /// Where the shared counters live.
 enum Store {
     Database(DatabaseConnection),
-    /// A connection, and the prefix of ucap's keys.
-    Redis(ConnectionManager, String),
+    /// A connection, the prefix of ucap's keys, and [`TAKE_LUA`] (its SHA-1 computed once).
+    Redis(ConnectionManager, String, redis::Script),
 }
 
 /// The shared counters, and whether the store answers.
@@ -112,32 +110,32 @@ struct Count {
     current: u64,
 }
 
-/// The instant of a check as the store sees windows: the minute it falls in and how far into it.
+/// The instant of a check, in milliseconds since the epoch; the store sees it as the minute it
+/// falls in and how far into that minute it is.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Instant {
-    minute: i64,
-    elapsed_ms: u64,
-}
+struct Instant(u64);
 
 impl Instant {
     fn now() -> Self {
-        let ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        Self::at(ms)
+        Self(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        )
     }
 
-    fn at(ms: u64) -> Self {
-        Self {
-            minute: i64::try_from(ms / MINUTE_MS).unwrap_or(i64::MAX),
-            elapsed_ms: ms % MINUTE_MS,
-        }
+    fn minute(self) -> i64 {
+        i64::try_from(self.0 / MINUTE_MS).unwrap_or(i64::MAX)
+    }
+
+    fn elapsed_ms(self) -> u64 {
+        self.0 % MINUTE_MS
     }
 
     /// The weight of the previous minute's count: the part of it still within the last minute.
     fn previous_weight(self) -> f64 {
         // Both below 2^53: exact as f64.
-        1.0 - self.elapsed_ms as f64 / MINUTE_MS as f64
+        1.0 - self.elapsed_ms() as f64 / MINUTE_MS as f64
     }
 }
 
@@ -195,7 +193,7 @@ impl Shared {
             .set_number_of_retries(1);
         let connection = ConnectionManager::new_lazy_with_config(client, config)?;
         Ok(Self::new(
-            Store::Redis(connection, prefix.to_owned()),
+            Store::Redis(connection, prefix.to_owned(), redis::Script::new(TAKE_LUA)),
             fallbacks,
         ))
     }
@@ -217,32 +215,36 @@ impl Shared {
         }
     }
 
-    /// Takes `units` (at most `limit`) of `limit` a minute from `key`'s shared allowance: `None`
-    /// when the store did not answer and the instance's own limiter decides alone.
+    /// Takes `units` (at most `limit`) of `limit` a minute from `key`'s shared allowance `what`
+    /// (`requests`, `cost`): `None` when the store did not answer and the instance's own limiter
+    /// decides alone.
     ///
     /// Units come from this instance's lease on the key when it has enough for this minute;
     /// otherwise it asks the store for a new lease of [`LEASE_SHARE`] of the allowance (or just
     /// `units`, when that much no longer fits).
     pub(super) async fn take(
         &self,
-        key: &str,
+        what: &'static str,
+        key: Key,
         units: u64,
         limit: u64,
     ) -> Option<Result<(), Limited>> {
         let now = Instant::now();
         let units = units.min(limit);
-        if self.leases.spend(key, units, now.minute, 0) {
+        if self.leases.spend((what, key), units, now.minute(), 0) {
             return Some(Ok(()));
         }
+        // The store's name of the allowance, made only when the store is asked.
+        let name = format!("{what}:{key}");
         let lease = (limit / LEASE_SHARE).max(units).min(limit);
-        let mut outcome = self.ask(key, lease, limit, now).await?;
+        let mut outcome = self.ask(&name, lease, limit, now).await?;
         let mut granted = lease;
         if outcome.is_err() && lease > units {
-            outcome = self.ask(key, units, limit, now).await?;
+            outcome = self.ask(&name, units, limit, now).await?;
             granted = units;
         }
         if outcome.is_ok() {
-            self.leases.spend(key, units, now.minute, granted);
+            self.leases.spend((what, key), units, now.minute(), granted);
         }
         Some(outcome)
     }
@@ -256,7 +258,7 @@ impl Shared {
         limit: u64,
         now: Instant,
     ) -> Option<Result<(), Limited>> {
-        let now_ms = now_ms(now);
+        let now_ms = now.0;
         let resting_until = self.resting_until.load(Ordering::Relaxed);
         if resting_until > now_ms {
             self.fallbacks.inc();
@@ -318,7 +320,7 @@ impl Shared {
                     TAKE_SQL,
                     [
                         key.into(),
-                        now.minute.into(),
+                        now.minute().into(),
                         units.into(),
                         limit.into(),
                         weight.into(),
@@ -338,11 +340,11 @@ impl Shared {
                     current: taken.unwrap_or(found).unsigned_abs(),
                 })
             }
-            Store::Redis(connection, prefix) => {
+            Store::Redis(connection, prefix, script) => {
                 // The key in braces: both minutes of a key in one Redis Cluster slot.
-                let (admitted, previous, current): (i64, i64, i64) = redis::Script::new(TAKE_LUA)
-                    .key(format!("{prefix}:rate:{{{key}}}:{}", now.minute))
-                    .key(format!("{prefix}:rate:{{{key}}}:{}", now.minute - 1))
+                let (admitted, previous, current): (i64, i64, i64) = script
+                    .key(format!("{prefix}:rate:{{{key}}}:{}", now.minute()))
+                    .key(format!("{prefix}:rate:{{{key}}}:{}", now.minute() - 1))
                     .arg(units)
                     .arg(limit)
                     .arg(weight)
@@ -361,14 +363,15 @@ impl Shared {
     /// Forgets leases of past minutes, and deletes the database's counters older than the
     /// previous minute (Redis expires its own).
     pub(super) async fn sweep(&self) {
-        self.leases.forget_before(Instant::now().minute);
+        let minute = Instant::now().minute();
+        self.leases.forget_before(minute);
         let Store::Database(db) = &self.store else {
             return;
         };
         let statement = Statement::from_sql_and_values(
             DbBackend::Postgres,
             "DELETE FROM rate_window WHERE minute < $1",
-            [(Instant::now().minute - 1).into()],
+            [(minute - 1).into()],
         );
         if let Err(e) = db.execute_raw(statement).await {
             tracing::debug!(error = %e, "cannot sweep old rate-limit counters");
@@ -376,16 +379,12 @@ impl Shared {
     }
 }
 
-fn now_ms(now: Instant) -> u64 {
-    u64::try_from(now.minute).unwrap_or(0) * MINUTE_MS + now.elapsed_ms
-}
-
 /// How long until `units` fit, given what the store counted when it refused them: within this
 /// minute once the previous minute's weighted count has slid out far enough, or else in the next
 /// minute once this one's has.
 fn wait_after_refusal(count: Count, units: u64, limit: u64, now: Instant) -> Duration {
     let minute = MINUTE_MS as f64;
-    let elapsed = now.elapsed_ms as f64;
+    let elapsed = now.elapsed_ms() as f64;
     let wait_ms = if count.current + units > limit {
         // Next minute: this minute's count, weighted by (1 - g), plus the units must fit.
         let room = (limit - units) as f64;
@@ -406,15 +405,17 @@ mod tests {
     #[test]
     fn a_lease_is_spent_within_its_minute_and_dropped_after() {
         let leases = Leases::default();
-        assert!(!leases.spend("k", 1, 7, 0), "no lease yet");
-        assert!(leases.spend("k", 1, 7, 3));
-        assert!(leases.spend("k", 2, 7, 0));
-        assert!(!leases.spend("k", 1, 7, 0), "spent");
-        assert!(leases.spend("k", 1, 7, 5));
+        let k = ("requests", Key::Token(crate::auth::BearerKey::Issued(1)));
+        let other = ("requests", Key::Token(crate::auth::BearerKey::Issued(2)));
+        assert!(!leases.spend(k, 1, 7, 0), "no lease yet");
+        assert!(leases.spend(k, 1, 7, 3));
+        assert!(leases.spend(k, 2, 7, 0));
+        assert!(!leases.spend(k, 1, 7, 0), "spent");
+        assert!(leases.spend(k, 1, 7, 5));
         // Four left from minute 7 are not spent in minute 8: the store counted them in 7.
-        assert!(!leases.spend("k", 1, 8, 0));
-        assert!(leases.spend("k", 2, 8, 2));
-        assert!(!leases.spend("other", 1, 8, 0));
+        assert!(!leases.spend(k, 1, 8, 0));
+        assert!(leases.spend(k, 2, 8, 2));
+        assert!(!leases.spend(other, 1, 8, 0));
         leases.forget_before(9);
         assert!(
             leases
@@ -427,9 +428,9 @@ mod tests {
 
     #[test]
     fn the_previous_minute_counts_for_the_part_of_it_still_within_the_last_minute() {
-        assert_eq!(Instant::at(120_000).previous_weight(), 1.0);
-        assert_eq!(Instant::at(135_000).previous_weight(), 0.75);
-        assert_eq!(Instant::at(135_000).minute, 2);
+        assert_eq!(Instant(120_000).previous_weight(), 1.0);
+        assert_eq!(Instant(135_000).previous_weight(), 0.75);
+        assert_eq!(Instant(135_000).minute(), 2);
     }
 
     #[test]
@@ -440,7 +441,7 @@ mod tests {
             previous: 8,
             current: 2,
         };
-        let wait = wait_after_refusal(count, 1, 10, Instant::at(5_000));
+        let wait = wait_after_refusal(count, 1, 10, Instant(5_000));
         assert_eq!(wait, Duration::from_millis(2_500));
     }
 
@@ -453,7 +454,7 @@ mod tests {
             previous: 0,
             current: 10,
         };
-        let wait = wait_after_refusal(count, 1, 10, Instant::at(45_000));
+        let wait = wait_after_refusal(count, 1, 10, Instant(45_000));
         assert_eq!(wait, Duration::from_millis(15_000 + 6_000));
     }
 }

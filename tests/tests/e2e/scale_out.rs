@@ -87,6 +87,14 @@ async fn graphql(address: &str, token: &str, query: &str, variables: Value) -> V
     body
 }
 
+/// The ID of a published activity titled `title`, created through the server at `address`.
+async fn create_activity(address: &str, token: &str, title: &str) -> Value {
+    let created = graphql(address, token, CREATE, activity(title, false)).await;
+    let id = created["data"]["createActivity"]["activity"]["id"].clone();
+    assert!(id.is_string(), "{created}");
+    id
+}
+
 const CREATE_ORGANIZATION: &str = "mutation($name: String!) { createOrganization(input: { name: $name, kind: UNIVERSITY }) { organization { id } } }";
 
 /// The ID of the organization a `createOrganization` answer says it created.
@@ -173,15 +181,7 @@ async fn a_subscription_on_one_instance_receives_a_write_made_on_the_other() {
     // graphql-transport-ws does not acknowledge a subscription: give the servers a moment to
     // start them before the write.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let created = graphql(
-        &s.a.address,
-        &s.admin,
-        CREATE,
-        activity("Forum written on A", false),
-    )
-    .await;
-    let id = &created["data"]["createActivity"]["activity"]["id"];
-    assert!(id.is_string(), "{created}");
+    let id = &create_activity(&s.a.address, &s.admin, "Forum written on A").await;
     let written = Instant::now();
     for ws in &mut subscribers {
         let event = ws.next_message(Duration::from_secs(5)).await;
@@ -486,15 +486,7 @@ async fn behind_caddy_with_the_repository_caddyfile_clients_are_limited_by_their
     ws.subscribe("added", "subscription { activityAdded { id } }", json!({}))
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let created = graphql(
-        &s.b.address,
-        &s.admin,
-        CREATE,
-        activity("Heard through Caddy", false),
-    )
-    .await;
-    let id = &created["data"]["createActivity"]["activity"]["id"];
-    assert!(id.is_string(), "{created}");
+    let id = &create_activity(&s.b.address, &s.admin, "Heard through Caddy").await;
     let event = ws.next_message(Duration::from_secs(5)).await;
     assert_eq!(
         event
